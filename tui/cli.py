@@ -1,0 +1,247 @@
+"""The ``timeline`` command: the explorer, and the non-interactive ``list``, ``actors`` and
+``validate`` commands.
+
+The non-interactive commands never import Textual (they start in a fraction of a second and
+can run in scripts); only ``explore`` does. Every failure is one readable message and an
+exit code, never a traceback:
+
+    0  success            1  ``validate`` found problems
+    2  bad usage, unreadable input, or (for other commands) input that does not load
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("explore", "list", "actors", "validate")
+
+
+class CommandError(Exception):
+    """A message for the user, and the exit code to leave with."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters (repeat to AND; commas inside one value OR)")
+    group.add_argument("--actor", action="append", default=[], metavar="A",
+                       help="actor id, name or alias (accents and case ignored)")
+    group.add_argument("--from", dest="date_from", metavar="D", help="from this date (inclusive)")
+    group.add_argument("--to", dest="date_to", metavar="D", help="to this date (inclusive, at its precision)")
+    group.add_argument("--tag", action="append", default=[], metavar="T")
+    group.add_argument("--search", metavar="TEXT", help="text in title, summary, place, note or quotes")
+    group.add_argument("--query", metavar="Q", help='a query string, e.g. \'actor:maduro from:2024-09 "power cut"\'')
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="timeline",
+        description="Explore a news-story timeline: events, actors, sources and quotes. "
+                    "With no command, opens the explorer (on the bundled dataset if no file is given).",
+        epilog="Exit codes: 0 ok, 1 validate found problems, 2 bad usage or unreadable input.",
+    )
+    parser.add_argument("--version", action="version", version=f"timeline-explorer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    explore = sub.add_parser("explore", help="open the explorer (the default command)")
+    explore.add_argument("paths", nargs="*", metavar="PATH", help="timeline files (.json or .jsonl)")
+    _add_filters(explore)
+
+    lst = sub.add_parser("list", help="print matching events in date order")
+    lst.add_argument("paths", nargs="*", metavar="PATH", help="timeline files; '-' reads standard input")
+    _add_filters(lst)
+    from .output import FORMATS  # cheap: no Textual, Rich only when a table is printed
+
+    lst.add_argument("--format", choices=FORMATS, default="table")
+    lst.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    lst.add_argument("--force", action="store_true", help="let --output replace an existing file")
+
+    actors = sub.add_parser("actors", help="list actors with their event counts and first/last appearance")
+    actors.add_argument("paths", nargs="*", metavar="PATH")
+
+    validate = sub.add_parser("validate", help="check files and list every problem")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="files, or '-' for standard input")
+    return parser
+
+
+def _load(paths: list[str]):
+    from .model.loader import load
+    from .model.problems import LoadError
+
+    try:
+        return load(paths or None)
+    except LoadError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def _query(args):
+    from .model.query import QueryError, from_options
+
+    try:
+        return from_options(actors=args.actor, date_from=args.date_from, date_to=args.date_to,
+                            tags=args.tag, search=args.search, query=args.query)
+    except QueryError as exc:
+        raise CommandError(f"timeline: bad filter: {exc}") from None
+
+
+def _run_query(timeline, query):
+    from .model.query import QueryError, run
+
+    try:
+        result = run(timeline, query)
+    except QueryError as exc:
+        raise CommandError(f"timeline: bad filter: {exc}") from None
+    for note in result.notes:
+        print(f"timeline: note: {note}", file=sys.stderr)
+    return result.positions
+
+
+def write_atomically(target: str, chunks: Iterable[str], *, force: bool, inputs: Iterable[str]) -> None:
+    """Write to a temporary file beside ``target``, then rename it into place: a reader never
+    sees half a file, and a failure leaves whatever was there untouched."""
+    path = Path(target)
+    resolved = path.resolve()
+    for source in inputs:
+        if source != "-" and Path(source).resolve() == resolved:
+            raise CommandError(f"timeline: refusing to write over an input file: {target}")
+    if path.is_dir():
+        raise CommandError(f"timeline: {target} is a folder")
+    if path.exists() and not force:
+        raise CommandError(f"timeline: {target} already exists; add --force to replace it")
+    if not path.parent.exists():
+        raise CommandError(f"timeline: cannot write {target}: folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            for chunk in chunks:
+                f.write(chunk)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise CommandError(f"timeline: cannot write {target}: {exc.strerror or exc}") from None
+        raise
+
+
+def cmd_list(args) -> int:
+    from .output import render
+
+    timeline = _load(args.paths)
+    query = _query(args)
+    positions = _run_query(timeline, query)
+    width = None
+    if args.output is None and sys.stdout.isatty():
+        width = os.get_terminal_size().columns
+    chunks = render(timeline, positions, args.format, query=str(query), width=width)
+    if args.output:
+        write_atomically(args.output, chunks, force=args.force, inputs=args.paths)
+    else:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+    return EXIT_OK
+
+
+def cmd_actors(args) -> int:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .model.text import one_line
+
+    timeline = _load(args.paths)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, kw in (("Id", {}), ("Name", {}), ("Kind", {}), ("Events", {"justify": "right"}),
+                     ("Quotes", {"justify": "right"}), ("First", {}), ("Last", {})):
+        table.add_column(name, **kw)
+    for actor in timeline.actors.values():
+        stats = timeline.actor_stats(actor.id)
+        table.add_row(
+            Text(one_line(actor.id)), Text(one_line(actor.name)), Text(one_line(actor.kind)),
+            Text(str(stats.events)), Text(str(stats.quotes)),
+            Text(stats.first.display() if stats.first else "—"),
+            Text(stats.last.display() if stats.last else "—"),
+        )
+    width = os.get_terminal_size().columns if sys.stdout.isatty() else 120
+    console = Console(width=width, markup=False, emoji=False, highlight=False,
+                      color_system=None if not sys.stdout.isatty() else "auto")
+    console.print(table)
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from .model.loader import load
+    from .model.problems import LoadError
+
+    try:
+        timeline = load(args.paths)
+    except LoadError as exc:
+        for problem in exc.problems:
+            print(problem)
+        errors = len(exc.errors)
+        if exc.unreadable:
+            return EXIT_USAGE
+        print(f"{errors} error{'s' * (errors != 1)}, {len(exc.problems) - errors} warning"
+              f"{'s' * (len(exc.problems) - errors != 1)}")
+        return EXIT_PROBLEMS
+    for problem in timeline.warnings:
+        print(problem)
+    names = ", ".join("<stdin>" if p == "-" else p for p in args.paths)
+    print(f"ok: {names}: {len(timeline)} events, {len(timeline.actors)} actors, "
+          f"{len(timeline.sources)} sources, {len(timeline.quotes)} quotes"
+          + (f", {len(timeline.warnings)} warnings" if timeline.warnings else ""))
+    return EXIT_OK
+
+
+def cmd_explore(args) -> int:
+    query = _query(args)
+    timeline_paths = args.paths
+    for p in timeline_paths:
+        if p == "-":
+            raise CommandError("timeline: the explorer cannot read standard input (its keys come from the terminal)")
+    # Fail before any screen appears: a file that does not load prints its errors and exits 2.
+    from .model.loader import read_one
+    from .model.problems import LoadError
+
+    for p in timeline_paths:
+        try:
+            read_one(p)
+        except LoadError as exc:
+            raise CommandError(str(exc)) from None
+    from .app import TimelineApp
+
+    app = TimelineApp(timeline_paths or None, query=query)
+    app.run()
+    if app.load_error is not None:
+        raise CommandError(app.load_error)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "explore")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        handler = {"explore": cmd_explore, "list": cmd_list, "actors": cmd_actors,
+                   "validate": cmd_validate}[args.command]
+        return handler(args)
+    except CommandError as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,330 @@
+"""Honest dates: a small EDTF (ISO 8601-2) subset with precision, qualifiers and bounds.
+
+A timeline about a developing story rarely knows every date to the day. "March 2024",
+"about 20 March", "6 Sep at 20:30 Caracas time" and "from 23 Nov, still going" must all
+be stored as given, sorted sensibly and filtered by overlap, and displayed without inventing
+a day or a month. So every date keeps its precision and qualifier, and is reduced to two
+integers, the first and last second it may cover, for sorting (by the lower bound) and for
+overlap tests. Times are compared as local wall-clock times: the offset is kept for display,
+but "20:30-04:00 on 6 Sep" stays on 6 Sep, like the story it belongs to.
+
+The grammar (documented in docs/format.md):
+    YYYY | YYYY-MM | YYYY-MM-DD | YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]
+followed by an optional qualifier: ``?`` uncertain, ``~`` approximate, ``%`` both;
+and intervals ``START/END`` where either end may be ``..`` (open).
+
+This module is written by hand rather than with a general EDTF library: it is on the hot path
+of loading a million events, and its errors must say exactly what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date as _date, datetime
+
+__all__ = [
+    "DateError",
+    "EDate",
+    "Point",
+    "parse_edtf",
+    "parse_user_date",
+    "MIN_SECOND",
+    "MAX_SECOND",
+]
+
+YEAR, MONTH, DAY, MINUTE, SECOND = "year", "month", "day", "minute", "second"
+PRECISIONS = (YEAR, MONTH, DAY, MINUTE, SECOND)
+QUALIFIERS = {"": "", "?": "uncertain", "~": "approximate", "%": "uncertain and approximate"}
+
+_DAY = 86400
+MIN_SECOND = 0
+"""The lower bound of an interval with an open start."""
+MAX_SECOND = (_date(9999, 12, 31).toordinal() + 1) * _DAY
+"""The upper bound of an interval with an open end (later than any date)."""
+
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], optionally ending in ?, ~ or %"
+
+_POINT = re.compile(
+    r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:\d\d)?)?)?)?([?~%]?)"
+)
+
+
+class DateError(ValueError):
+    """A date that cannot be read; the message says what is wrong, for a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One calendar point at its own precision, e.g. ``2024-03~`` (approximately March 2024)."""
+
+    year: int
+    month: int | None
+    day: int | None
+    hour: int | None
+    minute: int | None
+    second: int | None
+    offset: str | None
+    """The UTC offset as written ("Z", "-04:00"), kept for display only."""
+    qualifier: str
+    """"", "?", "~" or "%"."""
+    lower: int
+    """First second covered, counted from 0001-01-01T00:00 local time."""
+    upper: int
+    """Last second covered (inclusive)."""
+
+    @property
+    def precision(self) -> str:
+        if self.month is None:
+            return YEAR
+        if self.day is None:
+            return MONTH
+        if self.hour is None:
+            return DAY
+        return MINUTE if self.second is None else SECOND
+
+    def display(self, *, with_year: bool = True) -> str:
+        """The point at its stored precision: "2024", "Mar 2024", "~20 Mar 2024", "6 Sep 2024 20:30 -04:00"."""
+        if self.month is None:
+            text = str(self.year)
+        else:
+            month = MONTH_ABBR[self.month - 1]
+            text = f"{month} {self.year}" if with_year else month
+            if self.day is not None:
+                text = f"{self.day} {text}"
+            if self.hour is not None:
+                text += f" {self.hour:02}:{self.minute:02}"
+                if self.second is not None:
+                    text += f":{self.second:02}"
+                if self.offset:
+                    text += " UTC" if self.offset == "Z" else f" {self.offset}"
+        return qualify(text, self.qualifier)
+
+
+def qualify(text: str, qualifier: str) -> str:
+    """Mark a displayed date as approximate (leading ~) and/or uncertain (trailing ?)."""
+    if qualifier in ("~", "%"):
+        text = "~" + text
+    if qualifier in ("?", "%"):
+        text += "?"
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class EDate:
+    """A stored date: one point, or an interval whose ends may be open (None)."""
+
+    text: str
+    start: Point | None
+    end: Point | None
+    interval: bool
+    lower: int
+    upper: int
+
+    @property
+    def point(self) -> Point | None:
+        """The point that best stands for this date in a list (its start, else its end)."""
+        return self.start or self.end
+
+    @property
+    def precision(self) -> str:
+        point = self.point
+        return point.precision if point else YEAR
+
+    @property
+    def qualifier(self) -> str:
+        """The strongest qualifier on either end ("%" beats "?"/"~", which beat "")."""
+        quals = {p.qualifier for p in (self.start, self.end) if p}
+        if "%" in quals or {"?", "~"} <= quals:
+            return "%"
+        return next((q for q in ("?", "~") if q in quals), "")
+
+    @property
+    def uncertain(self) -> bool:
+        return self.qualifier != ""
+
+    def display(self) -> str:
+        """The date as a person would write it, never more precise than stored."""
+        if not self.interval:
+            return self.start.display()
+        start, end = self.start, self.end
+        if start is None:
+            return f"until {end.display()}"
+        if end is None:
+            return f"from {start.display()}"
+        if (
+            start.precision == end.precision == MINUTE
+            and (start.year, start.month, start.day, start.offset) == (end.year, end.month, end.day, end.offset)
+            and not start.qualifier
+        ):
+            text = start.display()
+            return text.replace(f"{start.hour:02}:{start.minute:02}",
+                                f"{start.hour:02}:{start.minute:02}–{end.hour:02}:{end.minute:02}", 1) + (
+                "?" if end.qualifier in ("?", "%") else "")
+        if (
+            start.precision == end.precision == DAY
+            and not start.qualifier
+            and start.year == end.year
+        ):
+            if start.month == end.month:
+                return f"{start.day}–{end.display()}"
+            return f"{start.display(with_year=False)} – {end.display()}"
+        return f"{start.display()} – {end.display()}"
+
+
+def _seconds(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> int:
+    return (_date(year, month, day).toordinal() - 1) * _DAY + hour * 3600 + minute * 60 + second
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 12:
+        return 31
+    return (_date(year, month + 1, 1) - _date(year, month, 1)).days
+
+
+def _point(text: str) -> Point:
+    m = _POINT.fullmatch(text)
+    if m is None:
+        raise DateError(f"'{text}' is not a date: expected {FORMS}")
+    y, mo, d, hh, mi, ss, off, qual = m.groups()
+    year = int(y)
+    if year == 0:
+        raise DateError(f"'{text}': year 0000 is not supported (years run from 0001 to 9999)")
+    if mo is None:
+        return Point(year, None, None, None, None, None, None, qual,
+                     _seconds(year, 1, 1), _seconds(year, 12, 31, 23, 59, 59))
+    month = int(mo)
+    if not 1 <= month <= 12:
+        raise DateError(f"'{text}': month {mo} is not between 01 and 12")
+    last = _days_in_month(year, month)
+    if d is None:
+        return Point(year, month, None, None, None, None, None, qual,
+                     _seconds(year, month, 1), _seconds(year, month, last, 23, 59, 59))
+    day = int(d)
+    if not 1 <= day <= last:
+        raise DateError(f"'{text}': day {d} does not exist in {MONTH_NAMES[month - 1]} {year} "
+                        f"(it has {last} days)")
+    if hh is None:
+        return Point(year, month, day, None, None, None, None, qual,
+                     _seconds(year, month, day), _seconds(year, month, day, 23, 59, 59))
+    hour, minute = int(hh), int(mi)
+    if hour > 23:
+        raise DateError(f"'{text}': hour {hh} is not between 00 and 23")
+    if minute > 59:
+        raise DateError(f"'{text}': minute {mi} is not between 00 and 59")
+    second = int(ss) if ss is not None else None
+    if second is not None and second > 59:
+        raise DateError(f"'{text}': second {ss} is not between 00 and 59")
+    if off and off != "Z":
+        oh, om = int(off[1:3]), int(off[4:6])
+        if oh > 14 or om > 59 or (oh == 14 and om):
+            raise DateError(f"'{text}': UTC offset {off} is not between -14:00 and +14:00")
+    lower = _seconds(year, month, day, hour, minute, second or 0)
+    upper = lower + (59 if second is None else 0)
+    return Point(year, month, day, hour, minute, second, off, qual, lower, upper)
+
+
+_CACHE: dict[str, EDate] = {}
+_CACHE_LIMIT = 200_000
+
+
+def parse_edtf(text: str) -> EDate:
+    """Parse a stored date. Raises DateError with a precise, readable message.
+
+    Results are cached by text: a big timeline repeats the same dates many times.
+    """
+    cached = _CACHE.get(text)
+    if cached is not None:
+        return cached
+    if not isinstance(text, str):
+        raise DateError(f"a date must be a string like 2024-09-06, not {type(text).__name__}")
+    if text != text.strip() or not text:
+        raise DateError(f"'{text}' is not a date: expected {FORMS}" if text.strip()
+                        else f"the date is empty: expected {FORMS}")
+    if "/" in text:
+        parts = text.split("/")
+        if len(parts) != 2:
+            raise DateError(f"'{text}': an interval has exactly one '/' (START/END)")
+        a, b = parts
+        if not a or not b:
+            raise DateError(f"'{text}': an interval end is empty; write '..' for an open end")
+        if a == b == "..":
+            raise DateError(f"'{text}': an interval needs at least one known end")
+        start = None if a == ".." else _point(a)
+        end = None if b == ".." else _point(b)
+        if start and end and end.upper < start.lower:
+            raise DateError(f"'{text}': the interval ends ({b}) before it starts ({a})")
+        result = EDate(text, start, end, True,
+                       start.lower if start else MIN_SECOND, end.upper if end else MAX_SECOND)
+    else:
+        point = _point(text)
+        result = EDate(text, point, point, False, point.lower, point.upper)
+    if len(_CACHE) < _CACHE_LIMIT:
+        _CACHE[text] = result
+    return result
+
+
+# --- dates typed by people (filters, go-to-date) ---------------------------------------------
+
+_AMBIGUOUS = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
+_SENTINELS = (datetime(2000, 1, 1, 0, 0, 0), datetime(2004, 2, 2, 1, 1, 1))
+_FIELDS = ("year", "month", "day", "hour", "minute", "second")
+
+
+def parse_user_date(text: str) -> Point:
+    """Read a date a person typed: any stored form, or everyday forms ("6 Sep 2024",
+    "September 2024", "2024", "6 September 2024 20:30").
+
+    The result keeps the precision that was typed, so "--to 2024-09" runs through 30 Sep.
+    dateutil normally fills missing fields from today's date; here it parses twice with two
+    different sentinel defaults and keeps only the fields that agree, so the answer can never
+    depend on the day it runs. A date without a year, or an ambiguous all-number date like
+    01/02/2024, is refused rather than guessed.
+    """
+    raw = text
+    text = text.strip()
+    if not text:
+        raise DateError("the date is empty")
+    if _POINT.fullmatch(text):
+        point = _point(text)
+        return point
+    if "/" in text and ".." in text or text.count("/") == 1 and _POINT.fullmatch(text.split("/")[0]):
+        raise DateError(f"'{raw}': give a single date here, not an interval")
+    m = _AMBIGUOUS.fullmatch(text)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        if a != b and a <= 12 and b <= 12:
+            raise DateError(f"'{raw}' is ambiguous (day/month or month/day?); "
+                            "write it as YYYY-MM-DD or like '6 Sep 2024'")
+        if len(m.group(3)) == 2:
+            raise DateError(f"'{raw}' has a two-digit year; write all four digits")
+    from dateutil import parser as _parser  # imported here: only typed dates need it
+
+    try:
+        first = _parser.parse(text, default=_SENTINELS[0])
+        second = _parser.parse(text, default=_SENTINELS[1])
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc).split(":")[0]
+        raise DateError(f"'{raw}' is not a date ({reason}); try 2024-09-06, 'Sep 2024' or '6 Sep 2024'") from None
+    present = [f for f in _FIELDS if getattr(first, f) == getattr(second, f)]
+    if "year" not in present:
+        raise DateError(f"'{raw}' has no year; add one, e.g. '{text} 2024'")
+    if "month" not in present and ("day" in present or "hour" in present):
+        raise DateError(f"'{raw}' has a day but no month")
+    year = first.year
+    month = first.month if "month" in present else None
+    day = first.day if month and "day" in present else None
+    if day is None:
+        return _point(f"{year:04}" if month is None else f"{year:04}-{month:02}")
+    iso = f"{year:04}-{month:02}-{day:02}"
+    if "hour" in present and "minute" in present:
+        iso += f"T{first.hour:02}:{first.minute:02}"
+        if "second" in present and first.second:
+            iso += f":{first.second:02}"
+    return _point(iso)

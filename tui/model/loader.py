@@ -1,0 +1,625 @@
+"""Read timeline files (JSON or JSON Lines) into a Timeline, or say everything that is wrong.
+
+Two decoders share one set of rules:
+
+* **strict** (files up to 64 MB, i.e. anything written by hand): the standard library parser
+  with hooks that catch duplicate keys, NaN/Infinity and numbers, then a field-by-field check
+  that reports *every* structural problem with its JSON path and line;
+* **fast** (bigger files, written by programs): msgspec decodes straight into the record
+  structs, at a fraction of the time and memory of ``json.load``; it stops at the first
+  structural problem (and, like most parsers, lets a duplicate key's last value win).
+
+Then the same semantic checks run on the records of every file together: id syntax and
+uniqueness, kinds, dates, and that every reference points at something.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from .dates import DateError, EDate, parse_edtf
+from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, TimelineFile
+from .problems import LoadError, Problem, format_path, locate_lines
+from .timeline import Timeline
+
+__all__ = ["load", "read_one", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
+
+STRICT_LIMIT = 64 * 1024 * 1024
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+_TOP_FIELDS = ("format", "title", "description", *KINDS)
+_SINGULAR = {"actors": "actor", "sources": "source", "events": "event", "quotes": "quote"}
+_PLURAL = {v: k for k, v in _SINGULAR.items()}
+_DATASET = "argentine-embassy-siege.json"
+
+
+def bundled_path() -> Path:
+    """The dataset shipped with the package (``data/`` in the checkout, ``tui/data`` installed)."""
+    try:
+        from importlib.resources import files
+
+        candidate = Path(str(files("tui.data") / _DATASET))
+        if candidate.is_file():
+            return candidate
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parents[2] / "data" / _DATASET
+
+
+# --- markers the strict parser puts where JSON has something our format never allows ---------
+
+class _Number:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Constant(_Number):
+    """NaN, Infinity, -Infinity: accepted by Python's json, but not JSON."""
+
+
+def _describe(value) -> str:
+    if isinstance(value, _Constant):
+        return f"{value.text} (which is not valid JSON)"
+    if isinstance(value, _Number):
+        return "a number"
+    return {str: "a string", bool: "true/false", type(None): "null", dict: "an object",
+            list: "a list"}.get(type(value), type(value).__name__)
+
+
+# --- one file ------------------------------------------------------------------------------
+
+@dataclass
+class _Parsed:
+    """One file's records, before cross-file checks."""
+
+    name: str
+    title: str | None = None
+    description: str | None = None
+    records: dict[str, list] = field(default_factory=lambda: {k: [] for k in KINDS})
+    indexes: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    """Each record's index in the file's own list (broken records are skipped)."""
+    broken_ids: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in KINDS})
+    problems: list[Problem] = field(default_factory=list)
+    text: str | None = None
+    """Kept for strict JSON files, to find line numbers if anything is reported."""
+    jsonl_lines: dict[str, list[int]] | None = None
+    dates: list[EDate] = field(default_factory=list)
+
+    def error(self, path: tuple, message: str, *, warning: bool = False) -> None:
+        self.problems.append(Problem(self.name, path, message, warning))
+
+
+def _unreadable(name: str, message: str, line: int | None = None) -> LoadError:
+    return LoadError([Problem(name, (), message, line=line)], unreadable=True)
+
+
+def _read_bytes(path: str | Path) -> tuple[str, bytes]:
+    if str(path) == "-":
+        return "<stdin>", sys.stdin.buffer.read()
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.is_dir():
+            raise _unreadable(name, "is a folder, not a timeline file")
+        with open(p, "rb") as f:
+            return name, f.read()
+    except FileNotFoundError:
+        raise _unreadable(name, "no such file") from None
+    except PermissionError:
+        raise _unreadable(name, "permission denied") from None
+    except OSError as exc:
+        raise _unreadable(name, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _check_utf8(name: str, data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _unreadable(name, f"is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})",
+                          line) from None
+
+
+def read_one(path: str | Path) -> _Parsed:
+    """Read and structurally check one file (no cross-references yet)."""
+    name, data = _read_bytes(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise _unreadable(name, "is empty")
+    is_jsonl = name.lower().endswith(JSONL_SUFFIXES) or (
+        not name.lower().endswith(".json") and _looks_like_jsonl(data))
+    strict = len(data) <= STRICT_LIMIT
+    if strict:
+        _check_utf8(name, data)
+    if is_jsonl:
+        return _read_jsonl(name, data, strict)
+    if strict:
+        return _read_json_strict(name, data.decode("utf-8"))
+    return _read_json_fast(name, data)
+
+
+def _looks_like_jsonl(data: bytes) -> bool:
+    first, _, rest = data.lstrip().partition(b"\n")
+    if not rest.strip() or not first.rstrip().endswith(b"}"):
+        return False
+    try:
+        head = msgspec.json.decode(first)
+    except msgspec.DecodeError:
+        return False
+    return isinstance(head, dict) and "format" in head
+
+
+def _strict_loads(name: str, text: str, base_line: int = 0) -> tuple[object, dict[int, list[str]]]:
+    dups: dict[int, list[str]] = {}
+
+    def pairs(items):
+        obj = dict(items)
+        if len(obj) != len(items):
+            seen: set[str] = set()
+            dups[id(obj)] = [k for k, _ in items if k in seen or seen.add(k)]
+        return obj
+
+    try:
+        value = json.loads(text, object_pairs_hook=pairs, parse_int=_Number, parse_float=_Number,
+                           parse_constant=_Constant)
+    except json.JSONDecodeError as exc:
+        raise _unreadable(name, f"is not valid JSON: {exc.msg} (line {exc.lineno + base_line}, column {exc.colno})",
+                          exc.lineno + base_line) from None
+    except RecursionError:
+        raise _unreadable(name, "is nested too deeply to be a timeline", base_line + 1 if base_line else None) from None
+    return value, dups
+
+
+def _read_json_strict(name: str, text: str) -> _Parsed:
+    value, dups = _strict_loads(name, text)
+    parsed = _Parsed(name, text=text)
+    if not isinstance(value, dict):
+        parsed.error((), f"the top level must be a JSON object with \"format\": \"{FORMAT}\", "
+                         f"not {_describe(value)}")
+        return parsed
+    for key in dups.get(id(value), ()):
+        parsed.error((key,), f"duplicate key '{key}' (only the last one would count)")
+    _check_header(parsed, value)
+    for kind, cls in KINDS.items():
+        items = value.get(kind, [])
+        if not isinstance(items, list):
+            parsed.error((kind,), f"must be a list, not {_describe(items)}")
+            continue
+        for i, item in enumerate(items):
+            record = _build(parsed, item, cls, (kind, i), dups)
+            if record is not None:
+                parsed.records[kind].append(record)
+                parsed.indexes[kind].append(i)
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                parsed.broken_ids[kind].add(item["id"])
+    return parsed
+
+
+def _check_header(parsed: _Parsed, head: dict) -> None:
+    fmt = head.get("format")
+    if fmt is None:
+        parsed.error(("format",), f"missing \"format\": \"{FORMAT}\" (is this a timeline file?)")
+    elif fmt != FORMAT:
+        parsed.error(("format",), f"unknown format {_show(fmt)} (this version reads \"{FORMAT}\")")
+    title = head.get("title")
+    if not isinstance(title, str) or not title.strip():
+        parsed.error(("title",), "missing title" if title is None else
+                     f"title must be a non-empty string, not {_describe(title)}")
+    else:
+        parsed.title = title
+    description = head.get("description")
+    if description is not None and not isinstance(description, str):
+        parsed.error(("description",), f"must be a string, not {_describe(description)}")
+    else:
+        parsed.description = description
+    for key in head:
+        if key not in _TOP_FIELDS and key != "type":
+            parsed.error((key,), f"unknown field '{key}' (known: {', '.join(_TOP_FIELDS)})")
+
+
+def _show(value) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else _describe(value)
+
+
+_HINTS: dict[type, dict[str, tuple[object, bool]]] = {}
+
+
+def _fields(cls) -> dict[str, tuple[object, bool]]:
+    """Field name -> (type, required), read from the struct itself (the single source)."""
+    if cls not in _HINTS:
+        hints = typing.get_type_hints(cls)
+        required = set(cls.__struct_fields__[: len(cls.__struct_fields__) - len(cls.__struct_defaults__)])
+        _HINTS[cls] = {name: (hints[name], name in required) for name in cls.__struct_fields__}
+    return _HINTS[cls]
+
+
+def _build(parsed: _Parsed, item, cls, path: tuple, dups: dict[int, list[str]]):
+    """Check one decoded object against a record type; the record, or None if broken."""
+    if not isinstance(item, dict):
+        parsed.error(path, f"must be an object, not {_describe(item)}")
+        return None
+    ok = True
+    for key in dups.get(id(item), ()):
+        parsed.error(path + (key,), f"duplicate key '{key}' (only the last one would count)")
+        ok = False
+    fields = _fields(cls)
+    for key in item:
+        if key not in fields:
+            parsed.error(path + (key,), f"unknown field '{key}' (known: {', '.join(fields)})")
+            ok = False
+    for name, (tp, required) in fields.items():
+        if name not in item:
+            if required:
+                parsed.error(path, f"missing required field '{name}'")
+                ok = False
+            continue
+        ok &= _check_value(parsed, item[name], tp, path + (name,), dups)
+    if not ok:
+        return None
+    return msgspec.convert(item, cls)
+
+
+def _check_value(parsed: _Parsed, value, tp, path: tuple, dups) -> bool:
+    if tp is str:
+        if isinstance(value, str):
+            return True
+        parsed.error(path, f"must be a string, not {_describe(value)}")
+        return False
+    origin = typing.get_origin(tp)
+    if origin is list:
+        if not isinstance(value, list):
+            parsed.error(path, f"must be a list, not {_describe(value)}")
+            return False
+        (item_tp,) = typing.get_args(tp)
+        results = [_check_value(parsed, v, item_tp, path + (i,), dups) for i, v in enumerate(value)]
+        return all(results)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return True
+        struct = next((a for a in args if isinstance(a, type) and issubclass(a, msgspec.Struct)), None)
+        if struct is not None and isinstance(value, dict):
+            return _build(parsed, value, struct, path, dups) is not None
+        if str in args and isinstance(value, str):
+            return True
+        wanted = "a string" + (" or an object" if struct else "") + (" or null" if type(None) in args else "")
+        parsed.error(path, f"must be {wanted}, not {_describe(value)}")
+        return False
+    raise TypeError(f"unsupported field type {tp!r}")  # a bug in entities.py, not in the data
+
+
+_MSGSPEC_PATH = re.compile(r" - at `\$(.*)`$")
+_PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _msgspec_problem(name: str, exc: Exception, prefix: tuple = ()) -> Problem:
+    message = str(exc)
+    path: tuple = prefix
+    m = _MSGSPEC_PATH.search(message)
+    if m:
+        message = message[: m.start()]
+        path += tuple(k if k is not None else int(i) for k, i in _PATH_PART.findall(m.group(1)))
+    message = message.replace("Object contains unknown field", "unknown field").replace("`", "'")
+    return Problem(name, path, message[0].lower() + message[1:] if message else message)
+
+
+def _read_json_fast(name: str, data: bytes) -> _Parsed:
+    try:
+        whole = msgspec.json.decode(data, type=TimelineFile)
+    except msgspec.ValidationError as exc:
+        parsed = _Parsed(name)
+        parsed.problems.append(_msgspec_problem(name, exc))
+        parsed.problems.append(Problem(name, (), "(a file this large is checked only up to its first "
+                                       "structural problem)", warning=True))
+        return parsed
+    except msgspec.DecodeError as exc:
+        raise _decode_error(name, data, exc) from None
+    except RecursionError:
+        raise _unreadable(name, "is nested too deeply to be a timeline") from None
+    parsed = _Parsed(name, title=whole.title, description=whole.description)
+    if whole.format != FORMAT:
+        parsed.error(("format",), f"unknown format {_show(whole.format)} (this version reads \"{FORMAT}\")")
+    for kind in KINDS:
+        records = getattr(whole, kind)
+        parsed.records[kind] = records
+        parsed.indexes[kind] = range(len(records))
+    return parsed
+
+
+def _decode_error(name: str, data: bytes, exc: Exception) -> LoadError:
+    message = str(exc)
+    m = re.search(r"\(byte (\d+)\)", message)
+    if m:
+        offset = int(m.group(1))
+        try:
+            data[: offset + 1].decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = data.count(b"\n", 0, bad.start) + 1
+            return _unreadable(name, f"is not UTF-8 text (byte {bad.start})", line)
+        line = data.count(b"\n", 0, offset) + 1
+        return _unreadable(name, f"is not valid JSON: {message.replace('JSON is malformed: ', '')}", line)
+    return _unreadable(name, f"is not valid JSON: {message}")
+
+
+# --- JSON Lines ------------------------------------------------------------------------------
+
+_LINE_TYPES = {}
+for _kind, _cls in KINDS.items():
+    _LINE_TYPES[_kind] = type(f"{_cls.__name__}Line", (_cls,), {},
+                              tag_field="type", tag=_SINGULAR[_kind])
+_LINE_DECODER = msgspec.json.Decoder(typing.Union[tuple(_LINE_TYPES.values())])
+
+
+def _read_jsonl(name: str, data: bytes, strict: bool) -> _Parsed:
+    parsed = _Parsed(name)
+    parsed.jsonl_lines = {k: [] for k in KINDS}
+    lines = data.split(b"\n")
+    header_seen = False
+    counts = dict.fromkeys(KINDS, 0)
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        if not header_seen:
+            header_seen = True
+            try:
+                head, dups = _strict_loads(name, raw.decode("utf-8"), number - 1)
+            except UnicodeDecodeError:
+                raise _unreadable(name, "is not UTF-8 text", number) from None
+            if not isinstance(head, dict):
+                raise _unreadable(name, f"line {number}: the first line must be a header object "
+                                        f"{{\"format\": \"{FORMAT}\", \"title\": ...}}", number)
+            before = len(parsed.problems)
+            _check_header(parsed, head)
+            for p in parsed.problems[before:]:
+                p.line = number
+            continue
+        if strict:
+            value, dups = _strict_loads(name, raw.decode("utf-8"), number - 1)
+            if not isinstance(value, dict):
+                parsed.problems.append(Problem(name, (), f"must be an object, not {_describe(value)}", line=number))
+                continue
+            kind = _PLURAL.get(value.get("type")) if isinstance(value.get("type"), str) else None
+            if kind is None:
+                parsed.problems.append(Problem(
+                    name, ("type",), f"\"type\" must be one of actor, source, event, quote, "
+                    f"not {_show(value.get('type'))}", line=number))
+                continue
+            index = counts[kind]
+            counts[kind] += 1
+            body = {k: v for k, v in value.items() if k != "type"}
+            if id(value) in dups:
+                dups[id(body)] = dups[id(value)]
+            before = len(parsed.problems)
+            record = _build(parsed, body, KINDS[kind], (kind, index), dups)
+            for p in parsed.problems[before:]:
+                p.line = number
+            if record is None:
+                if isinstance(body.get("id"), str):
+                    parsed.broken_ids[kind].add(body["id"])
+                continue
+        else:
+            try:
+                record = _LINE_DECODER.decode(raw)
+            except msgspec.ValidationError as exc:
+                problem = _msgspec_problem(name, exc)
+                problem.line = number
+                parsed.problems.append(problem)
+                continue
+            except msgspec.DecodeError as exc:
+                parsed.problems.append(Problem(name, (), f"is not valid JSON: {exc}", line=number))
+                continue
+            except RecursionError:
+                parsed.problems.append(Problem(name, (), "is nested too deeply", line=number))
+                continue
+            kind = _PLURAL[type(record).__struct_config__.tag]
+            index = counts[kind]
+            counts[kind] += 1
+        parsed.records[kind].append(record)
+        parsed.indexes[kind].append(index)
+        parsed.jsonl_lines[kind].append(number)
+    if not header_seen:
+        raise _unreadable(name, "is empty")
+    return parsed
+
+
+# --- checks across all files ------------------------------------------------------------------
+
+def _check_records(files: list[_Parsed]) -> None:
+    """Ids, kinds, dates and references, across every file loaded together."""
+    known: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in KINDS}
+    for fi, parsed in enumerate(files):
+        for kind in KINDS:
+            table = known[kind]
+            for record, index in zip(parsed.records[kind], parsed.indexes[kind]):
+                first = table.get(record.id)
+                if first is None:
+                    table[record.id] = (fi, index)
+                    continue
+                ofi, oindex = first
+                if ofi == fi:
+                    parsed.error((kind, index, "id"), f"duplicate id '{record.id}' "
+                                 f"(first used by {_where(files[ofi], kind, oindex)})")
+                elif _record(files[ofi], kind, oindex) != record:
+                    parsed.error((kind, index), f"{_SINGULAR[kind]} '{record.id}' is defined differently "
+                                 f"in {files[ofi].name} ({_where(files[ofi], kind, oindex)}) and here")
+            for broken in parsed.broken_ids[kind]:
+                table.setdefault(broken, (fi, -1))
+    actors, sources, events = known["actors"], known["sources"], known["events"]
+
+    def ref(parsed, path, value, table, what):
+        if value not in table:
+            parsed.error(path, f"unknown {what} '{value}'")
+
+    def check_id(parsed, path, value):
+        if not ID_PATTERN.fullmatch(value):
+            parsed.error(path, f"id {_show(value)} must be lower-case letters, digits and '-', "
+                               "starting with a letter or digit")
+
+    def check_date(parsed, path, value) -> EDate | None:
+        try:
+            return parse_edtf(value)
+        except DateError as exc:
+            parsed.error(path, str(exc))
+            return None
+
+    for parsed in files:
+        err = parsed.error
+        for a, i in zip(parsed.records["actors"], parsed.indexes["actors"]):
+            p = ("actors", i)
+            check_id(parsed, p + ("id",), a.id)
+            if not a.name.strip():
+                err(p + ("name",), "name is empty")
+            if a.kind not in ACTOR_KINDS:
+                err(p + ("kind",), f"kind {_show(a.kind)} is not one of {', '.join(ACTOR_KINDS)}")
+            for j, group in enumerate(a.affiliations):
+                ref(parsed, p + ("affiliations", j), group, actors, "actor")
+                if group == a.id:
+                    err(p + ("affiliations", j), "an actor cannot be affiliated with itself")
+        for s, i in zip(parsed.records["sources"], parsed.indexes["sources"]):
+            p = ("sources", i)
+            check_id(parsed, p + ("id",), s.id)
+            if s.kind not in SOURCE_KINDS:
+                err(p + ("kind",), f"kind {_show(s.kind)} is not one of {', '.join(SOURCE_KINDS)}")
+            if s.author is not None:
+                ref(parsed, p + ("author",), s.author, actors, "actor")
+            if s.via is not None:
+                ref(parsed, p + ("via",), s.via, sources, "source")
+            if s.published is not None:
+                check_date(parsed, p + ("published",), s.published)
+        dates = parsed.dates
+        for e, i in zip(parsed.records["events"], parsed.indexes["events"]):
+            p = ("events", i)
+            check_id(parsed, p + ("id",), e.id)
+            dates.append(check_date(parsed, p + ("date",), e.date))
+            if not e.title.strip():
+                err(p + ("title",), "title is empty")
+            for j, r in enumerate(e.actors):
+                ref(parsed, p + ("actors", j) if isinstance(r, str) else p + ("actors", j, "actor"),
+                    r if isinstance(r, str) else r.actor, actors, "actor")
+            if not e.sources:
+                err(p, f"event '{e.id}' cites no source", warning=True)
+            for j, sid in enumerate(e.sources):
+                ref(parsed, p + ("sources", j), sid, sources, "source")
+            if e.confidence not in CONFIDENCES:
+                err(p + ("confidence",), f"confidence {_show(e.confidence)} is not one of {', '.join(CONFIDENCES)}")
+        for q, i in zip(parsed.records["quotes"], parsed.indexes["quotes"]):
+            p = ("quotes", i)
+            check_id(parsed, p + ("id",), q.id)
+            ref(parsed, p + ("speaker",), q.speaker, actors, "actor")
+            ref(parsed, p + ("source",), q.source, sources, "source")
+            if q.event is None:
+                err(p, f"quote '{q.id}' is not tied to an event", warning=True)
+            else:
+                ref(parsed, p + ("event",), q.event, events, "event")
+            if q.said is not None:
+                check_date(parsed, p + ("said",), q.said)
+    _check_via_cycles(files)
+
+
+def _check_via_cycles(files: list[_Parsed]) -> None:
+    via = {s.id: s.via for f in files for s in f.records["sources"] if s.via}
+    reported: set[str] = set()
+    for parsed in files:
+        for s, i in zip(parsed.records["sources"], parsed.indexes["sources"]):
+            seen = [s.id]
+            current = via.get(s.id)
+            while current is not None and current not in seen:
+                seen.append(current)
+                current = via.get(current)
+            if current is not None and s.id not in reported and current == s.id:
+                reported.update(seen)
+                parsed.error(("sources", i, "via"), "the 'via' chain loops: " + " -> ".join(seen + [s.id]))
+
+
+def _record(parsed: _Parsed, kind: str, index: int):
+    indexes = parsed.indexes[kind]
+    pos = index if isinstance(indexes, range) else indexes.index(index)
+    return parsed.records[kind][pos]
+
+
+def _where(parsed: _Parsed, kind: str, index: int) -> str:
+    if parsed.jsonl_lines is not None:
+        pos = parsed.indexes[kind].index(index)
+        return f"line {parsed.jsonl_lines[kind][pos]}"
+    return format_path((kind, index))
+
+
+def _place(parsed: _Parsed) -> None:
+    """Give every problem of a file its line number."""
+    if parsed.jsonl_lines is not None:
+        for p in parsed.problems:
+            if p.line is None and len(p.path) >= 2 and p.path[0] in KINDS:
+                kind, index = p.path[0], p.path[1]
+                indexes = parsed.indexes[kind]
+                if index in indexes:
+                    p.line = parsed.jsonl_lines[kind][indexes.index(index)]
+                    p.path = (f"{_SINGULAR[kind]} '{parsed.records[kind][indexes.index(index)].id}'",) + p.path[2:]
+        return
+    if parsed.text is not None and parsed.problems:
+        lines = locate_lines(parsed.text, [p.path for p in parsed.problems])
+        for p in parsed.problems:
+            p.line = lines.get(p.path, p.line)
+
+
+def load(paths=None) -> Timeline:
+    """Load one or more timeline files (``"-"`` is standard input) into one Timeline.
+
+    With no paths, the bundled dataset. Raises LoadError listing every problem found; a
+    timeline with only warnings loads, and keeps them in ``timeline.warnings``.
+    """
+    if paths is None or (not isinstance(paths, (str, Path)) and not paths):
+        paths = [bundled_path()]
+    elif isinstance(paths, (str, Path)):
+        paths = [paths]
+    files = [read_one(p) for p in paths]
+    _check_records(files)
+    problems: list[Problem] = []
+    for parsed in files:
+        _place(parsed)
+        problems.extend(sorted(parsed.problems, key=lambda p: (p.line or 0, p.warning)))
+    if any(not p.warning for p in problems):
+        raise LoadError(problems)
+
+    seen: dict[str, set[str]] = {k: set() for k in KINDS}
+    merged: dict[str, list] = {k: [] for k in KINDS}
+    dates: list[EDate] = []
+    for parsed in files:
+        single = len(files) == 1
+        for kind in KINDS:
+            records = parsed.records[kind]
+            if single:
+                merged[kind] = records
+                continue
+            ids = seen[kind]
+            for pos, record in enumerate(records):
+                if record.id not in ids:
+                    ids.add(record.id)
+                    merged[kind].append(record)
+                    if kind == "events":
+                        dates.append(parsed.dates[pos])
+        if single:
+            dates = parsed.dates
+    titles = [f.title for f in files if f.title]
+    return Timeline(
+        title=" + ".join(dict.fromkeys(titles)) or "Untitled timeline",
+        description=files[0].description if len(files) == 1 else None,
+        actors=merged["actors"],
+        sources=merged["sources"],
+        events=merged["events"],
+        dates=dates,
+        quotes=merged["quotes"],
+        warnings=problems,
+        files=[f.name for f in files],
+    )
+

@@ -1,0 +1,316 @@
+"""Queries: one model of "what is shown", for the command line and the explorer alike.
+
+A query is a list of terms. Terms AND together; the comma-separated values of one term OR
+together; a leading ``-`` excludes. It reads and writes as a GitHub-style string::
+
+    actor:maduro from:2024-09 to:2024-09-30 tag:icc "power cut" -tag:rumour
+
+so the explorer's chips, its query bar, the command-line flags and ``--query`` are the same
+thing, and a filter can always be shown, copied and typed back.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import compress
+
+from .dates import DateError, Point, parse_user_date
+from .entities import CONFIDENCES
+from .text import fold
+
+__all__ = [
+    "Term", "Query", "QueryError", "Result", "FIELDS",
+    "parse_query", "make_term", "from_options", "run", "resolve_actors", "date_window", "check_dates",
+]
+
+FIELDS = ("actor", "tag", "from", "to", "date", "confidence", "text")
+"""Qualifiers a query understands; bare words and "quoted phrases" are text."""
+_DATE_FIELDS = ("from", "to", "date")
+
+
+class QueryError(ValueError):
+    """A query that cannot be used; ``start``/``end`` point at the bad term in the string."""
+
+    def __init__(self, message: str, start: int = 0, end: int = 0) -> None:
+        super().__init__(message)
+        self.start = start
+        self.end = end
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition: ``field`` is one of FIELDS, ``values`` OR together."""
+
+    field: str
+    values: tuple[str, ...]
+    negate: bool = False
+    points: tuple[Point, ...] = ()
+    """For date fields: the parsed values, at the precision typed."""
+
+    def __str__(self) -> str:
+        values = ",".join(_quote(v) for v in self.values)
+        sign = "-" if self.negate else ""
+        return f"{sign}{values}" if self.field == "text" else f"{sign}{self.field}:{values}"
+
+
+def _quote(value: str) -> str:
+    if value and not re.search(r'[\s,"]', value):
+        return value
+    return '"' + value.replace('"', "'") + '"'
+
+
+@dataclass(frozen=True)
+class Query:
+    """An immutable list of terms; the empty query matches everything."""
+
+    terms: tuple[Term, ...] = ()
+
+    def __str__(self) -> str:
+        return " ".join(str(t) for t in self.terms)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def add(self, term: Term) -> Query:
+        return Query(self.terms + (term,)) if term not in self.terms else self
+
+    def without(self, term: Term) -> Query:
+        return Query(tuple(t for t in self.terms if t != term))
+
+    def without_field(self, *fields: str) -> Query:
+        return Query(tuple(t for t in self.terms if t.field not in fields))
+
+    def replacing(self, fields: Iterable[str], terms: Iterable[Term]) -> Query:
+        """Drop every term of ``fields`` and add ``terms``: what a picker does on OK."""
+        fields = set(fields)
+        kept = tuple(t for t in self.terms if t.field not in fields)
+        return Query(kept + tuple(terms))
+
+    def values(self, field_name: str) -> list[str]:
+        return [v for t in self.terms if t.field == field_name and not t.negate for v in t.values]
+
+
+def make_term(field_name: str, values: Sequence[str], negate: bool = False, *, at: int = 0) -> Term:
+    """Check and build one term (dates are parsed here, so a bad one never gets applied)."""
+    if field_name not in FIELDS:
+        raise QueryError(f"unknown qualifier '{field_name}:' (known: {', '.join(FIELDS)})", at, at + len(field_name))
+    values = tuple(v.strip() for v in values)
+    if not values or any(not v for v in values):
+        raise QueryError(f"'{field_name}:' needs a value", at, at + len(field_name) + 1)
+    points: tuple[Point, ...] = ()
+    if field_name in _DATE_FIELDS:
+        if len(values) > 1:
+            raise QueryError(f"'{field_name}:' takes one date, not a list", at, at + len(field_name) + 1)
+        if negate:
+            raise QueryError(f"'-{field_name}:' cannot be negated", at, at + len(field_name) + 2)
+        try:
+            points = (parse_user_date(values[0]),)
+        except DateError as exc:
+            raise QueryError(f"{field_name}: {exc}", at, at + len(field_name) + 1 + len(values[0])) from None
+    if field_name == "confidence":
+        for v in values:
+            if v not in CONFIDENCES:
+                raise QueryError(f"confidence '{v}' is not one of {', '.join(CONFIDENCES)}", at, at + 11 + len(v))
+    return Term(field_name, values, negate, points)
+
+
+_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z]+):)?("[^"]*"?|[^\s"]+)?')
+
+
+def parse_query(text: str) -> Query:
+    """Parse a query string; raises QueryError pointing at the bad term."""
+    terms: list[Term] = []
+    pos = 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        sign, qualifier, raw = m.groups()
+        start = m.start(1) if sign else (m.start(2) if qualifier else m.start(3))
+        if raw is None:
+            raise QueryError(f"'{text[start:m.end()].strip()}' needs a value", start, m.end())
+        if raw.startswith('"') and (len(raw) == 1 or not raw.endswith('"')):
+            raise QueryError("a quote is not closed", m.start(3), len(text))
+        pos = m.end()
+        if qualifier is None or qualifier.lower() == "text":
+            value = raw[1:-1] if raw.startswith('"') else raw
+            if not value.strip():
+                if raw.startswith('"'):
+                    raise QueryError("an empty phrase matches nothing", m.start(3), m.end())
+                continue
+            terms.append(make_term("text", (value,), bool(sign), at=start))
+            continue
+        values = _split_values(raw)
+        terms.append(make_term(qualifier.lower(), values, bool(sign), at=start))
+    return Query(tuple(terms))
+
+
+def _split_values(raw: str) -> list[str]:
+    if raw.startswith('"'):
+        return [raw[1:-1]]
+    return [v[1:-1] if v.startswith('"') else v for v in raw.split(",")]
+
+
+# --- running a query ---------------------------------------------------------------------
+
+@dataclass
+class Result:
+    """Positions of matching events, in date order, plus notes on how names were read."""
+
+    positions: Sequence[int]
+    notes: list[str] = field(default_factory=list)
+    """E.g. "actor 'gonzalez' matches 2 actors: ..." (the caller may want to narrow it)."""
+
+
+def resolve_actors(timeline, term: Term) -> tuple[list[str], list[str]]:
+    """Actor ids a term names, and notes for names that match several actors."""
+    ids: list[str] = []
+    notes: list[str] = []
+    for value in term.values:
+        found = timeline.resolve_actor(value)
+        if not found:
+            raise QueryError(f"no actor matches '{value}' (by id, name or alias)")
+        if len(found) > 1:
+            names = ", ".join(f"{a} ({timeline.actor_name(a)})" for a in found)
+            notes.append(f"actor '{value}' matches {len(found)} actors: {names}; use an id to pick one")
+        ids.extend(a for a in found if a not in ids)
+    return ids, notes
+
+
+def date_window(query: Query) -> tuple[int, int] | None:
+    """The [lo, hi] seconds the query's date terms allow, or None if it has none."""
+    lo, hi, any_date = None, None, False
+    for t in query.terms:
+        if t.field not in _DATE_FIELDS:
+            continue
+        any_date = True
+        point = t.points[0]
+        if t.field in ("from", "date"):
+            lo = point.lower if lo is None else max(lo, point.lower)
+        if t.field in ("to", "date"):
+            hi = point.upper if hi is None else min(hi, point.upper)
+    if not any_date:
+        return None
+    return (lo if lo is not None else -(1 << 62), hi if hi is not None else 1 << 62)
+
+
+def check_dates(query: Query) -> None:
+    """Refuse a date range that ends before it starts (a reversed range matches nothing)."""
+    window = date_window(query)
+    if window and window[0] > window[1]:
+        froms = [t for t in query.terms if t.field in ("from", "date")]
+        tos = [t for t in query.terms if t.field in ("to", "date")]
+        raise QueryError(
+            f"the date range is reversed: from {froms[-1].values[0]} is after to {tos[-1].values[0]}"
+        )
+
+
+def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
+    """Evaluate a query against a timeline.
+
+    Indexed terms (actor, tag, confidence, dates) narrow the candidates first, smallest
+    first; free text is then checked only on what is left. ``cancelled`` lets a worker give
+    up on a stale search between steps.
+    """
+    check_dates(query)
+    n = len(timeline)
+    notes: list[str] = []
+    include: list[Sequence[int]] = []
+    exclude: list[Sequence[int]] = []
+    texts: list[Term] = []
+    for term in query.terms:
+        if term.field == "actor":
+            ids, term_notes = resolve_actors(timeline, term)
+            notes.extend(term_notes)
+            postings = _union([timeline.actor_positions(a) for a in ids])
+        elif term.field == "tag":
+            postings = _union([timeline.tag_positions(t) for t in term.values])
+        elif term.field == "confidence":
+            postings = _union([timeline.confidence_positions(c) for c in term.values])
+        elif term.field == "text":
+            texts.append(term)
+            continue
+        else:
+            continue  # dates: one window below
+        (exclude if term.negate else include).append(postings)
+    window = date_window(query)
+    if window is not None:
+        include.append(timeline.overlapping(*window))
+
+    include.sort(key=len)
+    if include:
+        positions: Sequence[int] = include[0]
+        for other in include[1:]:
+            if cancelled():
+                return Result(array("I"), notes)
+            keep = set(other)
+            positions = array("I", [p for p in positions if p in keep])
+    else:
+        positions = range(n)
+    if exclude:
+        mask = bytearray(b"\x01") * n
+        for postings in exclude:
+            for p in postings:
+                mask[p] = 0
+        positions = array("I", [p for p in positions if mask[p]]) if include else array(
+            "I", compress(range(n), mask))
+    if texts:
+        hay = timeline.haystack()
+        for term in texts:
+            if cancelled():
+                return Result(array("I"), notes)
+            needles = [fold(v) for v in term.values]
+            if len(needles) == 1:
+                needle = needles[0]
+                hit = (lambda h: needle in h)
+            else:
+                hit = (lambda h: any(x in h for x in needles))
+            if term.negate:
+                positions = array("I", [p for p in positions if not hit(hay[p])])
+            elif isinstance(positions, range) and len(needles) == 1:
+                positions = array("I", [p for p, h in enumerate(hay) if needle in h])
+            else:
+                positions = array("I", [p for p in positions if hit(hay[p])])
+    return Result(positions, notes)
+
+
+def _union(lists: list[Sequence[int]]) -> Sequence[int]:
+    lists = [l for l in lists if len(l)]
+    if not lists:
+        return array("I")
+    if len(lists) == 1:
+        return lists[0]
+    return array("I", sorted(set().union(*lists)))
+
+
+def from_options(
+    *,
+    actors: Sequence[str] = (),
+    date_from: str | None = None,
+    date_to: str | None = None,
+    tags: Sequence[str] = (),
+    search: str | None = None,
+    query: str | None = None,
+) -> Query:
+    """The command line's filter flags as one Query (each repeated flag ANDs, like the
+    query string; commas inside one flag OR)."""
+    terms: list[Term] = []
+    for a in actors:
+        terms.append(make_term("actor", a.split(",")))
+    if date_from:
+        terms.append(make_term("from", (date_from,)))
+    if date_to:
+        terms.append(make_term("to", (date_to,)))
+    for t in tags:
+        terms.append(make_term("tag", t.split(",")))
+    if search and search.strip():
+        terms.append(make_term("text", (search,)))
+    result = Query(tuple(terms))
+    if query:
+        for term in parse_query(query).terms:
+            result = result.add(term)
+    check_dates(result)
+    return result
+

@@ -1,0 +1,63 @@
+"""Text helpers shared by the queries, the renderers and the explorer.
+
+``fold`` makes matching case- and accent-insensitive ("gonzalez" finds "González").
+``visible`` makes untrusted text harmless on a terminal: timelines are assembled from scraped
+articles and posts, so a title may hold an escape sequence that clears the screen, an OSC 52
+clipboard write or a bidi override that reverses what follows. Every control character is
+replaced by a visible stand-in (the Unicode "control pictures" ␛, ␀..., or ``<U+202E>``),
+so nothing from the data can ever act as a control sequence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["fold", "visible", "one_line"]
+
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, for matching: "Núñez" -> "nunez", "ÉCOLE" -> "ecole"."""
+    if text.isascii():
+        return text.lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0x20):
+        table[cp] = chr(0x2400 + cp)  # ␀ ... ␟ (␛ for ESC)
+    table[0x7F] = "\u2421"  # ␡
+    for cp in range(0x80, 0xA0):  # C1 controls, e.g. CSI (0x9b) and OSC (0x9d)
+        table[cp] = f"<U+{cp:04X}>"
+    for cp in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070),
+               0x2028, 0x2029, 0xFEFF, 0x061C, *range(0xFFF9, 0xFFFC)):
+        table[cp] = f"<U+{cp:04X}>"  # zero-width, bidi embeddings/overrides/isolates, separators
+    return table
+
+
+_TABLE = _build_table()
+_UNSAFE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TABLE)) + "]")
+_MULTILINE = dict(_TABLE)
+del _MULTILINE[0x0A]
+_MULTILINE[0x09] = "    "
+
+
+def visible(text: str, *, multiline: bool = False) -> str:
+    """Replace every control, bidi and zero-width character with a visible stand-in.
+
+    With ``multiline``, newlines are kept (and tabs become spaces), for detail panes and
+    Markdown; otherwise a newline shows as ␊ so a row stays one row.
+    """
+    if not _UNSAFE.search(text):
+        return text
+    return text.translate(_MULTILINE if multiline else _TABLE)
+
+
+def one_line(text: str) -> str:
+    """Collapse line breaks to spaces, then make the rest visible: for one-row displays."""
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    return visible(text)

@@ -1,0 +1,234 @@
+"""The loaded timeline: events in date order, with the indexes that keep queries fast.
+
+Designed for a million events: events live in one list sorted by their lower date bound;
+a position in that list is how everything else refers to an event (filter results are sorted
+arrays of positions, the explorer's cursor is a position). Actor, tag and confidence queries
+read prebuilt posting arrays; date windows are answered by bisection on the sorted bounds;
+free text is searched in a folded copy of each event's text that is built once, on first use
+(the explorer builds it in the background right after loading).
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .dates import EDate
+from .entities import Actor, Event, Quote, Source
+from .problems import Problem
+from .text import fold
+
+__all__ = ["Timeline", "ActorStats"]
+
+_LONG = 400 * 86400
+"""Events spanning more than this are kept aside, so date windows stay a bisection."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActorStats:
+    """How present an actor is in the whole timeline."""
+
+    events: int
+    first: EDate | None
+    last: EDate | None
+    quotes: int
+
+
+class Timeline:
+    """Events, actors, sources and quotes, linked by id, with indexes for queries."""
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        description: str | None,
+        actors: Iterable[Actor],
+        sources: Iterable[Source],
+        events: Sequence[Event],
+        dates: Sequence[EDate],
+        quotes: Iterable[Quote],
+        warnings: list[Problem] | None = None,
+        files: list[str] | None = None,
+    ) -> None:
+        self.title = title
+        self.description = description
+        self.files = files or []
+        """Where the data came from (for the header and error messages)."""
+        self.warnings = warnings or []
+        self.actors: dict[str, Actor] = {a.id: a for a in actors}
+        self.sources: dict[str, Source] = {s.id: s for s in sources}
+        self.quotes: list[Quote] = list(quotes)
+
+        keys = [(d.lower << 40) | min(d.upper - d.lower, (1 << 40) - 1) for d in dates]
+        order = sorted(range(len(events)), key=keys.__getitem__)
+        del keys
+        self.events: list[Event] = [events[i] for i in order]
+        self.dates: list[EDate] = [dates[i] for i in order]
+        del order
+        self.lower = array("q", [d.lower for d in self.dates])
+        self.upper = array("q", [d.upper for d in self.dates])
+        self.position: dict[str, int] = {e.id: i for i, e in enumerate(self.events)}
+        self._long = array("I", [i for i, d in enumerate(self.dates) if d.upper - d.lower > _LONG])
+
+        by_actor: dict[str, array] = {a: array("I") for a in self.actors}
+        by_tag: dict[str, array] = {}
+        by_confidence: dict[str, array] = {}
+        for pos, event in enumerate(self.events):
+            for ref in event.actors:
+                by_actor[ref if isinstance(ref, str) else ref.actor].append(pos)
+            for tag in event.tags:
+                postings = by_tag.get(tag)
+                if postings is None:
+                    postings = by_tag[tag] = array("I")
+                postings.append(pos)
+            postings = by_confidence.get(event.confidence)
+            if postings is None:
+                postings = by_confidence[event.confidence] = array("I")
+            postings.append(pos)
+        for index in (by_actor, by_tag):
+            for key, postings in index.items():  # an actor named twice in one event counts once
+                if len(postings) > 1 and any(a == b for a, b in zip(postings, postings[1:])):
+                    index[key] = array("I", sorted(set(postings)))
+        self._by_actor = by_actor
+        self._by_tag = dict(sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+        self._by_confidence = by_confidence
+
+        self._quotes_by_event: dict[str, list[Quote]] = {}
+        self._quotes_by_speaker: Counter[str] = Counter()
+        for quote in self.quotes:
+            self._quotes_by_speaker[quote.speaker] += 1
+            if quote.event is not None:
+                self._quotes_by_event.setdefault(quote.event, []).append(quote)
+        self._members: dict[str, list[str]] = {}
+        for actor in self.actors.values():
+            for group in actor.affiliations:
+                self._members.setdefault(group, []).append(actor.id)
+
+        self._haystack: list[str] | None = None
+        self._haystack_lock = threading.Lock()
+        self._actor_names: list[tuple[str, list[str]]] | None = None
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def actor_name(self, actor_id: str) -> str:
+        actor = self.actors.get(actor_id)
+        return actor.name if actor else actor_id
+
+    def quotes_for(self, event_id: str) -> list[Quote]:
+        return self._quotes_by_event.get(event_id, [])
+
+    def quotes_by(self, actor_id: str) -> list[Quote]:
+        return [q for q in self.quotes if q.speaker == actor_id]
+
+    def members_of(self, actor_id: str) -> list[str]:
+        """Actors whose ``affiliations`` name this one (the reverse link, derived)."""
+        return self._members.get(actor_id, [])
+
+    def via_chain(self, source_id: str) -> list[Source]:
+        """The source and those it is known through, nearest first (cycle-safe)."""
+        chain: list[Source] = []
+        seen: set[str] = set()
+        current: str | None = source_id
+        while current is not None and current not in seen and current in self.sources:
+            seen.add(current)
+            source = self.sources[current]
+            chain.append(source)
+            current = source.via
+        return chain
+
+    def actor_stats(self, actor_id: str) -> ActorStats:
+        postings = self._by_actor.get(actor_id, ())
+        return ActorStats(
+            events=len(postings),
+            first=self.dates[postings[0]] if postings else None,
+            last=self.dates[postings[-1]] if postings else None,
+            quotes=self._quotes_by_speaker.get(actor_id, 0),
+        )
+
+    def actor_event_counts(self) -> dict[str, int]:
+        return {a: len(p) for a, p in self._by_actor.items()}
+
+    def tag_counts(self) -> dict[str, int]:
+        """Every tag with how many events carry it, most used first."""
+        return {t: len(p) for t, p in self._by_tag.items()}
+
+    def first_at_or_after(self, second: int) -> int:
+        """Position of the first event whose lower bound is at or after ``second``."""
+        return bisect_left(self.lower, second)
+
+    # --- actor names -------------------------------------------------------------------
+
+    def resolve_actor(self, text: str) -> list[str]:
+        """Actor ids that ``text`` names: an exact id, else every actor whose name or alias
+        equals it, else every actor with a name or alias containing it as words
+        (case- and accent-insensitive: "gonzalez" finds both Gonzálezes)."""
+        if text in self.actors:
+            return [text]
+        wanted = fold(text).strip()
+        if not wanted:
+            return []
+        if self._actor_names is None:
+            self._actor_names = [
+                (a.id, [fold(n) for n in (a.name, *a.aliases)]) for a in self.actors.values()
+            ]
+        exact = [aid for aid, names in self._actor_names if wanted in names or wanted == fold(aid)]
+        if exact:
+            return exact
+        padded = f" {wanted}"
+        return [
+            aid for aid, names in self._actor_names
+            if any(f" {name}".find(padded) >= 0 for name in names)
+        ]
+
+    # --- query primitives (used by query.run) -------------------------------------------------
+
+    def actor_positions(self, actor_id: str) -> Sequence[int]:
+        return self._by_actor.get(actor_id, array("I"))
+
+    def tag_positions(self, tag: str) -> Sequence[int]:
+        return self._by_tag.get(tag, array("I"))
+
+    def confidence_positions(self, confidence: str) -> Sequence[int]:
+        return self._by_confidence.get(confidence, array("I"))
+
+    def overlapping(self, lo: int, hi: int) -> Sequence[int]:
+        """Positions of events whose span overlaps [lo, hi] (inclusive), in order."""
+        right = bisect_right(self.lower, hi)
+        sure = bisect_left(self.lower, lo, 0, right)
+        start = bisect_left(self.lower, lo - _LONG, 0, sure)
+        upper = self.upper
+        edge = [p for p in range(start, sure) if upper[p] >= lo]
+        if self._long:
+            edge_set = set(edge)
+            edge.extend(p for p in self._long if p < start and upper[p] >= lo and p not in edge_set)
+            edge.sort()
+        if not edge:
+            return range(sure, right)
+        return array("I", edge) + array("I", range(sure, right))
+
+    def haystack(self) -> list[str]:
+        """Folded searchable text per position (title, summary, place, note, quotes).
+
+        Built once, on first use; thread-safe so the explorer can build it in a worker.
+        """
+        if self._haystack is None:
+            with self._haystack_lock:
+                if self._haystack is None:
+                    quotes = self._quotes_by_event
+                    hay = []
+                    for e in self.events:
+                        parts = [e.title, e.summary or "", e.place or "", e.note or ""]
+                        for q in quotes.get(e.id, ()):
+                            parts.append(q.text)
+                            if q.original:
+                                parts.append(q.original)
+                        hay.append(fold("\n".join(parts)))
+                    self._haystack = hay
+        return self._haystack

@@ -1,0 +1,278 @@
+"""What ``timeline list`` writes: a table for people, Markdown for notes, CSV for
+spreadsheets, and JSON / JSON Lines that are valid timeline files again.
+
+Text from the data is untrusted. In ``table``, ``markdown`` and ``csv`` every control
+character is made visible (see ``model.text.visible``) and Markdown syntax is escaped, so a
+title can neither restyle a note nor send an escape sequence to a terminal; CSV cells that a
+spreadsheet would run as a formula get a leading apostrophe. ``json`` and ``jsonl`` carry the
+data exactly (JSON escapes control characters itself).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from urllib.parse import quote as _urlquote
+
+import msgspec
+
+from .model.dates import MONTH_NAMES, parse_edtf
+from .model.entities import FORMAT, KINDS
+from .model.text import one_line, visible
+from .model.timeline import Timeline
+
+__all__ = ["FORMATS", "render", "subset"]
+
+FORMATS = ("table", "markdown", "csv", "json", "jsonl")
+
+
+def render(timeline: Timeline, positions: Sequence[int], fmt: str, *, query: str = "",
+           width: int | None = None) -> Iterator[str]:
+    """Yield the output in chunks (a million events never sit in one string)."""
+    if fmt == "table":
+        yield _table(timeline, positions, width)
+    elif fmt == "markdown":
+        yield from _markdown(timeline, positions, query)
+    elif fmt == "csv":
+        yield from _csv(timeline, positions)
+    elif fmt in ("json", "jsonl"):
+        yield from _timeline_file(timeline, positions, query, jsonl=fmt == "jsonl")
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+# --- table -------------------------------------------------------------------------------------
+
+def _table(timeline: Timeline, positions: Sequence[int], width: int | None) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("Date", max_width=24)
+    table.add_column("Event", ratio=3)
+    table.add_column("Actors", ratio=2)
+    table.add_column("Tags", ratio=1)
+    for pos in positions:
+        event = timeline.events[pos]
+        date = timeline.dates[pos].display()
+        if event.confidence != "confirmed":
+            date += f" ({event.confidence})"
+        table.add_row(
+            Text(date),
+            Text(one_line(event.title)),
+            Text(one_line(", ".join(timeline.actor_name(a) for a in event.actor_ids()))),
+            Text(one_line(", ".join(event.tags))),
+        )
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 120, markup=False, emoji=False, highlight=False,
+                      color_system=None, force_terminal=False, soft_wrap=False)
+    console.print(table)
+    console.print(Text(f"{len(positions)} of {len(timeline)} events"))
+    return buffer.getvalue()
+
+
+# --- markdown ------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md(text: str) -> str:
+    """Escape Markdown so data shows literally (and controls visibly)."""
+    return _MD_SPECIAL.sub(r"\\\1", visible(text))
+
+
+def md_link(label: str, url: str | None) -> str:
+    """A link only for http(s) URLs; anything else is shown, not linked."""
+    if url and re.match(r"https?://", url, re.I):
+        safe = _urlquote(visible(url), safe=":/?#@!$&'*+,;=%~-._")
+        return f"[{md(label)}]({safe})"
+    return md(label) + (f" ({md(url)})" if url else "")
+
+
+def _source_line(timeline: Timeline, source_id: str) -> str:
+    chain = timeline.via_chain(source_id)
+    if not chain:
+        return md(source_id)
+    parts = []
+    for source in chain:
+        label = source.title
+        if source.publisher:
+            label = f"{source.publisher}: {label}"
+        text = md_link(label, source.url)
+        if source.published:
+            text += f" ({parse_edtf(source.published).display()})"
+        parts.append(text)
+    return ", via ".join(parts)
+
+
+def _markdown(timeline: Timeline, positions: Sequence[int], query: str) -> Iterator[str]:
+    yield f"# {md(timeline.title)}\n\n"
+    summary = f"{len(positions)} of {len(timeline)} events"
+    if query:
+        summary += f", filtered by `{visible(query).replace('`', chr(39))}`"
+    yield f"_{summary}._\n"
+    heading = None
+    for pos in positions:
+        event = timeline.events[pos]
+        edate = timeline.dates[pos]
+        point = edate.point
+        this = (point.year, point.month) if point else None
+        if this != heading:
+            heading = this
+            if point is None:
+                label = "Undated"
+            elif point.month is None:
+                label = str(point.year)
+            else:
+                label = f"{MONTH_NAMES[point.month - 1]} {point.year}"
+            yield f"\n## {label}\n\n"
+        line = f"- **{md(edate.display())}**"
+        if event.date_text:
+            line += f" ({md(one_line(event.date_text))})"
+        line += f": {md(one_line(event.title))}"
+        if event.confidence != "confirmed":
+            line += f" _[{event.confidence}]_"
+        yield line + "\n"
+        if event.place:
+            yield f"  - Place: {md(one_line(event.place))}\n"
+        if event.summary:
+            yield f"  - {md(one_line(event.summary))}\n"
+        if event.actors:
+            names = []
+            for actor_id, role in event.actor_roles():
+                name = md(one_line(timeline.actor_name(actor_id)))
+                names.append(f"{name} ({md(one_line(role))})" if role else name)
+            yield f"  - Actors: {', '.join(names)}\n"
+        if event.tags:
+            yield f"  - Tags: {', '.join(md(one_line(t)) for t in event.tags)}\n"
+        if event.note:
+            yield f"  - Note: {md(one_line(event.note))}\n"
+        for quote in timeline.quotes_for(event.id):
+            said = f", {parse_edtf(quote.said).display()}" if quote.said else ""
+            yield (f"  - > “{md(one_line(quote.text))}”  \n"
+                   f"    > {md(one_line(timeline.actor_name(quote.speaker)))}{said}, in "
+                   f"{_source_line(timeline, quote.source)}\n")
+        for sid in event.sources:
+            yield f"  - Source: {_source_line(timeline, sid)}\n"
+
+
+# --- csv -------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("id", "date", "date_display", "date_text", "title", "summary", "place", "actors",
+               "actor_ids", "tags", "confidence", "note", "sources", "source_urls", "quotes")
+
+
+def csv_cell(text: str) -> str:
+    """Controls made visible; a leading = + - @ (or tab/CR) is defused with an apostrophe, the
+    OWASP advice against formula injection when the file is opened in a spreadsheet."""
+    text = visible(text, multiline=True)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def _csv(timeline: Timeline, positions: Sequence[int]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for n, pos in enumerate(positions, 1):
+        e = timeline.events[pos]
+        sources = [timeline.sources.get(s) for s in e.sources]
+        row = (
+            e.id, e.date, timeline.dates[pos].display(), e.date_text or "", e.title, e.summary or "",
+            e.place or "", "; ".join(timeline.actor_name(a) for a in e.actor_ids()),
+            "; ".join(e.actor_ids()), "; ".join(e.tags), e.confidence, e.note or "",
+            "; ".join(s.title for s in sources if s), "; ".join(s.url for s in sources if s and s.url),
+            str(len(timeline.quotes_for(e.id))),
+        )
+        writer.writerow([csv_cell(c) for c in row])
+        if n % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+# --- json / jsonl ----------------------------------------------------------------------------------
+
+def subset(timeline: Timeline, positions: Sequence[int]) -> dict[str, list]:
+    """The records a valid file holding these events needs: the events, their quotes, and
+    every actor and source they reach (speakers, authors, affiliations and via chains)."""
+    events = [timeline.events[p] for p in positions]
+    event_ids = {e.id for e in events}
+    quotes = [q for e in events for q in timeline.quotes_for(e.id)]
+    actor_ids: set[str] = set()
+    source_ids: set[str] = set()
+    for e in events:
+        actor_ids.update(e.actor_ids())
+        source_ids.update(e.sources)
+    for q in quotes:
+        actor_ids.add(q.speaker)
+        source_ids.add(q.source)
+    pending = list(source_ids)
+    while pending:
+        source = timeline.sources.get(pending.pop())
+        if source is None:
+            continue
+        if source.author:
+            actor_ids.add(source.author)
+        if source.via and source.via not in source_ids:
+            source_ids.add(source.via)
+            pending.append(source.via)
+    pending = list(actor_ids)
+    while pending:
+        actor = timeline.actors.get(pending.pop())
+        for group in actor.affiliations if actor else ():
+            if group not in actor_ids:
+                actor_ids.add(group)
+                pending.append(group)
+    del event_ids
+    return {
+        "actors": [a for a in timeline.actors.values() if a.id in actor_ids],
+        "sources": [s for s in timeline.sources.values() if s.id in source_ids],
+        "events": events,
+        "quotes": quotes,
+    }
+
+
+_ENCODER = msgspec.json.Encoder()
+_SINGULAR = {"actors": "actor", "sources": "source", "events": "event", "quotes": "quote"}
+
+
+def _record_json(record, kind: str, *, typed: bool) -> bytes:
+    """Encode a record with or without the JSON Lines ``"type"`` tag (records read from JSON
+    Lines carry it; msgspec always writes a tag first, so it is added or cut as a prefix)."""
+    raw = _ENCODER.encode(record)
+    prefix = b'{"type":"' + _SINGULAR[kind].encode() + b'",'
+    has_tag = type(record) is not KINDS[kind]
+    if typed and not has_tag:
+        return prefix + raw[1:]
+    if not typed and has_tag:
+        return b"{" + raw[len(prefix):]
+    return raw
+
+
+def _timeline_file(timeline: Timeline, positions: Sequence[int], query: str, *, jsonl: bool) -> Iterator[str]:
+    title = timeline.title + (f" (filtered: {query})" if query else "")
+    header = {"format": FORMAT, "title": title}
+    if timeline.description:
+        header["description"] = timeline.description
+    parts = subset(timeline, positions)
+    if jsonl:
+        yield _ENCODER.encode(header).decode() + "\n"
+        for kind, records in parts.items():
+            chunk = [_record_json(r, kind, typed=True) for r in records]
+            for i in range(0, len(chunk), 10000):
+                yield b"\n".join(chunk[i:i + 10000]).decode() + "\n"
+        return
+    yield _ENCODER.encode(header).decode()[:-1]
+    for kind, records in parts.items():
+        yield f',\n"{kind}": ['
+        for i in range(0, len(records), 10000):
+            body = b",\n".join(_record_json(r, kind, typed=False) for r in records[i:i + 10000])
+            yield ("," if i else "") + "\n" + body.decode()
+        yield "\n]"
+    yield "\n}\n"
