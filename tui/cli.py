@@ -202,27 +202,32 @@ def cmd_validate(args) -> int:
     return EXIT_OK
 
 
+EAGER_LIMIT = 32 * 1024 * 1024
+"""Inputs up to this size load before the screen appears (so errors print first); bigger ones
+load behind a progress screen that can be quit."""
+
+
 def cmd_explore(args) -> int:
     query = _query(args)
-    timeline_paths = args.paths
-    for p in timeline_paths:
-        if p == "-":
-            raise CommandError("timeline: the explorer cannot read standard input (its keys come from the terminal)")
-    # Fail before any screen appears: a file that does not load prints its errors and exits 2.
-    from .model.loader import read_one
-    from .model.problems import LoadError
+    if "-" in args.paths:
+        raise CommandError("timeline: the explorer cannot read standard input (its keys come from the terminal)")
+    from .model.loader import bundled_path
 
-    for p in timeline_paths:
-        try:
-            read_one(p)
-        except LoadError as exc:
-            raise CommandError(str(exc)) from None
+    paths = args.paths or [str(bundled_path())]
+    size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
+    timeline = None
+    if size <= EAGER_LIMIT:
+        timeline = _load(paths)
+        _run_query(timeline, query)  # a filter that cannot run fails here, before any screen
     from .app import TimelineApp
 
-    app = TimelineApp(timeline_paths or None, query=query)
+    app = TimelineApp(paths, query=query, timeline=timeline)
     app.run()
     if app.load_error is not None:
         raise CommandError(app.load_error)
+    if app.workers and any(w.group == "load" and not w.is_finished for w in app.workers):
+        sys.stdout.flush()
+        os._exit(EXIT_OK)  # quit while loading: do not wait for the loader thread
     return EXIT_OK
 
 

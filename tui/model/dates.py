@@ -52,7 +52,8 @@ MONTH_NAMES = (
 FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], optionally ending in ?, ~ or %"
 
 _POINT = re.compile(
-    r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:\d\d)?)?)?)?([?~%]?)"
+    r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:\d\d)?)?)?)?([?~%]?)",
+    re.ASCII,  # \d is 0-9 only: "٢٠٢٤" (Arabic-Indic digits) is not a stored date
 )
 
 
@@ -89,7 +90,7 @@ class Point:
             return DAY
         return MINUTE if self.second is None else SECOND
 
-    def display(self, *, with_year: bool = True) -> str:
+    def display(self, *, with_year: bool = True, with_offset: bool = True) -> str:
         """The point at its stored precision: "2024", "Mar 2024", "~20 Mar 2024", "6 Sep 2024 20:30 -04:00"."""
         if self.month is None:
             text = str(self.year)
@@ -102,7 +103,7 @@ class Point:
                 text += f" {self.hour:02}:{self.minute:02}"
                 if self.second is not None:
                     text += f":{self.second:02}"
-                if self.offset:
+                if self.offset and with_offset:
                     text += " UTC" if self.offset == "Z" else f" {self.offset}"
         return qualify(text, self.qualifier)
 
@@ -239,11 +240,11 @@ def parse_edtf(text: str) -> EDate:
 
     Results are cached by text: a big timeline repeats the same dates many times.
     """
+    if not isinstance(text, str):  # before the cache: a list or dict is not even hashable
+        raise DateError(f"a date must be a string like 2024-09-06, not {type(text).__name__}")
     cached = _CACHE.get(text)
     if cached is not None:
         return cached
-    if not isinstance(text, str):
-        raise DateError(f"a date must be a string like 2024-09-06, not {type(text).__name__}")
     if text != text.strip() or not text:
         raise DateError(f"'{text}' is not a date: expected {FORMS}" if text.strip()
                         else f"the date is empty: expected {FORMS}")
@@ -273,7 +274,11 @@ def parse_edtf(text: str) -> EDate:
 # --- dates typed by people (filters, go-to-date) ---------------------------------------------
 
 _AMBIGUOUS = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
-_SENTINELS = (datetime(2000, 1, 1, 0, 0, 0), datetime(2004, 2, 2, 1, 1, 1))
+_SENTINELS = (datetime(2000, 1, 1, 0, 0, 0), datetime(2004, 2, 2, 1, 1, 1), datetime(2008, 3, 15, 2, 2, 2))
+"""Defaults that differ in every field. The third one's day is far from the others' so that a
+weekday without a day ("Friday September 2024"), which dateutil resolves to the next such
+weekday after the default, lands on different days and is not taken for a typed day."""
+_FOUR_DIGITS = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])|(?<![0-9])[0-9]{8}(?![0-9])")
 _FIELDS = ("year", "month", "day", "hour", "minute", "second")
 
 
@@ -282,11 +287,14 @@ def parse_user_date(text: str) -> Point:
     "September 2024", "2024", "6 September 2024 20:30").
 
     The result keeps the precision that was typed, so "--to 2024-09" runs through 30 Sep.
-    dateutil normally fills missing fields from today's date; here it parses twice with two
+    dateutil normally fills missing fields from today's date; here it parses with three
     different sentinel defaults and keeps only the fields that agree, so the answer can never
-    depend on the day it runs. A date without a year, or an ambiguous all-number date like
-    01/02/2024, is refused rather than guessed.
+    depend on the day it runs. A date without a year, a two-digit year (which dateutil reads
+    relative to the current year), or an ambiguous all-number date like 01/02/2024, is refused
+    rather than guessed.
     """
+    if not isinstance(text, str):
+        raise DateError(f"a date must be text like '6 Sep 2024', not {type(text).__name__}")
     raw = text
     text = text.strip()
     if not text:
@@ -307,16 +315,25 @@ def parse_user_date(text: str) -> Point:
     from dateutil import parser as _parser  # imported here: only typed dates need it
 
     try:
-        first = _parser.parse(text, default=_SENTINELS[0])
-        second = _parser.parse(text, default=_SENTINELS[1])
+        parsed = [_parser.parse(text, default=default) for default in _SENTINELS]
     except (ValueError, OverflowError) as exc:
         reason = str(exc).split(":")[0]
         raise DateError(f"'{raw}' is not a date ({reason}); try 2024-09-06, 'Sep 2024' or '6 Sep 2024'") from None
-    present = [f for f in _FIELDS if getattr(first, f) == getattr(second, f)]
+    first = parsed[0]
+    present = [f for f in _FIELDS if len({getattr(p, f) for p in parsed}) == 1]
     if "year" not in present:
         raise DateError(f"'{raw}' has no year; add one, e.g. '{text} 2024'")
+    # dateutil reads a two-digit year ("6 Sep 24") relative to the current year: refuse it,
+    # or the answer would depend on the day it runs.
+    groups = [m.group()[:4] for m in _FOUR_DIGITS.finditer(text)]
+    if f"{first.year:04}" not in groups:
+        if groups:  # "1 Jan 0001": dateutil reads years below 100 as two-digit years
+            raise DateError(f"'{raw}': write years before 0100 as YYYY-MM-DD, e.g. 0099-01-01")
+        raise DateError(f"'{raw}': write the year with all four digits, e.g. '6 Sep 2024'")
     if "month" not in present and ("day" in present or "hour" in present):
         raise DateError(f"'{raw}' has a day but no month")
+    if "day" not in present and "hour" in present:
+        raise DateError(f"'{raw}' has a time but no day")
     year = first.year
     month = first.month if "month" in present else None
     day = first.day if month and "day" in present else None
@@ -325,6 +342,6 @@ def parse_user_date(text: str) -> Point:
     iso = f"{year:04}-{month:02}-{day:02}"
     if "hour" in present and "minute" in present:
         iso += f"T{first.hour:02}:{first.minute:02}"
-        if "second" in present and first.second:
+        if "second" in present:
             iso += f":{first.second:02}"
     return _point(iso)

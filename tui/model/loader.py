@@ -309,7 +309,7 @@ def _msgspec_problem(name: str, exc: Exception, prefix: tuple = ()) -> Problem:
     m = _MSGSPEC_PATH.search(message)
     if m:
         message = message[: m.start()]
-        path += tuple(k if k is not None else int(i) for k, i in _PATH_PART.findall(m.group(1)))
+        path += tuple(k if k else int(i) for k, i in _PATH_PART.findall(m.group(1)))
     message = message.replace("Object contains unknown field", "unknown field").replace("`", "'")
     return Problem(name, path, message[0].lower() + message[1:] if message else message)
 
@@ -339,6 +339,13 @@ def _read_json_fast(name: str, data: bytes) -> _Parsed:
 
 def _decode_error(name: str, data: bytes, exc: Exception) -> LoadError:
     message = str(exc)
+    if "UTF-8" in message:  # msgspec gives no position for bad UTF-8: find it (error path only)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = data.count(b"\n", 0, bad.start) + 1
+            return _unreadable(name, f"is not UTF-8 text (byte {bad.start}: {data[bad.start:bad.start + 1]!r})",
+                               line)
     m = re.search(r"\(byte (\d+)\)", message)
     if m:
         offset = int(m.group(1))
@@ -380,6 +387,8 @@ def _read_jsonl(name: str, data: bytes, strict: bool) -> _Parsed:
                 raise _unreadable(name, f"line {number}: the first line must be a header object "
                                         f"{{\"format\": \"{FORMAT}\", \"title\": ...}}", number)
             before = len(parsed.problems)
+            for key in dups.get(id(head), ()):
+                parsed.error((key,), f"duplicate key '{key}' (only the last one would count)")
             _check_header(parsed, head)
             for p in parsed.problems[before:]:
                 p.line = number
@@ -443,7 +452,9 @@ def _check_records(files: list[_Parsed]) -> None:
             table = known[kind]
             for record, index in zip(parsed.records[kind], parsed.indexes[kind]):
                 first = table.get(record.id)
-                if first is None:
+                if first is None or first[1] == -1:
+                    # new, or only known from a broken record of an earlier file (which has its
+                    # own error): this one is the definition to compare later ones with
                     table[record.id] = (fi, index)
                     continue
                 ofi, oindex = first

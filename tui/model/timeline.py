@@ -38,6 +38,14 @@ class ActorStats:
     quotes: int
 
 
+def _group_key(edate: EDate) -> int:
+    """year * 13 + month (month 0 for a year-precision start); 0 for an open start."""
+    start = edate.start
+    if start is None:
+        return 0
+    return start.year * 13 + (start.month or 0)
+
+
 class Timeline:
     """Events, actors, sources and quotes, linked by id, with indexes for queries."""
 
@@ -63,7 +71,9 @@ class Timeline:
         self.sources: dict[str, Source] = {s.id: s for s in sources}
         self.quotes: list[Quote] = list(quotes)
 
-        keys = [(d.lower << 40) | min(d.upper - d.lower, (1 << 40) - 1) for d in dates]
+        # By lower bound; at the same lower bound the wider span first ("2024", then
+        # "Jan 2024", then "1 Jan 2024"), so each reads as a heading for what follows.
+        keys = [(d.lower << 40) | ((1 << 40) - 1 - min(d.upper - d.lower, (1 << 40) - 1)) for d in dates]
         order = sorted(range(len(events)), key=keys.__getitem__)
         del keys
         self.events: list[Event] = [events[i] for i in order]
@@ -72,6 +82,8 @@ class Timeline:
         self.lower = array("q", [d.lower for d in self.dates])
         self.upper = array("q", [d.upper for d in self.dates])
         self.position: dict[str, int] = {e.id: i for i, e in enumerate(self.events)}
+        self.group_keys = array("I", [_group_key(d) for d in self.dates])
+        """Per position, the year/month heading it files under (see ``_group_key``)."""
         self._long = array("I", [i for i, d in enumerate(self.dates) if d.upper - d.lower > _LONG])
 
         by_actor: dict[str, array] = {a: array("I") for a in self.actors}
@@ -158,6 +170,15 @@ class Timeline:
     def tag_counts(self) -> dict[str, int]:
         """Every tag with how many events carry it, most used first."""
         return {t: len(p) for t, p in self._by_tag.items()}
+
+    def first_dated(self) -> int | None:
+        """Position of the earliest event with a known start (open starts sort first)."""
+        index = bisect_left(self.lower, 1)
+        return index if index < len(self.events) else None
+
+    def last_dated(self) -> int | None:
+        """Position of the event with the latest known start."""
+        return len(self.events) - 1 if self.events and self.dates[-1].start else None
 
     def first_at_or_after(self, second: int) -> int:
         """Position of the first event whose lower bound is at or after ``second``."""

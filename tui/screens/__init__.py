@@ -1,0 +1,1 @@
+"""The explorer's screens: loading, the main three-pane screen, and its dialogs."""

@@ -1,0 +1,64 @@
+"""The explorer application: loads the timeline in a worker, then shows the main screen."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+
+from .commands import TimelineCommands
+from .messages import Loaded, LoadFailed
+from .model.loader import bundled_path, load
+from .model.problems import LoadError
+from .model.query import Query
+from .model.timeline import Timeline
+from .screens.loading import LoadingScreen
+from .screens.main import MainScreen
+
+__all__ = ["TimelineApp"]
+
+
+class TimelineApp(App[None]):
+    """Timeline Explorer. Give it paths to load (in a worker) or an already loaded Timeline."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Timeline Explorer"
+    COMMANDS = App.COMMANDS | {TimelineCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit the explorer"),
+    ]
+
+    def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
+                 timeline: Timeline | None = None) -> None:
+        super().__init__()
+        self.paths = [str(p) for p in paths] if paths else [str(bundled_path())]
+        self.initial_query = query or Query()
+        self.timeline = timeline
+        self.load_error: str | None = None
+        """Set when loading failed; the command line prints it after the app exits."""
+
+    def on_mount(self) -> None:
+        if self.timeline is not None:
+            self.push_screen(MainScreen(self.timeline, self.initial_query))
+        else:
+            self.push_screen(LoadingScreen(self.paths))
+            self._load()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            timeline = load(self.paths)
+        except LoadError as exc:
+            self.post_message(LoadFailed(exc))
+            return
+        self.post_message(Loaded(timeline))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.timeline = message.timeline
+        self.switch_screen(MainScreen(message.timeline, self.initial_query))
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.load_error = str(message.error)
+        self.exit(return_code=2)

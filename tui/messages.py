@@ -1,0 +1,47 @@
+"""Messages that cross from worker threads to the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from .model.problems import LoadError
+from .model.query import Query
+from .model.timeline import Timeline
+
+__all__ = ["Loaded", "LoadFailed", "Filtered", "FilterFailed"]
+
+
+@dataclass
+class Loaded(Message):
+    """The timeline is in memory and indexed."""
+
+    timeline: Timeline
+
+
+@dataclass
+class LoadFailed(Message):
+    """The input could not be loaded; the app exits and the command line prints why."""
+
+    error: LoadError
+
+
+@dataclass
+class Filtered(Message):
+    """A query finished: its positions, their month groups and density counts."""
+
+    query: Query
+    positions: Sequence[int]
+    layout: object
+    counts: list[int]
+    notes: list[str]
+
+
+@dataclass
+class FilterFailed(Message):
+    """A query could not run (e.g. an actor name that matches nobody)."""
+
+    query: Query
+    message: str

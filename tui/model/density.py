@@ -1,0 +1,64 @@
+"""Events over time, bucketed by month (or by week when the story is short), for the
+one-line density strip. Counting a filtered subset is one C-speed pass over its positions."""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from .dates import MONTH_ABBR
+from .timeline import Timeline
+
+__all__ = ["Density"]
+
+_WEEK = 7 * 86400
+
+
+class Density:
+    """Bucket of every event (by the start of its span) and the totals per bucket."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        self.timeline = timeline
+        starts = [p for p in (timeline.first_dated(), timeline.last_dated()) if p is not None]
+        self.weekly = False
+        self.first = 0
+        self.size = 0
+        self.bucket = array("i")
+        if not starts:
+            self.total: list[int] = []
+            return
+        first, last = timeline.dates[starts[0]].start, timeline.dates[starts[1]].start
+        months = (last.year - first.year) * 12 + (last.month or 12) - (first.month or 1) + 1
+        self.weekly = months <= 6
+        if self.weekly:
+            self.first = timeline.dates[starts[0]].lower // _WEEK
+            self.size = timeline.dates[starts[1]].lower // _WEEK - self.first + 1
+            self.bucket = array("i", [(d.lower // _WEEK - self.first) if d.start else -1 for d in timeline.dates])
+        else:
+            self.first = first.year * 12 + (first.month or 1) - 1
+            self.size = months
+            self.bucket = array("i", [
+                (d.start.year * 12 + (d.start.month or 1) - 1 - self.first) if d.start else -1
+                for d in timeline.dates
+            ])
+        self.total = self.counts(range(len(timeline)))
+
+    def counts(self, positions: Sequence[int]) -> list[int]:
+        """Events per bucket among ``positions``."""
+        counter = Counter(map(self.bucket.__getitem__, positions))
+        return [counter.get(b, 0) for b in range(self.size)]
+
+    def bucket_of(self, position: int | None) -> int | None:
+        if position is None or not self.size:
+            return None
+        b = self.bucket[position]
+        return b if b >= 0 else None
+
+    def label(self, b: int) -> str:
+        if self.weekly:
+            monday = date.fromordinal(1) + timedelta(days=(self.first + b) * 7)
+            return f"{monday.day} {MONTH_ABBR[monday.month - 1]} {monday.year}"
+        year, month = divmod(self.first + b, 12)
+        return f"{MONTH_ABBR[month]} {year}"

@@ -1,0 +1,187 @@
+"""Modal dialogs: pick actors or tags, set a date range, go to a date.
+
+Each returns its answer through ``dismiss`` and never applies anything itself: the main
+screen turns answers into query terms, so every filter path ends in the same place.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from ..model.dates import DateError, Point, parse_user_date
+from ..model.text import fold, one_line
+
+__all__ = ["PickerScreen", "DateRangeScreen", "GoToDateScreen"]
+
+_LIMIT = 300
+
+
+class PickerScreen(ModalScreen[list[str] | None]):
+    """Type to narrow, Space to tick (several allowed), Enter to apply, Escape to cancel."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+a", "clear_all", "Untick all"),
+    ]
+
+    def __init__(self, title: str, items: list[tuple[str, str, int]], selected: set[str]) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.items = items
+        """(value, label, event count), most relevant first."""
+        self.selected = set(selected)
+        self._folded = [(value, fold(label) + " " + fold(value)) for value, label, _ in items]
+
+    def compose(self):
+        with Vertical(id="dialog-box"):
+            yield Label(Content.styled(self.title_text, "bold"))
+            yield Input(placeholder="type to narrow…", id="picker-filter")
+            yield SelectionList[str](id="picker-list")
+            yield Static(id="picker-status", markup=False)
+            yield Static(Content.styled("↓ to the list · Space tick · Enter apply · Esc cancel", "dim"),
+                         markup=False)
+
+    def on_mount(self) -> None:
+        self._refill("")
+
+    @property
+    def selection_list(self) -> SelectionList[str]:
+        return self.query_one("#picker-list", SelectionList)
+
+    def _refill(self, text: str) -> None:
+        wanted = fold(text.strip())
+        labels = {value: (label, count) for value, label, count in self.items}
+        matches = [v for v, hay in self._folded if wanted in hay] if wanted else [v for v, *_ in self.items]
+        shown = matches[:_LIMIT]
+        # Ticked items stay visible even when the text no longer matches them.
+        shown += [v for v in self.selected if v not in shown]
+        sl = self.selection_list
+        with sl.prevent(SelectionList.SelectedChanged):
+            sl.clear_options()
+            sl.add_options([
+                Selection(Content.assemble(one_line(labels[v][0]), (f"  {labels[v][1]}", "dim")), v,
+                          v in self.selected)
+                for v in shown
+            ])
+        self._matches = len(matches)
+        self._status()
+
+    def _status(self) -> None:
+        matches = self._matches
+        status = f"{matches} match{'es' * (matches != 1)}"
+        if matches > _LIMIT:
+            status += f" (first {_LIMIT} shown: type more to narrow)"
+        status += f" · {len(self.selected)} ticked"
+        self.query_one("#picker-status", Static).update(Content.styled(status, "dim"))
+
+    @on(Input.Changed, "#picker-filter")
+    def _narrow(self, event: Input.Changed) -> None:
+        self._refill(event.value)
+
+    @on(SelectionList.SelectedChanged)
+    def _ticked(self) -> None:
+        shown = {self.selection_list.get_option_at_index(i).value
+                 for i in range(self.selection_list.option_count)}
+        self.selected = (self.selected - shown) | set(self.selection_list.selected)
+        self._status()
+
+    def key_down(self) -> None:
+        if self.query_one("#picker-filter", Input).has_focus:
+            self.selection_list.focus()
+
+    @on(Input.Submitted, "#picker-filter")
+    def _submit_from_input(self) -> None:
+        sl = self.selection_list
+        if not self.selected and sl.option_count == 1:  # one match: Enter takes it
+            self.selected = {sl.get_option_at_index(0).value}
+        self.dismiss(sorted(self.selected, key=[v for v, *_ in self.items].index))
+
+    def key_enter(self) -> None:
+        if self.selection_list.has_focus:
+            self.dismiss(sorted(self.selected, key=[v for v, *_ in self.items].index))
+
+    def action_clear_all(self) -> None:
+        self.selected.clear()
+        self._refill(self.query_one("#picker-filter", Input).value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DateRangeScreen(ModalScreen[tuple[str, str] | None]):
+    """From/to (either may be empty); a bad date shows inline and keeps the old filter."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, date_from: str, date_to: str) -> None:
+        super().__init__(classes="dialog")
+        self.initial = (date_from, date_to)
+
+    def compose(self):
+        with Vertical(id="dialog-box"):
+            yield Label(Content.styled("Date range (inclusive; overlapping events match)", "bold"))
+            with Horizontal(classes="field"):
+                yield Label("From ", classes="field-label")
+                yield Input(self.initial[0], placeholder="e.g. 2024-09, 6 Sep 2024, 2024", id="date-from")
+            with Horizontal(classes="field"):
+                yield Label("To   ", classes="field-label")
+                yield Input(self.initial[1], placeholder="e.g. 2024-09-30, Sep 2024", id="date-to")
+            yield Static(id="date-error", markup=False)
+            yield Static(Content.styled("Tab next field · Enter apply · empty = no bound · Esc cancel", "dim"),
+                         markup=False)
+
+    @on(Input.Submitted)
+    def _apply(self) -> None:
+        values = (self.query_one("#date-from", Input).value.strip(),
+                  self.query_one("#date-to", Input).value.strip())
+        points: list[Point | None] = []
+        for label, value in zip(("from", "to"), values):
+            try:
+                points.append(parse_user_date(value) if value else None)
+            except DateError as exc:
+                self._error(f"{label}: {exc}")
+                self.query_one("#date-" + label, Input).focus()
+                return
+        if points[0] and points[1] and points[0].lower > points[1].upper:
+            self._error(f"the range is reversed: {values[0]} is after {values[1]}")
+            return
+        self.dismiss(values)
+
+    def _error(self, message: str) -> None:
+        error = self.query_one("#date-error", Static)
+        error.update(Content.styled(one_line(message), "$text-error"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class GoToDateScreen(ModalScreen[Point | None]):
+    """Move the cursor to the first shown event on or after a date."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+
+    def compose(self):
+        with Vertical(id="dialog-box"):
+            yield Label(Content.styled("Go to date (first event on or after it)", "bold"))
+            yield Input(placeholder="e.g. 2024-09-06, Sep 2024, 2025", id="goto-date")
+            yield Static(id="date-error", markup=False)
+            yield Static(Content.styled("Enter go · Esc cancel", "dim"), markup=False)
+
+    @on(Input.Submitted)
+    def _go(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(parse_user_date(event.value))
+        except DateError as exc:
+            self.query_one("#date-error", Static).update(Content.styled(one_line(str(exc)), "$text-error"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

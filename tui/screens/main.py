@@ -1,0 +1,358 @@
+"""The main screen: timeline, event detail, actors and quotes, linked through this screen.
+
+The screen owns the state: ``query`` (what is shown) and ``current`` (the highlighted
+event). Panes receive ``current`` by ``data_bind`` and report back with messages; every way
+of filtering (keys, dialogs, palette, query bar, command-line flags) ends by setting
+``query``, which runs in a worker so typing never waits for a search.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from ..messages import Filtered, FilterFailed
+from ..model.density import Density
+from ..model.query import Query, QueryError, Term, check_dates, make_term, parse_query, resolve_actors, run
+from ..model.text import one_line
+from ..model.timeline import Timeline
+from ..widgets.actor_pane import ActorPane
+from ..widgets.density_strip import DensityStrip
+from ..widgets.event_detail import EventDetail
+from ..widgets.query_bar import QueryBar
+from ..widgets.quote_pane import QuotePane
+from ..widgets.status_bar import Chip, StatusBar
+from ..widgets.timeline_view import TimelineView, compute_layout
+from .dialogs import DateRangeScreen, GoToDateScreen, PickerScreen
+from .help import HelpScreen
+
+__all__ = ["MainScreen"]
+
+PANES = ("timeline", "detail", "actors", "quotes")
+EMPTY = "No events match. Press x to clear all filters, Backspace to drop the last one."
+
+
+class MainScreen(Screen[None]):
+    """Three linked panes over one timeline."""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="search", tooltip="Search text, live as you type"),
+        Binding("a", "pick_actors", "Actors", id="pick-actors", tooltip="Filter by actors (pick several)"),
+        Binding("t", "pick_tags", "Tags", id="pick-tags", tooltip="Filter by tags"),
+        Binding("d", "date_range", "Dates", id="date-range", tooltip="Filter by a date range"),
+        Binding("colon,f", "query_bar", "Query", id="query-bar", tooltip="Type a query string"),
+        Binding("x", "clear_filters", "Clear", id="clear", tooltip="Clear all filters"),
+        Binding("backspace", "drop_last", "Drop last filter", id="drop-last", show=False,
+                tooltip="Remove the last filter added"),
+        Binding("ctrl+g", "go_to_date", "Go to date", id="go-to-date", show=False,
+                tooltip="Cursor to the first event on or after a date"),
+        Binding("1", "focus_pane('timeline')", "Timeline", id="pane-1", show=False, tooltip="Focus the timeline"),
+        Binding("2", "focus_pane('detail')", "Detail", id="pane-2", show=False, tooltip="Focus the event detail"),
+        Binding("3", "focus_pane('actors')", "Actors pane", id="pane-3", show=False, tooltip="Focus the actors"),
+        Binding("4", "focus_pane('quotes')", "Quotes pane", id="pane-4", show=False, tooltip="Focus the quotes"),
+        Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the timeline"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+    ]
+
+    filters: reactive[Query] = reactive(Query, init=False)
+    """What is shown; setting it runs the filter in a worker."""
+    current: reactive[int | None] = reactive(None)
+    """Position of the highlighted event; panes are bound to it."""
+    narrow: reactive[bool] = reactive(False)
+    """Below 100 columns the side panes share one slot (the focused one shows)."""
+
+    def __init__(self, timeline: Timeline, query: Query | None = None) -> None:
+        super().__init__()
+        self.timeline = timeline
+        self.density = Density(timeline)
+        self._initial = query or Query()
+        self._applied = Query()
+        """The last query that ran successfully (restored when one fails)."""
+        self._search_base: Query | None = None
+        self._side = "detail"
+
+    def compose(self):
+        t = self.timeline
+        yield StatusBar(t.title, id="status")
+        yield DensityStrip(self.density, id="density").data_bind(MainScreen.current)
+        with Horizontal(id="body"):
+            yield TimelineView(t, id="timeline")
+            with Vertical(id="side"):
+                yield EventDetail(t, id="detail").data_bind(MainScreen.current)
+                yield ActorPane(t, id="actors").data_bind(MainScreen.current)
+                yield QuotePane(t, id="quotes").data_bind(MainScreen.current)
+        yield QueryBar(id="query-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.timeline_view.focus()
+        self.set_reactive(MainScreen.filters, self._initial)
+        self.watch_filters(self._initial)
+        self._warm_search_index()
+
+    # --- parts -------------------------------------------------------------------------------
+
+    @property
+    def timeline_view(self) -> TimelineView:
+        return self.query_one("#timeline", TimelineView)
+
+    @property
+    def query_bar(self) -> QueryBar:
+        return self.query_one("#query-bar", QueryBar)
+
+    def pane(self, name: str):
+        return self.query_one(f"#{name}")
+
+    # --- filtering -------------------------------------------------------------------------
+
+    def watch_filters(self, query: Query) -> None:
+        self._status(busy=True)
+        self._filter(query)
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def _filter(self, query: Query) -> None:
+        worker = get_current_worker()
+        try:
+            result = run(self.timeline, query, cancelled=lambda: worker.is_cancelled)
+        except QueryError as exc:
+            self.post_message(FilterFailed(query, str(exc)))
+            return
+        if worker.is_cancelled:
+            return
+        layout = compute_layout(self.timeline, result.positions)
+        counts = self.density.counts(result.positions)
+        if not worker.is_cancelled:
+            self.post_message(Filtered(query, result.positions, layout, counts, result.notes))
+
+    @work(thread=True, group="index", exit_on_error=False)
+    def _warm_search_index(self) -> None:
+        """Fold every event's text in the background, so the first search is quick."""
+        self.timeline.haystack()
+
+    @on(Filtered)
+    def _filtered(self, message: Filtered) -> None:
+        if message.query != self.filters:
+            return  # a stale answer: a newer query is already running
+        self._applied = message.query
+        keep = self.current
+        self.timeline_view.set_positions(message.positions, message.layout, keep=keep,
+                                         empty_message=EMPTY)
+        self.query_one(DensityStrip).counts = tuple(message.counts)
+        actors = self.pane("actors")
+        actors.filtered = {a for t in message.query.terms if t.field == "actor" and not t.negate
+                           for a in self._actor_ids(t)}
+        actors.watch_current(self.current)
+        for note in message.notes:
+            self.notify(one_line(note), title="Several actors match", markup=False, timeout=6)
+        self._status()
+
+    @on(FilterFailed)
+    def _filter_failed(self, message: FilterFailed) -> None:
+        if message.query != self.filters:
+            return
+        self.notify(one_line(message.message), title="Filter not applied", severity="error", markup=False)
+        self.filters = self._applied
+
+    def _actor_ids(self, term: Term) -> list[str]:
+        try:
+            return resolve_actors(self.timeline, term)[0]
+        except QueryError:
+            return []
+
+    def _status(self, busy: bool = False) -> None:
+        self.query_one(StatusBar).update(len(self.timeline_view.positions), len(self.timeline),
+                                         self.filters, self.timeline.actor_name, busy=busy)
+
+    @on(TimelineView.Highlighted)
+    def _highlighted(self, message: TimelineView.Highlighted) -> None:
+        self.current = message.position
+
+    @on(TimelineView.Chosen)
+    def _chosen(self) -> None:
+        self.action_focus_pane("actors")
+
+    @on(ActorPane.FilterToggled)
+    def _toggle_actor(self, message: ActorPane.FilterToggled) -> None:
+        term = make_term("actor", (message.actor_id,))
+        self.filters = self.filters.without(term) if term in self.filters.terms else self.filters.add(term)
+
+    @on(QuotePane.SpeakerRequested)
+    def _speaker(self, message: QuotePane.SpeakerRequested) -> None:
+        self._show_side("actors")
+        self.pane("actors").show_actor(message.actor_id)
+
+    @on(Chip.Removed)
+    def _chip_removed(self, message: Chip.Removed) -> None:
+        self.filters = self.filters.without(message.term)
+
+    # --- search and query bar ----------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self._search_base = self.filters.without_field("text")
+        current = " ".join(self.filters.values("text"))
+        self.query_bar.open("search", current)
+
+    def action_query_bar(self) -> None:
+        self._search_base = None
+        self.query_bar.open("query", str(self.filters))
+
+    @on(QueryBar.Changed)
+    def _bar_changed(self, message: QueryBar.Changed) -> None:
+        if message.mode != "search" or self._search_base is None:
+            return
+        text = message.value.strip()
+        self.filters = self._search_base.add(make_term("text", (text,))) if text else self._search_base
+
+    @on(QueryBar.Submitted)
+    def _bar_submitted(self, message: QueryBar.Submitted) -> None:
+        bar = self.query_bar
+        if message.mode == "search":
+            self._search_base = None
+            bar.close()
+            self.timeline_view.focus()
+            return
+        try:
+            query = parse_query(message.value)
+            check_dates(query)
+            for term in query.terms:
+                if term.field == "actor":
+                    resolve_actors(self.timeline, term)
+        except QueryError as exc:
+            bar.show_error(_pointed(message.value, exc))
+            return
+        bar.close()
+        self.filters = query
+        self.timeline_view.focus()
+
+    @on(QueryBar.Cancelled)
+    def _bar_cancelled(self) -> None:
+        if self._search_base is not None:
+            self.filters = self._search_base
+            self._search_base = None
+        self.query_bar.close()
+        self.timeline_view.focus()
+
+    # --- dialogs -----------------------------------------------------------------------------
+
+    def action_pick_actors(self) -> None:
+        counts = self.timeline.actor_event_counts()
+        items = sorted(((a.id, a.name, counts.get(a.id, 0)) for a in self.timeline.actors.values()),
+                       key=lambda item: (-item[2], item[1]))
+        selected = {a for t in self.filters.terms if t.field == "actor" and not t.negate
+                    for a in self._actor_ids(t)}
+
+        def apply(chosen: list[str] | None) -> None:
+            if chosen is not None:
+                terms = [make_term("actor", tuple(chosen))] if chosen else []
+                self.filters = self.filters.replacing(["actor"], terms)
+
+        self.app.push_screen(PickerScreen("Filter by actors (events each)", items, selected), apply)
+
+    def action_pick_tags(self) -> None:
+        items = [(tag, tag, n) for tag, n in self.timeline.tag_counts().items()]
+        selected = set(self.filters.values("tag"))
+
+        def apply(chosen: list[str] | None) -> None:
+            if chosen is not None:
+                terms = [make_term("tag", tuple(chosen))] if chosen else []
+                self.filters = self.filters.replacing(["tag"], terms)
+
+        self.app.push_screen(PickerScreen("Filter by tags (events each)", items, selected), apply)
+
+    def action_date_range(self) -> None:
+        current = (" ".join(self.filters.values("from")), " ".join(self.filters.values("to")))
+
+        def apply(values: tuple[str, str] | None) -> None:
+            if values is None:
+                return
+            terms = [make_term(name, (v,)) for name, v in zip(("from", "to"), values) if v]
+            self.filters = self.filters.replacing(["from", "to", "date"], terms)
+
+        self.app.push_screen(DateRangeScreen(*current), apply)
+
+    def action_go_to_date(self) -> None:
+        def go(point) -> None:
+            if point is not None:
+                self.go_to_second(point.lower)
+
+        self.app.push_screen(GoToDateScreen(), go)
+
+    def go_to_second(self, second: int) -> None:
+        self.timeline_view.go_to_second(second)
+        self.action_focus_pane("timeline")
+
+    def go_to_event(self, position: int) -> None:
+        """Cursor to an event, clearing the filters first if they hide it."""
+        if not self.timeline_view.go_to_position(position):
+            self.current = position
+            self.filters = Query()
+        self.action_focus_pane("timeline")
+
+    def action_clear_filters(self) -> None:
+        self.filters = Query()
+
+    def action_drop_last(self) -> None:
+        if self.filters.terms:
+            self.filters = Query(self.filters.terms[:-1])
+
+    def action_help(self) -> None:
+        sections = [
+            ("Filters and views", [b for b in self.BINDINGS if isinstance(b, Binding)]),
+            ("In the timeline", list(TimelineView.BINDINGS)),
+        ]
+        extra = [
+            ("Tab / Shift+Tab", "Next / previous pane"),
+            ("Enter (timeline)", "Look closer: focus the actors of the event"),
+            ("Enter (actors)", "Toggle a filter on this actor"),
+            ("Enter (quotes)", "Show the speaker in the actor pane"),
+            ("Ctrl+P", "Command palette: filter by any actor or tag, go to an event or date"),
+            ("q", "Quit"),
+            ("Mouse", "Click a row or pane; wheel scrolls; click a filter chip to remove it"),
+        ]
+        self.app.push_screen(HelpScreen(sections, extra))
+
+    # --- panes -------------------------------------------------------------------------------
+
+    def action_focus_pane(self, name: str) -> None:
+        if name != "timeline":
+            self._show_side(name)
+        widget = self.pane(name)
+        target = widget.option_list if isinstance(widget, ActorPane) else widget
+        target.focus()
+
+    def action_back(self) -> None:
+        if self.query_bar.is_open:
+            self._bar_cancelled()
+        else:
+            self.timeline_view.focus()
+
+    def _show_side(self, name: str) -> None:
+        self._side = name
+        for pane in ("detail", "actors", "quotes"):
+            self.pane(pane).set_class(pane == name, "-shown")
+
+    def on_descendant_focus(self, event) -> None:
+        for name in ("detail", "actors", "quotes"):
+            pane = self.pane(name)
+            if event.widget is pane or pane in event.widget.ancestors:
+                if name != self._side:
+                    self._show_side(name)
+
+    def on_resize(self, event) -> None:
+        self.narrow = event.size.width < 100
+
+    def watch_narrow(self, narrow: bool) -> None:
+        self.set_class(narrow, "-narrow")
+        self._show_side(self._side)
+
+
+def _pointed(text: str, exc: QueryError) -> str:
+    """The error, with the query and a caret line under the bad term."""
+    if exc.end <= exc.start:
+        return str(exc)
+    return f"{exc}\n  {one_line(text)}\n  {' ' * exc.start}{'^' * (exc.end - exc.start)}"

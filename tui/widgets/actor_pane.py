@@ -1,0 +1,132 @@
+"""The actor pane: the event's actors with their roles, and the focused actor's profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..model.text import one_line, visible
+from ..model.timeline import Timeline
+
+__all__ = ["ActorPane"]
+
+
+class ActorPane(Vertical):
+    """Lists the highlighted event's actors; Enter toggles "filter by this actor"."""
+
+    current: reactive[int | None] = reactive(None)
+    """Position of the event whose actors are listed (bound to the screen's cursor)."""
+
+    @dataclass
+    class FilterToggled(Message):
+        """Add or remove a filter on this actor."""
+
+        actor_id: str
+
+    def __init__(self, timeline: Timeline, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.timeline = timeline
+        self.border_title = "3 Actors"
+        self.filtered: set[str] = set()
+        """Actors the current query filters on (marked in the list)."""
+
+    def compose(self):
+        yield OptionList(id="actor-list")
+        with VerticalScroll(id="actor-info-scroll", can_focus=False):
+            yield Static(id="actor-info", markup=False)
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one("#actor-list", OptionList)
+
+    def watch_current(self, position: int | None) -> None:
+        self._fill(position)
+
+    def _fill(self, position: int | None, extra: str | None = None) -> None:
+        t = self.timeline
+        options: list[Option] = []
+        roles: list[tuple[str, str | None]] = []
+        if position is not None:
+            roles = t.events[position].actor_roles()
+        ids = [a for a, _ in roles]
+        if extra and extra not in ids:
+            roles.append((extra, "speaker"))
+        for actor_id, role in roles:
+            actor = t.actors.get(actor_id)
+            mark = "● " if actor_id in self.filtered else "  "
+            parts: list = [(mark, "$text-accent"), (one_line(actor.name if actor else actor_id), "bold")]
+            if role:
+                parts.append((f" — {one_line(role)}", "italic"))
+            if actor:
+                parts.append((f"  {actor.kind}", "dim"))
+            options.append(Option(Content.assemble(*parts), id=actor_id))
+        option_list = self.option_list
+        option_list.set_options(options)
+        self.border_subtitle = f"{len(options)}"
+        if options:
+            option_list.highlighted = ids.index(extra) if extra in ids else (len(options) - 1 if extra else 0)
+        else:
+            self._show_profile(None)
+
+    def show_actor(self, actor_id: str) -> None:
+        """Highlight an actor (adding it as "speaker" if the event does not list it)."""
+        self._fill(self.current, extra=actor_id)
+        self.option_list.focus()
+
+    @property
+    def highlighted_actor(self) -> str | None:
+        option = self.option_list.highlighted_option
+        return option.id if option else None
+
+    @on(OptionList.OptionHighlighted, "#actor-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self._show_profile(event.option.id)
+
+    @on(OptionList.OptionSelected, "#actor-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.FilterToggled(event.option.id))
+
+    def _show_profile(self, actor_id: str | None) -> None:
+        self.query_one("#actor-info", Static).update(self.profile(actor_id))
+
+    def profile(self, actor_id: str | None) -> Content:
+        if actor_id is None:
+            return Content.styled("No actors for this event.", "dim italic")
+        t = self.timeline
+        actor = t.actors.get(actor_id)
+        if actor is None:
+            return Content.styled(f"Unknown actor {visible(actor_id)}", "dim")
+        stats = t.actor_stats(actor_id)
+        lines = [Content.assemble((visible(actor.name), "bold"), (f"  {actor.kind}", "dim"),
+                                  (f"  {visible(actor.country)}" if actor.country else "", "dim"))]
+        if actor.description:
+            lines.append(Content(visible(actor.description, multiline=True)))
+        if actor.roles:
+            lines.append(Content.assemble(("Roles: ", "dim"), visible("; ".join(actor.roles))))
+        if actor.aliases:
+            lines.append(Content.assemble(("Also: ", "dim"), visible(", ".join(actor.aliases))))
+        if actor.affiliations:
+            lines.append(Content.assemble(("Part of: ", "dim"),
+                                          visible(", ".join(t.actor_name(a) for a in actor.affiliations))))
+        members = t.members_of(actor_id)
+        if members:
+            lines.append(Content.assemble(("Members: ", "dim"),
+                                          visible(", ".join(t.actor_name(a) for a in members))))
+        span = ""
+        if stats.first:
+            span = f", first {stats.first.display()}, last {stats.last.display()}"
+        lines.append(Content.assemble(
+            ("In ", "dim"), (f"{stats.events} event{'s' * (stats.events != 1)}", "bold"), (span, "dim"),
+            ("; ", "dim"), (f"{stats.quotes} quote{'s' * (stats.quotes != 1)}", "bold"),
+        ))
+        lines.append(Content.styled("Enter: filter by this actor (again to remove)", "dim italic"))
+        return Content("\n").join(lines)

@@ -1,0 +1,98 @@
+"""The event detail pane: everything known about the highlighted event and where it comes from."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from ..model.dates import parse_edtf, DateError
+from ..model.text import visible
+from ..model.timeline import Timeline
+
+__all__ = ["EventDetail", "source_lines", "safe_date"]
+
+
+def safe_date(text: str | None) -> str:
+    """A stored date for display (already validated on load; shown raw if it somehow is not)."""
+    if not text:
+        return ""
+    try:
+        return parse_edtf(text).display()
+    except DateError:
+        return text
+
+
+def source_lines(timeline: Timeline, source_id: str, indent: str = "  ") -> list[Content]:
+    """A source as display lines: publisher, title, date, URL, then its ``via`` chain."""
+    lines: list[Content] = []
+    for depth, source in enumerate(timeline.via_chain(source_id)):
+        lead = indent + ("via " if depth else "• ")
+        head = [(lead, "dim")]
+        if source.publisher:
+            head.append((visible(source.publisher), "bold"))
+            head.append(": ")
+        head.append(visible(source.title))
+        if source.published:
+            head.append((f" ({safe_date(source.published)})", "dim"))
+        head.append((f" [{source.kind}]", "dim italic"))
+        lines.append(Content.assemble(*head))
+        if source.url:
+            lines.append(Content.assemble(indent + "  ", (visible(source.url), "underline $text-primary")))
+    if not lines:
+        lines.append(Content.assemble(indent, (f"unknown source {visible(source_id)}", "dim")))
+    return lines
+
+
+class EventDetail(VerticalScroll, can_focus=True):
+    """Date (with the source's own words), title, summary, place, tags, confidence, note, sources."""
+
+    current: reactive[int | None] = reactive(None)
+    """Position of the event shown (bound to the screen's cursor)."""
+
+    def __init__(self, timeline: Timeline, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.timeline = timeline
+        self.border_title = "2 Event"
+
+    def compose(self):
+        yield Static(id="detail-body", markup=False)
+
+    def watch_current(self, position: int | None) -> None:
+        self.query_one("#detail-body", Static).update(self.describe(position))
+        self.scroll_home(animate=False)
+
+    def describe(self, position: int | None) -> Content:
+        if position is None:
+            return Content.styled("No event selected.", "dim italic")
+        t = self.timeline
+        event = t.events[position]
+        edate = t.dates[position]
+        parts: list = [(edate.display(), "bold $text-accent")]
+        if edate.qualifier:
+            parts.append((f"  ({_qualifier_words(edate.qualifier)})", "italic $text-warning"))
+        if event.date_text:
+            parts.append(("  “" + visible(event.date_text) + "”", "italic dim"))
+        lines = [Content.assemble(*parts), Content.styled(visible(event.title), "bold")]
+        if event.place:
+            lines.append(Content.assemble(("Place: ", "dim"), visible(event.place)))
+        if event.tags:
+            lines.append(Content.assemble(("Tags: ", "dim"), visible(", ".join(event.tags))))
+        style = {"confirmed": "$text-success", "reported": "$text-warning", "disputed": "bold $text-error"}
+        lines.append(Content.assemble(("Confidence: ", "dim"), (event.confidence, style.get(event.confidence, ""))))
+        if event.summary:
+            lines += [Content(""), Content(visible(event.summary, multiline=True))]
+        if event.note:
+            lines += [Content(""), Content.assemble(("Note: ", "bold $text-warning"),
+                                                    visible(event.note, multiline=True))]
+        lines += [Content(""), Content.styled(f"Sources ({len(event.sources)})", "bold")]
+        for sid in event.sources:
+            lines.extend(source_lines(t, sid))
+        if not event.sources:
+            lines.append(Content.styled("  none cited", "dim italic"))
+        return Content("\n").join(lines)
+
+
+def _qualifier_words(qualifier: str) -> str:
+    return {"?": "uncertain", "~": "approximate", "%": "uncertain, approximate"}[qualifier]

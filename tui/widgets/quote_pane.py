@@ -1,0 +1,79 @@
+"""The quote pane: who said what about the highlighted event, and where it was published."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ..model.text import one_line, visible
+from ..model.timeline import Timeline
+from .event_detail import safe_date
+
+__all__ = ["QuotePane"]
+
+
+class QuotePane(OptionList):
+    """Each quote with its speaker, its source (publisher, date, via) and when it was said."""
+
+    current: reactive[int | None] = reactive(None)
+    """Position of the event whose quotes are listed (bound to the screen's cursor)."""
+
+    @dataclass
+    class SpeakerRequested(Message):
+        """Enter on a quote: show its speaker in the actor pane."""
+
+        actor_id: str
+
+    def __init__(self, timeline: Timeline, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.timeline = timeline
+        self.border_title = "4 Quotes"
+
+    def watch_current(self, position: int | None) -> None:
+        t = self.timeline
+        quotes = t.quotes_for(t.events[position].id) if position is not None else []
+        options = [Option(self.render_quote(q), id=q.id) for q in quotes]
+        if not options:
+            options = [Option(Content.styled("No quotes for this event.", "dim italic"), disabled=True)]
+        self.set_options(options)
+        self.border_subtitle = str(len(quotes))
+        self._speakers = {q.id: q.speaker for q in quotes}
+        if quotes:
+            self.highlighted = 0
+
+    def render_quote(self, quote) -> Content:
+        t = self.timeline
+        lines = [Content.assemble(("“", "dim"), (visible(quote.text, multiline=True), "italic"), ("”", "dim"))]
+        if quote.original:
+            lines.append(Content.assemble(("original: ", "dim"), (visible(quote.original, multiline=True), "dim italic")))
+        who = [("— ", "dim"), (one_line(t.actor_name(quote.speaker)), "bold")]
+        if quote.said:
+            who.append((f", said {safe_date(quote.said)}", "dim"))
+        if quote.language:
+            who.append((f" [{visible(quote.language)}]", "dim"))
+        lines.append(Content.assemble(*who))
+        chain = t.via_chain(quote.source)
+        for depth, source in enumerate(chain):
+            label = [("  in " if not depth else "  via ", "dim")]
+            if source.publisher:
+                label.append((one_line(source.publisher) + ": ", "bold"))
+            label.append(one_line(source.title))
+            if source.published:
+                label.append((f" ({safe_date(source.published)})", "dim"))
+            lines.append(Content.assemble(*label))
+            if source.url:
+                lines.append(Content.assemble("    ", (one_line(source.url), "underline $text-primary")))
+        return Content("\n").join(lines)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        speaker = self._speakers.get(event.option.id or "")
+        if speaker:
+            self.post_message(self.SpeakerRequested(speaker))

@@ -1,0 +1,75 @@
+"""The top bar: dataset title, "N of M events", and the active filters as removable chips."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from ..model.query import Query, Term
+from ..model.text import one_line
+
+__all__ = ["StatusBar", "Chip"]
+
+
+class Chip(Static):
+    """One active filter term; clicking it removes it."""
+
+    @dataclass
+    class Removed(Message):
+        term: Term
+
+    def __init__(self, term: Term, label: str) -> None:
+        super().__init__(Content(label), markup=False, classes="chip")
+        self.term = term
+        self.tooltip = "Click to remove this filter"
+
+    def on_click(self) -> None:
+        self.post_message(self.Removed(self.term))
+
+
+def chip_label(term: Term, actor_name) -> str:
+    """A readable chip: actor ids become names, dates stay as typed."""
+    values = list(term.values)
+    if term.field == "actor":
+        values = [actor_name(v) for v in values]
+    joined = " or ".join(one_line(v) for v in values)
+    words = {"text": "“{}”", "actor": "actor: {}", "tag": "tag: {}", "from": "from {}",
+             "to": "to {}", "date": "on {}", "confidence": "{}"}
+    label = words[term.field].format(joined)
+    return ("not " if term.negate else "") + label + " ×"
+
+
+class StatusBar(Horizontal):
+    """Title, counts and chips; ``update`` is called by the screen after every filter."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; }
+    StatusBar #title { width: auto; max-width: 50%; text-style: bold; padding: 0 1; color: $text-accent; }
+    StatusBar #count { width: auto; padding: 0 1; }
+    StatusBar #chips { width: 1fr; height: 1; }
+    StatusBar .chip { width: auto; background: $primary-muted; color: $text; margin-right: 1; padding: 0 1; }
+    StatusBar .chip:hover { background: $error-muted; }
+    StatusBar #hint { width: auto; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, title: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._title = title
+
+    def compose(self):
+        yield Static(Content(one_line(self._title)), id="title", markup=False)
+        yield Static(id="count", markup=False)
+        yield Horizontal(id="chips")
+        yield Static(Content.styled("? help", "dim"), id="hint", markup=False)
+
+    def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool = False) -> None:
+        count = f"{shown:,} of {total:,} events"
+        self.query_one("#count", Static).update(
+            Content.styled(count + (" …" if busy else ""), "bold" if query else ""))
+        chips = self.query_one("#chips", Horizontal)
+        chips.remove_children()
+        chips.mount_all(Chip(term, chip_label(term, actor_name)) for term in query.terms)
