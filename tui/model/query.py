@@ -19,7 +19,6 @@ from itertools import compress
 
 from .dates import DateError, Point, parse_user_date
 from .entities import CONFIDENCES
-from .text import fold
 
 __all__ = [
     "Term", "Query", "QueryError", "Result", "FIELDS",
@@ -256,23 +255,19 @@ def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
                 mask[p] = 0
         positions = array("I", [p for p in positions if mask[p]]) if include else array(
             "I", compress(range(n), mask))
-    if texts:
-        hay = timeline.haystack()
-        for term in texts:
-            if cancelled():
-                return Result(array("I"), notes)
-            needles = [fold(v) for v in term.values]
-            if len(needles) == 1:
-                needle = needles[0]
-                hit = (lambda h: needle in h)
-            else:
-                hit = (lambda h: any(x in h for x in needles))
-            if term.negate:
-                positions = array("I", [p for p in positions if not hit(hay[p])])
-            elif isinstance(positions, range) and len(needles) == 1:
-                positions = array("I", [p for p, h in enumerate(hay) if needle in h])
-            else:
-                positions = array("I", [p for p in positions if hit(hay[p])])
+    for term in texts:
+        if cancelled():
+            return Result(array("I"), notes)
+        candidates = None if isinstance(positions, range) else positions
+        if len(term.values) == 1:
+            found = timeline.text_positions(term.values[0], candidates)
+        else:
+            found = _union([timeline.text_positions(v, candidates) for v in term.values])
+        if term.negate:
+            keep = set(found)
+            positions = array("I", [p for p in positions if p not in keep])
+        else:
+            positions = found
     return Result(positions, notes)
 
 

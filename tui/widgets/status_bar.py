@@ -48,7 +48,7 @@ class StatusBar(Horizontal):
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; }
-    StatusBar #title { width: auto; max-width: 50%; text-style: bold; padding: 0 1; color: $text-accent; }
+    StatusBar #title { width: auto; max-width: 35%; text-style: bold; padding: 0 1; color: $text-accent; }
     StatusBar #count { width: auto; padding: 0 1; }
     StatusBar #chips { width: 1fr; height: 1; }
     StatusBar .chip { width: auto; background: $primary-muted; color: $text; margin-right: 1; padding: 0 1; }
