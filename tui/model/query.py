@@ -116,40 +116,60 @@ def make_term(field_name: str, values: Sequence[str], negate: bool = False, *, a
     return Term(field_name, values, negate, points)
 
 
-_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z]+):)?("[^"]*"?|[^\s"]+)?')
+_LEAD = re.compile(r'\s*(-?)(?:([A-Za-z]+):(?!//))?')
+_QUOTED = re.compile(r'"([^"]*)(")?')
+_BARE_TEXT = re.compile(r'[^\s"]+')
+_BARE_VALUE = re.compile(r'[^\s",]+')
 
 
 def parse_query(text: str) -> Query:
-    """Parse a query string; raises QueryError pointing at the bad term."""
+    """Parse a query string; raises QueryError pointing at the bad term.
+
+    ``qualifier:value[,value…]`` where a value may be "quoted"; bare words and "quoted
+    phrases" are text; a leading ``-`` excludes. ``https://…`` is text, not a qualifier.
+    """
     terms: list[Term] = []
-    pos = 0
     text = text.rstrip()
+    pos = 0
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        sign, qualifier, raw = m.groups()
-        start = m.start(1) if sign else (m.start(2) if qualifier else m.start(3))
-        if raw is None:
-            raise QueryError(f"'{text[start:m.end()].strip()}' needs a value", start, m.end())
-        if raw.startswith('"') and (len(raw) == 1 or not raw.endswith('"')):
-            raise QueryError("a quote is not closed", m.start(3), len(text))
+        m = _LEAD.match(text, pos)
+        sign, qualifier = m.groups()
+        start = m.start(1) if sign else (m.start(2) if qualifier else m.end())
         pos = m.end()
+        values: list[str] = []
+        quoted = False
+        while True:
+            if pos < len(text) and text[pos] == '"':
+                q = _QUOTED.match(text, pos)
+                if q.group(2) is None:
+                    raise QueryError("a quote is not closed", pos, len(text))
+                values.append(q.group(1))
+                quoted = True
+                pos = q.end()
+            else:
+                b = (_BARE_VALUE if qualifier else _BARE_TEXT).match(text, pos)
+                if b is None:
+                    raise QueryError(f"'{text[start:pos].strip() or text[start:start + 1]}' needs a value",
+                                     start, max(pos, start + 1))
+                values.append(b.group())
+                pos = b.end()
+            if not qualifier or pos >= len(text) or text[pos] != ",":
+                break
+            pos += 1
         if qualifier is None or qualifier.lower() == "text":
-            value = raw[1:-1] if raw.startswith('"') else raw
-            if not value.strip():
-                if raw.startswith('"'):
-                    raise QueryError("an empty phrase matches nothing", m.start(3), m.end())
+            if not values[0].strip():
+                if quoted:
+                    raise QueryError("an empty phrase matches nothing", start, pos)
                 continue
-            terms.append(make_term("text", (value,), bool(sign), at=start))
+            terms.append(make_term("text", tuple(values), bool(sign), at=start))
             continue
-        values = _split_values(raw)
-        terms.append(make_term(qualifier.lower(), values, bool(sign), at=start))
+        try:
+            terms.append(make_term(qualifier.lower(), values, bool(sign), at=start))
+        except QueryError as exc:
+            if qualifier.lower() in _DATE_FIELDS and not quoted and pos < len(text) and text[pos] == " ":
+                exc.args = (f"{exc} (a date with spaces needs quotes: {qualifier}:\"6 Sep 2024\")",)
+            raise
     return Query(tuple(terms))
-
-
-def _split_values(raw: str) -> list[str]:
-    if raw.startswith('"'):
-        return [raw[1:-1]]
-    return [v[1:-1] if v.startswith('"') else v for v in raw.split(",")]
 
 
 # --- running a query ---------------------------------------------------------------------
