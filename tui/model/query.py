@@ -50,13 +50,16 @@ class Term:
     """For date fields: the parsed values, at the precision typed."""
 
     def __str__(self) -> str:
-        values = ",".join(_quote(v) for v in self.values)
+        values = ",".join(_quote(v, text=self.field == "text") for v in self.values)
         sign = "-" if self.negate else ""
         return f"{sign}{values}" if self.field == "text" else f"{sign}{self.field}:{values}"
 
 
-def _quote(value: str) -> str:
-    if value and not re.search(r'[\s,"]', value):
+def _quote(value: str, *, text: bool = False) -> str:
+    """Quote a value when it would otherwise read back differently (spaces, commas; for text
+    also a colon or a leading '-'); a double quote inside cannot be written, so it becomes a
+    single one."""
+    if value and not re.search(r'[\s,"]', value) and not (text and (":" in value or value[0] == "-")):
         return value
     return '"' + value.replace('"', "'") + '"'
 
@@ -166,6 +169,7 @@ def parse_query(text: str) -> Query:
         try:
             terms.append(make_term(qualifier.lower(), values, bool(sign), at=start))
         except QueryError as exc:
+            exc.start, exc.end = start, pos  # the whole term, sign and quotes included
             if qualifier.lower() in _DATE_FIELDS and not quoted and pos < len(text) and text[pos] == " ":
                 exc.args = (f"{exc} (a date with spaces needs quotes: {qualifier}:\"6 Sep 2024\")",)
             raise

@@ -114,12 +114,24 @@ class Timeline:
         self._by_tag = dict(sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0])))
         self._by_confidence = by_confidence
 
-        self._quotes_by_event: dict[str, list[Quote]] = {}
+        # Quotes grouped by their event's position (a CSR index: quotes of the event at
+        # position p are quotes[qstart[p]:qstart[p + 1]]), then quotes tied to no event.
+        position = self.position
+        n = len(self.events)
+        keyed = sorted(range(len(self.quotes)),
+                       key=lambda i: position.get(self.quotes[i].event, n) if self.quotes[i].event else n)
+        self.quotes = [self.quotes[i] for i in keyed]
+        del keyed
+        counts = array("I", bytes(4 * (n + 1)))
         self._quotes_by_speaker: Counter[str] = Counter()
         for quote in self.quotes:
             self._quotes_by_speaker[quote.speaker] += 1
-            if quote.event is not None:
-                self._quotes_by_event.setdefault(quote.event, []).append(quote)
+            counts[position.get(quote.event, n) if quote.event else n] += 1
+        self._qstart = array("I", [0])
+        total = 0
+        for c in counts[:n]:
+            total += c
+            self._qstart.append(total)
         self._members: dict[str, list[str]] = {}
         for actor in self.actors.values():
             for group in actor.affiliations:
@@ -139,10 +151,10 @@ class Timeline:
         return actor.name if actor else actor_id
 
     def quotes_for(self, event_id: str) -> list[Quote]:
-        return self._quotes_by_event.get(event_id, [])
-
-    def quotes_by(self, actor_id: str) -> list[Quote]:
-        return [q for q in self.quotes if q.speaker == actor_id]
+        pos = self.position.get(event_id)
+        if pos is None:
+            return []
+        return self.quotes[self._qstart[pos]:self._qstart[pos + 1]]
 
     def members_of(self, actor_id: str) -> list[str]:
         """Actors whose ``affiliations`` name this one (the reverse link, derived)."""
@@ -178,7 +190,9 @@ class Timeline:
 
     def first_dated(self) -> int | None:
         """Position of the earliest event with a known start (open starts sort first)."""
-        index = bisect_left(self.lower, 1)
+        index = 0
+        while index < len(self.events) and self.dates[index].start is None:
+            index += 1  # open starts sort first; there are few
         return index if index < len(self.events) else None
 
     def last_dated(self) -> int | None:
@@ -250,12 +264,12 @@ class Timeline:
         if self._haystack is None:
             with self._haystack_lock:
                 if self._haystack is None:
-                    quotes = self._quotes_by_event
+                    quotes, qstart = self.quotes, self._qstart
                     blob = bytearray()
                     offsets = array("q", [0])
-                    for e in self.events:
+                    for pos, e in enumerate(self.events):
                         parts = [e.title, e.summary or "", e.place or "", e.note or "", " ".join(e.tags)]
-                        for q in quotes.get(e.id, ()):
+                        for q in quotes[qstart[pos]:qstart[pos + 1]]:
                             parts.append(q.text)
                             if q.original:
                                 parts.append(q.original)
@@ -270,6 +284,8 @@ class Timeline:
         (case- and accent-insensitive)."""
         blob, offsets = self.haystack()
         raw = _searchable(needle).encode("utf-8", "surrogatepass")
+        if not raw.strip():
+            return range(len(self.events)) if candidates is None else candidates  # nothing to look for
         if candidates is not None and len(candidates) * 8 < len(self.events):
             find = blob.find
             return array("I", [p for p in candidates if find(raw, offsets[p], offsets[p + 1] - 1) >= 0])
