@@ -8,6 +8,7 @@ from textual.binding import Binding
 
 from .commands import TimelineCommands
 from .messages import Loaded, LoadFailed
+from .model.density import Density
 from .model.loader import bundled_path, load
 from .model.problems import LoadError
 from .model.query import Query
@@ -51,12 +52,12 @@ class TimelineApp(App[None]):
         except LoadError as exc:
             self.post_message(LoadFailed(exc))
             return
-        self.post_message(Loaded(timeline))
+        self.post_message(Loaded(timeline, Density(timeline)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.timeline = message.timeline
-        self.switch_screen(MainScreen(message.timeline, self.initial_query))
+        self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density))
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from .model.density import Density
 from .model.problems import LoadError
 from .model.query import Query
 from .model.timeline import Timeline
@@ -16,9 +17,10 @@ __all__ = ["Loaded", "LoadFailed", "Filtered", "FilterFailed"]
 
 @dataclass
 class Loaded(Message):
-    """The timeline is in memory and indexed."""
+    """The timeline is in memory and indexed (its density buckets too)."""
 
     timeline: Timeline
+    density: Density
 
 
 @dataclass

@@ -66,10 +66,11 @@ class MainScreen(Screen[None]):
     narrow: reactive[bool] = reactive(False)
     """Below 100 columns the side panes share one slot (the focused one shows)."""
 
-    def __init__(self, timeline: Timeline, query: Query | None = None) -> None:
+    def __init__(self, timeline: Timeline, query: Query | None = None, *,
+                 density: Density | None = None) -> None:
         super().__init__()
         self.timeline = timeline
-        self.density = Density(timeline)
+        self.density = density or Density(timeline)
         self._initial = query or Query()
         self._applied = Query()
         """The last query that ran successfully (restored when one fails)."""

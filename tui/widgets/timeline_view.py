@@ -297,7 +297,7 @@ class TimelineView(ScrollView, can_focus=True):
             name = "timeline--cursor" if self.has_focus else "timeline--cursor-blurred"
             base = base + self.get_component_rich_style(name)
         date_w = 18 if width >= 60 else 11
-        actors_w = min(34, width * 3 // 10) if width >= 70 else 0
+        actors_w = min(34, width * 3 // 10) if width >= 60 else 0
         flag = {"disputed": "!", "reported": "?"}.get(event.confidence, " ")
         flag_style = self.get_component_rich_style(f"timeline--{event.confidence}") if flag != " " else Style()
         title_w = max(4, width - date_w - actors_w - 4)
