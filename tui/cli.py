@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -32,6 +33,13 @@ class CommandError(Exception):
         self.code = code
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (not the whole usage text) and exit code 2."""
+
+    def error(self, message: str):
+        raise CommandError(f"{self.prog}: error: {message} (see '{self.prog} --help')", EXIT_USAGE)
+
+
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters (repeat to AND; commas inside one value OR)")
     group.add_argument("--actor", action="append", default=[], metavar="A",
@@ -44,7 +52,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="timeline",
         description="Explore a news-story timeline: events, actors, sources and quotes. "
                     "With no command, opens the explorer (on the bundled dataset if no file is given).",
@@ -101,18 +109,29 @@ def _run_query(timeline, query):
         result = run(timeline, query)
     except QueryError as exc:
         raise CommandError(f"timeline: bad filter: {exc}") from None
-    for note in result.notes:
-        print(f"timeline: note: {note}", file=sys.stderr)
+    from .model.text import visible
+
+    for note in result.notes:  # a note quotes actor names from the data: make controls visible
+        print(f"timeline: note: {visible(note)}", file=sys.stderr)
     return result.positions
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two names are one file (the same path, a symlink or a hard link to it)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def write_atomically(target: str, chunks: Iterable[str], *, force: bool, inputs: Iterable[str]) -> None:
     """Write to a temporary file beside ``target``, then rename it into place: a reader never
     sees half a file, and a failure leaves whatever was there untouched."""
     path = Path(target)
-    resolved = path.resolve()
     for source in inputs:
-        if source != "-" and Path(source).resolve() == resolved:
+        if source != "-" and _same_file(Path(source), path):
             raise CommandError(f"timeline: refusing to write over an input file: {target}")
     if path.is_dir():
         raise CommandError(f"timeline: {target} is a folder")
@@ -120,14 +139,25 @@ def write_atomically(target: str, chunks: Iterable[str], *, force: bool, inputs:
         raise CommandError(f"timeline: {target} already exists; add --force to replace it")
     if not path.parent.exists():
         raise CommandError(f"timeline: cannot write {target}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             for chunk in chunks:
                 f.write(chunk)
+        # mkstemp makes the file private (0600): give it the mode a new file would get, or
+        # keep the mode of the file it replaces
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise CommandError(f"timeline: cannot write {target}: {exc.strerror or exc}") from None
         raise
@@ -144,7 +174,10 @@ def cmd_list(args) -> int:
         width = os.get_terminal_size().columns
     chunks = render(timeline, positions, args.format, query=str(query), width=width)
     if args.output:
-        write_atomically(args.output, chunks, force=args.force, inputs=args.paths)
+        from .model import loader
+
+        inputs = args.paths or [str(loader.bundled_path())]  # never write over the bundled dataset
+        write_atomically(args.output, chunks, force=args.force, inputs=inputs)
     else:
         for chunk in chunks:
             sys.stdout.write(chunk)
@@ -159,8 +192,11 @@ def cmd_actors(args) -> int:
     from .model.text import one_line
 
     timeline = _load(args.paths)
+    width = os.get_terminal_size().columns if sys.stdout.isatty() else 120
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, kw in (("Id", {}), ("Name", {}), ("Kind", {}), ("Events", {"justify": "right"}),
+    # an id is what --actor takes: never cut it short ("venezuelan-security-…"); other columns wrap
+    for name, kw in (("Id", {"no_wrap": True, "overflow": "fold"}), ("Name", {}), ("Kind", {}),
+                     ("Events", {"justify": "right"}),
                      ("Quotes", {"justify": "right"}), ("First", {}), ("Last", {})):
         table.add_column(name, **kw)
     for actor in timeline.actors.values():
@@ -171,7 +207,6 @@ def cmd_actors(args) -> int:
             Text(stats.first.display() if stats.first else "—"),
             Text(stats.last.display() if stats.last else "—"),
         )
-    width = os.get_terminal_size().columns if sys.stdout.isatty() else 120
     console = Console(width=width, markup=False, emoji=False, highlight=False,
                       color_system=None if not sys.stdout.isatty() else "auto")
     console.print(table)
@@ -242,7 +277,9 @@ def main(argv: list[str] | None = None) -> int:
                    "validate": cmd_validate}[args.command]
         return handler(args)
     except CommandError as exc:
-        print(exc, file=sys.stderr)
+        from .model.text import visible  # a message may quote the data or the command line
+
+        print(visible(str(exc), multiline=True), file=sys.stderr)
         return exc.code
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -5,13 +5,16 @@ Text from the data is untrusted. In ``table``, ``markdown`` and ``csv`` every co
 character is made visible (see ``model.text.visible``) and Markdown syntax is escaped, so a
 title can neither restyle a note nor send an escape sequence to a terminal; CSV cells that a
 spreadsheet would run as a formula get a leading apostrophe. ``json`` and ``jsonl`` carry the
-data exactly (JSON escapes control characters itself).
+data exactly (JSON escapes C0 controls itself; DEL, C1 controls, bidi, zero-width and line
+separator characters are written as ``\\uXXXX`` escapes too, so the output is safe to print on
+a terminal and a JSON Lines file splits into lines the same way everywhere).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator, Sequence
 from urllib.parse import quote as _urlquote
@@ -51,10 +54,11 @@ def _table(timeline: Timeline, positions: Sequence[int], width: int | None) -> s
     from rich.text import Text
 
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    table.add_column("Date", max_width=24)
-    table.add_column("Event", ratio=3)
-    table.add_column("Actors", ratio=2)
-    table.add_column("Tags", ratio=1)
+    # long words (URLs, ids) fold onto the next line rather than end in "…": nothing is lost
+    table.add_column("Date", max_width=24, overflow="fold")
+    table.add_column("Event", ratio=3, overflow="fold")
+    table.add_column("Actors", ratio=2, overflow="fold")
+    table.add_column("Tags", ratio=1, overflow="fold")
     for pos in positions:
         event = timeline.events[pos]
         date = timeline.dates[pos].display()
@@ -239,13 +243,37 @@ def subset(timeline: Timeline, positions: Sequence[int]) -> dict[str, list]:
 
 
 _ENCODER = msgspec.json.Encoder()
+_JSON_UNSAFE = re.compile(  # UTF-8 of the characters model.text.visible replaces, beyond C0
+    b"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xaf]"
+    b"|\xef\xbb\xbf|\xef\xbf[\xb9-\xbb]"
+)
+
+
+def _json_safe(raw: bytes) -> bytes:
+    """Write DEL, C1, bidi, zero-width and separator characters in encoded JSON as \\uXXXX
+    escapes: the same data, but nothing a terminal or a line splitter acts on. (Only ever
+    inside strings, since everything else msgspec writes is ASCII.)"""
+    if _JSON_UNSAFE.search(raw) is None:
+        return raw
+    return _JSON_UNSAFE.sub(lambda m: b"\\u%04x" % ord(m.group().decode("utf-8")), raw)
+
+
 _SINGULAR = {"actors": "actor", "sources": "source", "events": "event", "quotes": "quote"}
+
+
+def _encode(obj) -> bytes:
+    """msgspec's JSON; if a string holds a lone surrogate (which UTF-8 cannot carry, e.g. a
+    query typed on a non-UTF-8 command line), the same JSON with ASCII escapes instead."""
+    try:
+        return _ENCODER.encode(obj)
+    except UnicodeEncodeError:
+        return json.dumps(msgspec.to_builtins(obj), ensure_ascii=True, separators=(",", ":")).encode()
 
 
 def _record_json(record, kind: str, *, typed: bool) -> bytes:
     """Encode a record with or without the JSON Lines ``"type"`` tag (records read from JSON
     Lines carry it; msgspec always writes a tag first, so it is added or cut as a prefix)."""
-    raw = _ENCODER.encode(record)
+    raw = _encode(record)
     prefix = b'{"type":"' + _SINGULAR[kind].encode() + b'",'
     has_tag = type(record) is not KINDS[kind]
     if typed and not has_tag:
@@ -262,17 +290,17 @@ def _timeline_file(timeline: Timeline, positions: Sequence[int], query: str, *, 
         header["description"] = timeline.description
     parts = subset(timeline, positions)
     if jsonl:
-        yield _ENCODER.encode(header).decode() + "\n"
+        yield _json_safe(_encode(header)).decode() + "\n"
         for kind, records in parts.items():
             chunk = [_record_json(r, kind, typed=True) for r in records]
             for i in range(0, len(chunk), 10000):
-                yield b"\n".join(chunk[i:i + 10000]).decode() + "\n"
+                yield _json_safe(b"\n".join(chunk[i:i + 10000])).decode() + "\n"
         return
-    yield _ENCODER.encode(header).decode()[:-1]
+    yield _json_safe(_encode(header)).decode()[:-1]
     for kind, records in parts.items():
         yield f',\n"{kind}": ['
         for i in range(0, len(records), 10000):
-            body = b",\n".join(_record_json(r, kind, typed=False) for r in records[i:i + 10000])
+            body = _json_safe(b",\n".join(_record_json(r, kind, typed=False) for r in records[i:i + 10000]))
             yield ("," if i else "") + "\n" + body.decode()
         yield "\n]"
     yield "\n}\n"

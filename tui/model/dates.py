@@ -302,6 +302,8 @@ def parse_user_date(text: str) -> Point:
     if _POINT.fullmatch(text):
         point = _point(text)
         return point
+    if text[0] in "-\u2212":  # dateutil would drop the sign and read "-2024" as 2024
+        raise DateError(f"'{raw}': only years 0001 to 9999 are supported")
     if "/" in text and ".." in text or text.count("/") == 1 and _POINT.fullmatch(text.split("/")[0]):
         raise DateError(f"'{raw}': give a single date here, not an interval")
     m = _AMBIGUOUS.fullmatch(text)

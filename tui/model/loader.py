@@ -181,9 +181,36 @@ def _strict_loads(name: str, text: str, base_line: int = 0) -> tuple[object, dic
     return value, dups
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_surrogates(parsed: _Parsed, text: str, value, path: tuple = (), line: int | None = None) -> None:
+    """Report strings (and keys) holding a lone surrogate such as "\\ud800": valid JSON syntax,
+    but not Unicode; UTF-8 cannot carry it (printing it would fail) and the fast decoder
+    refuses it. Only searched for when the text has such an escape at all."""
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return
+    stack = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, dict):
+            for k, x in v.items():
+                stack.append((k, p + (k,)))
+                stack.append((x, p + (k,)))
+        elif isinstance(v, list):
+            stack.extend((x, p + (i,)) for i, x in enumerate(v))
+        elif isinstance(v, str) and not v.isascii():
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                parsed.problems.append(Problem(parsed.name, p, f"holds a lone surrogate (\\u{ord(v[exc.start]):04x}), "
+                                                                "which is not valid Unicode", line=line))
+
+
 def _read_json_strict(name: str, text: str) -> _Parsed:
     value, dups = _strict_loads(name, text)
     parsed = _Parsed(name, text=text)
+    _check_surrogates(parsed, text, value)
     if not isinstance(value, dict):
         parsed.error((), f"the top level must be a JSON object with \"format\": \"{FORMAT}\", "
                          f"not {_describe(value)}")
@@ -213,9 +240,12 @@ def _check_header(parsed: _Parsed, head: dict) -> None:
     elif fmt != FORMAT:
         parsed.error(("format",), f"unknown format {_show(fmt)} (this version reads \"{FORMAT}\")")
     title = head.get("title")
-    if not isinstance(title, str) or not title.strip():
-        parsed.error(("title",), "missing title" if title is None else
-                     f"title must be a non-empty string, not {_describe(title)}")
+    if title is None:
+        parsed.error(("title",), "missing title")
+    elif not isinstance(title, str):
+        parsed.error(("title",), f"title must be a non-empty string, not {_describe(title)}")
+    elif not title.strip():
+        parsed.error(("title",), "title is empty")
     else:
         parsed.title = title
     description = head.get("description")
@@ -330,6 +360,8 @@ def _read_json_fast(name: str, data: bytes) -> _Parsed:
     parsed = _Parsed(name, title=whole.title, description=whole.description)
     if whole.format != FORMAT:
         parsed.error(("format",), f"unknown format {_show(whole.format)} (this version reads \"{FORMAT}\")")
+    if not whole.title.strip():
+        parsed.error(("title",), "title is empty")
     for kind in KINDS:
         records = getattr(whole, kind)
         parsed.records[kind] = records
@@ -389,6 +421,7 @@ def _read_jsonl(name: str, data: bytes, strict: bool) -> _Parsed:
             before = len(parsed.problems)
             for key in dups.get(id(head), ()):
                 parsed.error((key,), f"duplicate key '{key}' (only the last one would count)")
+            _check_surrogates(parsed, raw.decode("utf-8"), head)
             _check_header(parsed, head)
             for p in parsed.problems[before:]:
                 p.line = number
@@ -410,6 +443,7 @@ def _read_jsonl(name: str, data: bytes, strict: bool) -> _Parsed:
             if id(value) in dups:
                 dups[id(body)] = dups[id(value)]
             before = len(parsed.problems)
+            _check_surrogates(parsed, raw.decode("utf-8"), body, (kind, index))
             record = _build(parsed, body, KINDS[kind], (kind, index), dups)
             for p in parsed.problems[before:]:
                 p.line = number

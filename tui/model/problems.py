@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .text import visible
+
 __all__ = ["Problem", "LoadError", "format_path", "locate_lines"]
 
 Path = tuple  # of str keys and int indexes
@@ -38,10 +40,12 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """One line for a person. Ids, keys and values quoted from the file are untrusted, so
+        control characters are made visible: printing a problem never acts on the terminal."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         kind = "warning" if self.warning else "error"
         path = f" {format_path(self.path)}:" if self.path else ""
-        return f"{where}: {kind}:{path} {self.message}"
+        return visible(f"{where}: {kind}:{path} {self.message}")
 
 
 @dataclass

@@ -35,6 +35,8 @@ def _build_table() -> dict[int, str]:
     for cp in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070),
                0x2028, 0x2029, 0xFEFF, 0x061C, *range(0xFFF9, 0xFFFC)):
         table[cp] = f"<U+{cp:04X}>"  # zero-width, bidi embeddings/overrides/isolates, separators
+    for cp in range(0xD800, 0xE000):  # lone surrogates (from "\ud800" in JSON, or a non-UTF-8
+        table[cp] = f"<U+{cp:04X}>"   # command line): they cannot even be written out as UTF-8
     return table
 
 

@@ -1,0 +1,92 @@
+"""Small timelines for the model and command-line tests (plain helpers, no fixtures)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from tui.model import LoadError, load
+
+BASE: dict = {
+    "format": "timeline/1",
+    "title": "Test timeline",
+    "actors": [
+        {"id": "ana", "name": "Ana Núñez", "kind": "person", "affiliations": ["party"]},
+        {"id": "party", "name": "The Party", "kind": "organization"},
+    ],
+    "sources": [
+        {"id": "paper", "kind": "article", "title": "A newspaper story", "url": "https://example.org/a"},
+        {"id": "post", "kind": "social-post", "title": "A post", "author": "ana", "via": "paper",
+         "published": "2024-09-06"},
+    ],
+    "events": [
+        {"id": "first", "date": "2024-09-06", "title": "Something happened", "actors": ["ana"],
+         "sources": ["paper"], "tags": ["t1"]},
+        {"id": "second", "date": "2024-09", "title": "Something else",
+         "actors": [{"actor": "party", "role": "host"}], "sources": ["post"]},
+    ],
+    "quotes": [
+        {"id": "q1", "text": "We said it.", "speaker": "ana", "source": "post", "event": "first"},
+    ],
+}
+
+
+def doc(**changes) -> dict:
+    """A deep copy of BASE with top-level keys replaced (a value of None removes the key)."""
+    d = copy.deepcopy(BASE)
+    for key, value in changes.items():
+        if value is None:
+            d.pop(key, None)
+        else:
+            d[key] = value
+    return d
+
+
+def write(path: Path, data, *, indent: int | None = 2) -> Path:
+    """Write ``data`` as JSON (or as-is if it is already str/bytes) and return the path."""
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    elif isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_text(json.dumps(data, indent=indent, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def write_jsonl(path: Path, data: dict) -> Path:
+    """The JSON Lines form of a timeline dict: a header line, then one typed record a line."""
+    header = {k: v for k, v in data.items() if k not in ("actors", "sources", "events", "quotes")}
+    lines = [json.dumps(header, ensure_ascii=False)]
+    for kind, singular in (("actors", "actor"), ("sources", "source"), ("events", "event"), ("quotes", "quote")):
+        for record in data.get(kind, []):
+            lines.append(json.dumps({"type": singular, **record}, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def load_error(paths) -> LoadError:
+    """Load and expect a LoadError; return it."""
+    with pytest.raises(LoadError) as info:
+        load(paths)
+    return info.value
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the n-th line containing ``needle`` in a file."""
+    seen = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} not found in {path}")
+
+
+def by_path(error: LoadError) -> dict[str, object]:
+    """Problems keyed by their formatted JSON path (the last one wins on a tie)."""
+    from tui.model.problems import format_path
+
+    return {format_path(p.path): p for p in error.problems}
