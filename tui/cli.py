@@ -270,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "explore")
+    # "--query -tag:x" would read -tag:x as an option: glue values that start with "-".
+    for flag in ("--query", "--search"):
+        while flag in argv[:-1] and argv[argv.index(flag) + 1].startswith("-"):
+            i = argv.index(flag)
+            argv[i:i + 2] = [f"{flag}={argv[i + 1]}"]
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -211,14 +211,16 @@ class Timeline:
         (case- and accent-insensitive: "gonzalez" finds both Gonzálezes)."""
         if text in self.actors:
             return [text]
-        wanted = fold(text).strip()
+        wanted = fold(text).replace("-", " ").strip()
         if not wanted:
             return []
         if self._actor_names is None:
             self._actor_names = [
-                (a.id, [fold(n) for n in (a.name, *a.aliases)]) for a in self.actors.values()
+                (a.id, [fold(n).replace("-", " ") for n in (a.name, *a.aliases)])
+                for a in self.actors.values()
             ]
-        exact = [aid for aid, names in self._actor_names if wanted in names or wanted == fold(aid)]
+        exact = [aid for aid, names in self._actor_names
+                 if wanted in names or wanted == fold(aid).replace("-", " ")]
         if exact:
             return exact
         padded = f" {wanted}"
