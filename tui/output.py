@@ -23,7 +23,7 @@ import msgspec
 
 from .model.dates import MONTH_NAMES, parse_edtf
 from .model.entities import FORMAT, KINDS
-from .model.text import one_line, visible
+from .model.text import clip, one_line, visible
 from .model.timeline import Timeline
 
 __all__ = ["FORMATS", "render", "subset"]
@@ -66,9 +66,9 @@ def _table(timeline: Timeline, positions: Sequence[int], width: int | None) -> s
             date += f" ({event.confidence})"
         table.add_row(
             Text(date),
-            Text(one_line(event.title)),
-            Text(one_line(", ".join(timeline.actor_name(a) for a in event.actor_ids()))),
-            Text(one_line(", ".join(event.tags))),
+            Text(one_line(clip(event.title))),  # clip: a 10 MB title would take minutes to wrap
+            Text(one_line(clip(", ".join(timeline.actor_name(a) for a in event.actor_ids())))),
+            Text(one_line(clip(", ".join(event.tags)))),
         )
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 120, markup=False, emoji=False, highlight=False,
@@ -80,7 +80,7 @@ def _table(timeline: Timeline, positions: Sequence[int], width: int | None) -> s
 
 # --- markdown ------------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")  # & too: "&lt;" must not become "<"
 
 
 def md(text: str) -> str:
@@ -93,7 +93,7 @@ def md_link(label: str, url: str | None) -> str:
     if url and re.match(r"https?://", url, re.I):
         safe = _urlquote(visible(url), safe=":/?#@!$&'*+,;=%~-._")
         return f"[{md(label)}]({safe})"
-    return md(label) + (f" ({md(url)})" if url else "")
+    return md(label) + (f" ({md(one_line(url))})" if url else "")
 
 
 def _source_line(timeline: Timeline, source_id: str) -> str:
@@ -102,9 +102,9 @@ def _source_line(timeline: Timeline, source_id: str) -> str:
         return md(source_id)
     parts = []
     for source in chain:
-        label = source.title
+        label = one_line(source.title)  # a line break would end the list item
         if source.publisher:
-            label = f"{source.publisher}: {label}"
+            label = f"{one_line(source.publisher)}: {label}"
         text = md_link(label, source.url)
         if source.published:
             text += f" ({parse_edtf(source.published).display()})"
@@ -113,7 +113,7 @@ def _source_line(timeline: Timeline, source_id: str) -> str:
 
 
 def _markdown(timeline: Timeline, positions: Sequence[int], query: str) -> Iterator[str]:
-    yield f"# {md(timeline.title)}\n\n"
+    yield f"# {md(one_line(timeline.title))}\n\n"
     summary = f"{len(positions)} of {len(timeline)} events"
     if query:
         summary += f", filtered by `{visible(query).replace('`', chr(39))}`"
@@ -271,16 +271,13 @@ def _encode(obj) -> bytes:
 
 
 def _record_json(record, kind: str, *, typed: bool) -> bytes:
-    """Encode a record with or without the JSON Lines ``"type"`` tag (records read from JSON
-    Lines carry it; msgspec always writes a tag first, so it is added or cut as a prefix)."""
+    """Encode a record with its ``"type"`` tag (JSON Lines) or without it (JSON). msgspec
+    writes the tag first, so leaving it out is cutting a prefix."""
     raw = _encode(record)
+    if typed:
+        return raw
     prefix = b'{"type":"' + _SINGULAR[kind].encode() + b'",'
-    has_tag = type(record) is not KINDS[kind]
-    if typed and not has_tag:
-        return prefix + raw[1:]
-    if not typed and has_tag:
-        return b"{" + raw[len(prefix):]
-    return raw
+    return b"{" + raw[len(prefix):]
 
 
 def _timeline_file(timeline: Timeline, positions: Sequence[int], query: str, *, jsonl: bool) -> Iterator[str]:

@@ -4,6 +4,8 @@ They are msgspec Structs so that a million-event file decodes straight into them
 intermediate dicts: less than half the memory and time of ``json.load``), and so that the
 JSON and JSON Lines writers emit exactly the stored data. Field order and defaults here *are*
 the format (docs/format.md): optional fields default to empty and are omitted on output.
+Each record type is tagged (``"type": "event"``): JSON Lines needs the tag to tell records
+apart, a JSON file may carry it or not, and the JSON writer leaves it out.
 ``gc=False`` because a million small records would otherwise make every garbage-collector
 pass crawl; none of them can form a reference cycle.
 """
@@ -25,7 +27,7 @@ CONFIDENCES = ("confirmed", "reported", "disputed")
 _OPTS = dict(omit_defaults=True, forbid_unknown_fields=True, gc=False)
 
 
-class Actor(msgspec.Struct, **_OPTS):
+class Actor(msgspec.Struct, tag_field="type", tag="actor", **_OPTS):
     """A person, organisation, government... that takes part in events or speaks in quotes."""
 
     id: str
@@ -46,7 +48,7 @@ class ActorRef(msgspec.Struct, **_OPTS):
     role: str | None = None
 
 
-class Source(msgspec.Struct, **_OPTS):
+class Source(msgspec.Struct, tag_field="type", tag="source", **_OPTS):
     """Where something was published; ``via`` is the source through which this one is known."""
 
     id: str
@@ -60,7 +62,7 @@ class Source(msgspec.Struct, **_OPTS):
     language: str | None = None
 
 
-class Event(msgspec.Struct, **_OPTS):
+class Event(msgspec.Struct, tag_field="type", tag="event", **_OPTS):
     """Something that happened, dated honestly and tied to its actors and sources by id."""
 
     id: str
@@ -83,7 +85,7 @@ class Event(msgspec.Struct, **_OPTS):
         return [(a, None) if isinstance(a, str) else (a.actor, a.role) for a in self.actors]
 
 
-class Quote(msgspec.Struct, **_OPTS):
+class Quote(msgspec.Struct, tag_field="type", tag="quote", **_OPTS):
     """Words an actor said, where they were published, and the event they belong to."""
 
     id: str

@@ -92,6 +92,8 @@ class _Parsed:
     problems: list[Problem] = field(default_factory=list)
     text: str | None = None
     """Kept for strict JSON files, to find line numbers if anything is reported."""
+    raw: bytes | None = None
+    """The same, undecoded, when the quick path read the file (decoded only if needed)."""
     jsonl_lines: dict[str, list[int]] | None = None
     dates: list[EDate] = field(default_factory=list)
 
@@ -111,6 +113,8 @@ def _read_bytes(path: str | Path) -> tuple[str, bytes]:
     try:
         if p.is_dir():
             raise _unreadable(name, "is a folder, not a timeline file")
+        if p.is_char_device() or p.is_block_device():  # /dev/zero would be read forever
+            raise _unreadable(name, "is a device, not a timeline file")
         with open(p, "rb") as f:
             return name, f.read()
     except FileNotFoundError:
@@ -145,7 +149,7 @@ def read_one(path: str | Path) -> _Parsed:
     if is_jsonl:
         return _read_jsonl(name, data, strict)
     if strict:
-        return _read_json_strict(name, data.decode("utf-8"))
+        return _read_json_quick(name, data) or _read_json_strict(name, data.decode("utf-8"))
     return _read_json_fast(name, data)
 
 
@@ -155,7 +159,7 @@ def _looks_like_jsonl(data: bytes) -> bool:
         return False
     try:
         head = msgspec.json.decode(first)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # msgspec raises RecursionError when nested deeply
         return False
     return isinstance(head, dict) and "format" in head
 
@@ -205,6 +209,39 @@ def _check_surrogates(parsed: _Parsed, text: str, value, path: tuple = (), line:
             except UnicodeEncodeError as exc:
                 parsed.problems.append(Problem(parsed.name, p, f"holds a lone surrogate (\\u{ord(v[exc.start]):04x}), "
                                                                 "which is not valid Unicode", line=line))
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs):
+    """json object hook that only checks: cheaper than building the dicts."""
+    if len(dict(pairs)) != len(pairs):
+        raise _DuplicateKey
+    return None
+
+
+def _quick(data: bytes, decode):
+    """Decode with msgspec when that is all it takes: no duplicate keys (msgspec would keep
+    the last silently) and no problem msgspec reports. None means "take the slow, detailed
+    path", which lists every problem with its place."""
+    try:
+        json.loads(data, object_pairs_hook=_no_duplicates)
+        return decode(data)
+    except (_DuplicateKey, ValueError, msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        return None
+
+
+def _read_json_quick(name: str, data: bytes) -> _Parsed | None:
+    whole = _quick(data, _FILE_DECODER.decode)
+    if whole is None or whole.format != FORMAT or not whole.title.strip():
+        return None
+    parsed = _Parsed(name, title=whole.title, description=whole.description, raw=data)
+    for kind in KINDS:
+        parsed.records[kind] = getattr(whole, kind)
+        parsed.indexes[kind] = range(len(parsed.records[kind]))
+    return parsed
 
 
 def _read_json_strict(name: str, text: str) -> _Parsed:
@@ -284,8 +321,13 @@ def _build(parsed: _Parsed, item, cls, path: tuple, dups: dict[int, list[str]]):
         parsed.error(path + (key,), f"duplicate key '{key}' (only the last one would count)")
         ok = False
     fields = _fields(cls)
+    tag = cls.__struct_config__.tag
     for key in item:
-        if key not in fields:
+        if key == "type" and tag is not None:
+            if item[key] != tag:  # a record may carry its own type, but not another one
+                parsed.error(path + (key,), f"\"type\" must be \"{tag}\" here, not {_show(item[key])}")
+                ok = False
+        elif key not in fields:
             parsed.error(path + (key,), f"unknown field '{key}' (known: {', '.join(fields)})")
             ok = False
     for name, (tp, required) in fields.items():
@@ -329,6 +371,7 @@ def _check_value(parsed: _Parsed, value, tp, path: tuple, dups) -> bool:
     raise TypeError(f"unsupported field type {tp!r}")  # a bug in entities.py, not in the data
 
 
+_FILE_DECODER = msgspec.json.Decoder(TimelineFile)
 _MSGSPEC_PATH = re.compile(r" - at `\$(.*)`$")
 _PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 
@@ -393,11 +436,7 @@ def _decode_error(name: str, data: bytes, exc: Exception) -> LoadError:
 
 # --- JSON Lines ------------------------------------------------------------------------------
 
-_LINE_TYPES = {}
-for _kind, _cls in KINDS.items():
-    _LINE_TYPES[_kind] = type(f"{_cls.__name__}Line", (_cls,), {},
-                              tag_field="type", tag=_SINGULAR[_kind])
-_LINE_DECODER = msgspec.json.Decoder(typing.Union[tuple(_LINE_TYPES.values())])
+_LINE_DECODER = msgspec.json.Decoder(typing.Union[tuple(KINDS.values())])
 
 
 def _read_jsonl(name: str, data: bytes, strict: bool) -> _Parsed:
@@ -426,7 +465,12 @@ def _read_jsonl(name: str, data: bytes, strict: bool) -> _Parsed:
             for p in parsed.problems[before:]:
                 p.line = number
             continue
-        if strict:
+        record = _quick(raw, _LINE_DECODER.decode) if strict else None
+        if record is not None:
+            kind = _PLURAL[type(record).__struct_config__.tag]
+            index = counts[kind]
+            counts[kind] += 1
+        elif strict:
             value, dups = _strict_loads(name, raw.decode("utf-8"), number - 1)
             if not isinstance(value, dict):
                 parsed.problems.append(Problem(name, (), f"must be an object, not {_describe(value)}", line=number))
@@ -495,7 +539,7 @@ def _check_records(files: list[_Parsed]) -> None:
                 if ofi == fi:
                     parsed.error((kind, index, "id"), f"duplicate id '{record.id}' "
                                  f"(first used by {_where(files[ofi], kind, oindex)})")
-                elif _record(files[ofi], kind, oindex) != record:
+                elif msgspec.structs.astuple(_record(files[ofi], kind, oindex)) != msgspec.structs.astuple(record):
                     parsed.error((kind, index), f"{_SINGULAR[kind]} '{record.id}' is defined differently "
                                  f"in {files[ofi].name} ({_where(files[ofi], kind, oindex)}) and here")
             for broken in parsed.broken_ids[kind]:
@@ -549,6 +593,12 @@ def _check_records(files: list[_Parsed]) -> None:
             dates.append(check_date(parsed, p + ("date",), e.date))
             if not e.title.strip():
                 err(p + ("title",), "title is empty")
+            for j, tag in enumerate(e.tags):
+                if tag != tag.strip() or not tag:
+                    # a tag is matched exactly, and a filter value loses its outer spaces:
+                    # such a tag could never be chosen
+                    err(p + ("tags", j), f"tag {_show(tag)} is empty" if not tag.strip() else
+                        f"tag {_show(tag)} starts or ends with a space (tags are matched exactly)")
             for j, r in enumerate(e.actors):
                 ref(parsed, p + ("actors", j) if isinstance(r, str) else p + ("actors", j, "actor"),
                     r if isinstance(r, str) else r.actor, actors, "actor")
@@ -570,6 +620,63 @@ def _check_records(files: list[_Parsed]) -> None:
             if q.said is not None:
                 check_date(parsed, p + ("said",), q.said)
     _check_via_cycles(files)
+
+
+_IDS = re.compile(r"(?:[a-z0-9][a-z0-9-]*\n)*")
+
+
+def _records_valid(files: list[_Parsed]) -> bool:
+    """The checks of ``_check_records`` in bulk (sets and one regex per kind), without
+    naming places: True when no error can be found, so the detailed pass, which costs a few
+    microseconds per reference, is skipped. Warnings are added here, with their paths."""
+    ids: dict[str, set[str]] = {}
+    for kind in KINDS:
+        every = [r.id for f in files for r in f.records[kind]]
+        unique = set(every)
+        if len(unique) != len(every) or any(f.broken_ids[kind] for f in files):
+            return False  # duplicates (perhaps identical across files): the detailed pass decides
+        if not _IDS.fullmatch("".join(i + "\n" for i in every)):
+            return False
+        ids[kind] = unique
+    actors, sources, events = ids["actors"], ids["sources"], ids["events"]
+    warnings: list[Problem] = []
+    for f in files:
+        A, S, E, Q = (f.records[k] for k in KINDS)
+        if ({a.kind for a in A} - set(ACTOR_KINDS) or any(not a.name.strip() for a in A)
+                or {g for a in A for g in a.affiliations} - actors
+                or any(a.id in a.affiliations for a in A if a.affiliations)):
+            return False
+        if ({s.kind for s in S} - set(SOURCE_KINDS) or {s.author for s in S if s.author is not None} - actors
+                or {s.via for s in S if s.via is not None} - sources):
+            return False
+        if ({e.confidence for e in E} - set(CONFIDENCES) or any(not e.title.strip() for e in E)
+                or any(t != t.strip() or not t for t in {t for e in E for t in e.tags})
+                or {r if isinstance(r, str) else r.actor for e in E for r in e.actors} - actors
+                or {sid for e in E for sid in e.sources} - sources):
+            return False
+        if ({q.speaker for q in Q} - actors or {q.source for q in Q} - sources
+                or {q.event for q in Q if q.event is not None} - events):
+            return False
+        try:
+            for s in S:
+                if s.published is not None:
+                    parse_edtf(s.published)
+            for q in Q:
+                if q.said is not None:
+                    parse_edtf(q.said)
+            dates = [parse_edtf(e.date) for e in E]
+        except DateError:
+            return False
+        f.dates = dates
+        ei, qi = f.indexes["events"], f.indexes["quotes"]
+        warnings += [Problem(f.name, ("events", ei[n]), f"event '{e.id}' cites no source", True)
+                     for n, e in enumerate(E) if not e.sources]
+        warnings += [Problem(f.name, ("quotes", qi[n]), f"quote '{q.id}' is not tied to an event", True)
+                     for n, q in enumerate(Q) if q.event is None]
+    for w in warnings:
+        next(f for f in files if f.name == w.file).problems.append(w)
+    _check_via_cycles(files)
+    return True
 
 
 def _check_via_cycles(files: list[_Parsed]) -> None:
@@ -600,20 +707,37 @@ def _where(parsed: _Parsed, kind: str, index: int) -> str:
     return format_path((kind, index))
 
 
+_LOCATE_LIMIT = 1000
+_LOCATE_WARNINGS = 100
+"""Lines are looked up for at most 1000 errors of a file, and for its warnings only when
+there are at most 100: a file with thousands of warnings (say, quotes tied to no event)
+still loads quickly, and each warning keeps its JSON path."""
+
+
 def _place(parsed: _Parsed) -> None:
-    """Give every problem of a file its line number."""
+    """Give the problems of a file their line numbers."""
     if parsed.jsonl_lines is not None:
+        where: dict[str, dict[int, int]] = {}
         for p in parsed.problems:
             if p.line is None and len(p.path) >= 2 and p.path[0] in KINDS:
                 kind, index = p.path[0], p.path[1]
-                indexes = parsed.indexes[kind]
-                if index in indexes:
-                    p.line = parsed.jsonl_lines[kind][indexes.index(index)]
-                    p.path = (f"{_SINGULAR[kind]} '{parsed.records[kind][indexes.index(index)].id}'",) + p.path[2:]
+                if kind not in where:
+                    where[kind] = {i: n for n, i in enumerate(parsed.indexes[kind])}
+                pos = where[kind].get(index)
+                if pos is not None:
+                    p.line = parsed.jsonl_lines[kind][pos]
+                    p.path = (f"{_SINGULAR[kind]} '{parsed.records[kind][pos].id}'",) + p.path[2:]
         return
-    if parsed.text is not None and parsed.problems:
-        lines = locate_lines(parsed.text, [p.path for p in parsed.problems])
-        for p in parsed.problems:
+    errors = [p for p in parsed.problems if not p.warning]
+    warnings = [p for p in parsed.problems if p.warning]
+    wanted = (errors + (warnings if len(warnings) <= _LOCATE_WARNINGS else []))[:_LOCATE_LIMIT]
+    if not wanted:
+        return
+    if parsed.text is None and parsed.raw is not None:
+        parsed.text = parsed.raw.decode("utf-8")
+    if parsed.text is not None:
+        lines = locate_lines(parsed.text, [p.path for p in wanted])
+        for p in wanted:
             p.line = lines.get(p.path, p.line)
 
 
@@ -628,7 +752,10 @@ def load(paths=None) -> Timeline:
     elif isinstance(paths, (str, Path)):
         paths = [paths]
     files = [read_one(p) for p in paths]
-    _check_records(files)
+    if not _records_valid(files):
+        for f in files:  # the detailed pass starts afresh (and adds the warnings itself)
+            f.dates = []
+        _check_records(files)
     problems: list[Problem] = []
     for parsed in files:
         _place(parsed)
