@@ -14,6 +14,7 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from itertools import compress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -94,44 +95,43 @@ class Timeline:
         by_actor: dict[str, array] = {a: array("I") for a in self.actors}
         by_tag: dict[str, array] = {}
         by_confidence: dict[str, array] = {}
+        add_actor = {a: p.append for a, p in by_actor.items()}
         for pos, event in enumerate(self.events):
             for ref in event.actors:
-                by_actor[ref if isinstance(ref, str) else ref.actor].append(pos)
+                add_actor[ref if ref.__class__ is str else ref.actor](pos)
             for tag in event.tags:
                 postings = by_tag.get(tag)
                 if postings is None:
                     postings = by_tag[tag] = array("I")
                 postings.append(pos)
-            postings = by_confidence.get(event.confidence)
-            if postings is None:
-                postings = by_confidence[event.confidence] = array("I")
-            postings.append(pos)
+            if event.confidence != "confirmed":
+                postings = by_confidence.get(event.confidence)
+                if postings is None:
+                    postings = by_confidence[event.confidence] = array("I")
+                postings.append(pos)
+        del add_actor
         for index in (by_actor, by_tag):
             for key, postings in index.items():  # an actor named twice in one event counts once
-                if len(postings) > 1 and any(a == b for a, b in zip(postings, postings[1:])):
+                if len(postings) > 1 and len(set(postings)) != len(postings):
                     index[key] = array("I", sorted(set(postings)))
         self._by_actor = by_actor
         self._by_tag = dict(sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0])))
         self._by_confidence = by_confidence
+        """Only the exceptions are stored; "confirmed" (the default) is derived from them."""
 
         # Quotes grouped by their event's position (a CSR index: quotes of the event at
         # position p are quotes[qstart[p]:qstart[p + 1]]), then quotes tied to no event.
-        position = self.position
         n = len(self.events)
-        keyed = sorted(range(len(self.quotes)),
-                       key=lambda i: position.get(self.quotes[i].event, n) if self.quotes[i].event else n)
-        self.quotes = [self.quotes[i] for i in keyed]
-        del keyed
-        counts = array("I", bytes(4 * (n + 1)))
-        self._quotes_by_speaker: Counter[str] = Counter()
-        for quote in self.quotes:
-            self._quotes_by_speaker[quote.speaker] += 1
-            counts[position.get(quote.event, n) if quote.event else n] += 1
-        self._qstart = array("I", [0])
-        total = 0
-        for c in counts[:n]:
-            total += c
-            self._qstart.append(total)
+        where = self.position.get
+        keys = [where(q.event, n) if q.event is not None else n for q in self.quotes]
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        self.quotes = [self.quotes[i] for i in order]
+        keys.sort()
+        del order
+        self._quotes_by_speaker: Counter[str] = Counter(q.speaker for q in self.quotes)
+        self._qstart = array("I", [bisect_left(keys, p) for p in range(n + 1)]) if keys else \
+            array("I", bytes(4 * (n + 1)))
+        del keys
         self._members: dict[str, list[str]] = {}
         for actor in self.actors.values():
             for group in actor.affiliations:
@@ -238,7 +238,15 @@ class Timeline:
         return self._by_tag.get(tag, array("I"))
 
     def confidence_positions(self, confidence: str) -> Sequence[int]:
-        return self._by_confidence.get(confidence, array("I"))
+        if confidence != "confirmed":
+            return self._by_confidence.get(confidence, array("I"))
+        others = sorted(set().union(*self._by_confidence.values()))
+        if not others:
+            return range(len(self.events))
+        mask = bytearray(b"\x01") * len(self.events)
+        for p in others:
+            mask[p] = 0
+        return array("I", compress(range(len(self.events)), mask))
 
     def overlapping(self, lo: int, hi: int) -> Sequence[int]:
         """Positions of events whose span overlaps [lo, hi] (inclusive), in order."""
