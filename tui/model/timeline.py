@@ -10,6 +10,7 @@ free text is searched in a folded copy of each event's text that is built once, 
 
 from __future__ import annotations
 
+import re
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
@@ -39,9 +40,12 @@ class ActorStats:
     quotes: int
 
 
+_NUL = re.compile(b"\x00")
+
+
 def _searchable(text: str) -> str:
     """Folded for search; hyphens count as spaces, so "power cut" finds the tag power-cut."""
-    return fold(text).replace("-", " ").replace("\x00", " ")
+    return fold(text).replace("-", " ")
 
 
 def _group_key(edate: EDate) -> int:
@@ -274,26 +278,37 @@ class Timeline:
         if self._haystack is None:
             with self._haystack_lock:
                 if self._haystack is None:
-                    quotes, qstart = self.quotes, self._qstart
-                    blob = bytearray()
-                    offsets = array("q", [0])
-                    for pos, e in enumerate(self.events):
-                        parts = [e.title, e.summary or "", e.place or "", e.note or "", " ".join(e.tags)]
-                        for q in quotes[qstart[pos]:qstart[pos + 1]]:
-                            parts.append(q.text)
-                            if q.original:
-                                parts.append(q.original)
-                        blob += _searchable("\n".join(parts)).encode("utf-8", "surrogatepass")
-                        blob += b"\x00"
-                        offsets.append(len(blob))
-                    self._haystack = (blob, offsets)
+                    self._haystack = self._build_haystack()
         return self._haystack
+
+    def _build_haystack(self, chunk: int = 4096) -> tuple[bytearray, array]:
+        # Folding is done on thousands of events at once (one NFKD, one casefold, one
+        # encode per chunk, all in C); the offsets come from the NUL that ends each event.
+        quotes, qstart, events = self.quotes, self._qstart, self.events
+        blob = bytearray()
+        offsets = array("q", [0])
+        for first in range(0, len(events), chunk):
+            texts = []
+            for pos in range(first, min(first + chunk, len(events))):
+                e = events[pos]
+                parts = [e.title, e.summary or "", e.place or "", e.note or "", " ".join(e.tags)]
+                for q in quotes[qstart[pos]:qstart[pos + 1]]:
+                    parts.append(q.text)
+                    if q.original:
+                        parts.append(q.original)
+                texts.append("\n".join(parts).replace("\x00", " "))
+            texts.append("")
+            encoded = _searchable("\x00".join(texts)).encode("utf-8", "surrogatepass")
+            base = len(blob)
+            offsets.extend(base + m.end() for m in _NUL.finditer(encoded))
+            blob += encoded
+        return blob, offsets
 
     def text_positions(self, needle: str, candidates: Sequence[int] | None = None) -> Sequence[int]:
         """Positions (among ``candidates``, default all) whose text contains ``needle``
         (case- and accent-insensitive)."""
         blob, offsets = self.haystack()
-        raw = _searchable(needle).encode("utf-8", "surrogatepass")
+        raw = _searchable(needle.replace("\x00", " ")).encode("utf-8", "surrogatepass")
         if not raw.strip():
             return range(len(self.events)) if candidates is None else candidates  # nothing to look for
         if candidates is not None and len(candidates) * 8 < len(self.events):
