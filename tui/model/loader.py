@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import json
+import mmap
 import os
 import re
 import sys
@@ -145,6 +146,8 @@ def read_one(path: str | Path) -> _Parsed:
                 return _read_jsonl(str(path), f, strict=False)
         except OSError as exc:
             raise _unreadable(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    if _is_big_json(path):
+        return _read_json_mapped(str(path))
     name, data = _read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -160,6 +163,37 @@ def read_one(path: str | Path) -> _Parsed:
     if strict:
         return _read_json_quick(name, data) or _read_json_strict(name, data.decode("utf-8"))
     return _read_json_fast(name, data)
+
+
+def _is_big_json(path) -> bool:
+    name = str(path)
+    if name == "-" or not name.lower().endswith(".json"):
+        return False
+    try:
+        return os.path.isfile(name) and os.path.getsize(name) > STRICT_LIMIT
+    except OSError:
+        return False
+
+
+def _read_json_mapped(name: str) -> _Parsed:
+    """A big JSON file is mapped rather than read, so that the pages of records already
+    decoded can be handed back to the system as decoding goes (see ``_read_json_fast``)."""
+    try:
+        with open(name, "rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as exc:
+        raise _unreadable(name, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    whole = memoryview(mapped)
+    view = whole[3:] if mapped[:3] == b"\xef\xbb\xbf" else whole
+    try:
+        return _read_json_fast(name, view, mapped)
+    finally:
+        view.release()
+        whole.release()
+        try:
+            mapped.close()
+        except BufferError:  # a traceback still holds a record: the mapping goes with it
+            pass
 
 
 def _is_big_jsonl(path) -> bool:
@@ -406,17 +440,53 @@ def _msgspec_problem(name: str, exc: Exception, prefix: tuple = ()) -> Problem:
     return Problem(name, path, message[0].lower() + message[1:] if message else message)
 
 
-def _read_json_fast(name: str, data: bytes) -> _Parsed:
+def _release_before(mapping: mmap.mmap, raw: msgspec.Raw, done: int) -> int:
+    """Drop the mapped pages before this record (records appear in file order); returns
+    how far pages have been dropped. The file is found again by content, from ``done``."""
+    head = bytes(raw)[:256]
+    at = mapping.find(head, done)
+    page = (at // mmap.PAGESIZE) * mmap.PAGESIZE
+    if at > 0 and page > done:
+        mapping.madvise(mmap.MADV_DONTNEED, done, page - done)
+        return page
+    return done
+
+
+class _RawFile(msgspec.Struct, forbid_unknown_fields=True):
+    """A timeline file whose records are left undecoded, to be decoded one at a time."""
+
+    format: str
+    title: str
+    description: str | None = None
+    actors: list[msgspec.Raw] = []
+    sources: list[msgspec.Raw] = []
+    events: list[msgspec.Raw] = []
+    quotes: list[msgspec.Raw] = []
+
+
+_RAW_DECODER = msgspec.json.Decoder(_RawFile)
+_RECORD_DECODERS = {kind: msgspec.json.Decoder(cls) for kind, cls in KINDS.items()}
+_FAST_ERRORS = 100
+"""A big file reports up to this many broken records (the first problem of each)."""
+
+
+def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parsed:
+    """Big files: one quick pass splits the records out, then each is decoded on its own.
+
+    Decoding record by record lets other threads run in between (the explorer stays
+    responsive while it loads), lets references share their strings, lets a broken
+    record be reported while the others are still checked, and (with ``release``, the
+    file's mapping) lets the pages already decoded leave memory: peak memory is then about
+    the records alone, not the records plus the whole file.
+    """
     try:
-        whole = msgspec.json.decode(data, type=TimelineFile)
+        whole = _RAW_DECODER.decode(data)
     except msgspec.ValidationError as exc:
         parsed = _Parsed(name)
         parsed.problems.append(_msgspec_problem(name, exc))
-        parsed.problems.append(Problem(name, (), "(a file this large is checked only up to its first "
-                                       "structural problem)", warning=True))
         return parsed
     except msgspec.DecodeError as exc:
-        raise _decode_error(name, data, exc) from None
+        raise _decode_error(name, bytes(data), exc) from None
     except RecursionError:
         raise _unreadable(name, "is nested too deeply to be a timeline") from None
     parsed = _Parsed(name, title=whole.title, description=whole.description)
@@ -424,10 +494,36 @@ def _read_json_fast(name: str, data: bytes) -> _Parsed:
         parsed.error(("format",), f"unknown format {_show(whole.format)} (this version reads \"{FORMAT}\")")
     if not whole.title.strip():
         parsed.error(("title",), "title is empty")
+    canon: dict[str, str] = {}
+    broken = 0
+    done = 0
     for kind in KINDS:
-        records = getattr(whole, kind)
+        decode = _RECORD_DECODERS[kind].decode
+        raws = getattr(whole, kind)
+        setattr(whole, kind, [])
+        records = []
+        indexes: list[int] | range = range(len(raws))
+        for i, raw in enumerate(raws):
+            if release is not None and i % 8192 == 0:
+                done = _release_before(release, raw, done)
+            try:
+                record = decode(raw)
+            except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
+                if isinstance(indexes, range):
+                    indexes = list(range(i))
+                broken += 1
+                if broken <= _FAST_ERRORS:
+                    parsed.problems.append(_msgspec_problem(name, exc, (kind, i)))
+                continue
+            _share_ids(record, canon)
+            records.append(record)
+            if not isinstance(indexes, range):
+                indexes.append(i)
+        del raws
         parsed.records[kind] = records
-        parsed.indexes[kind] = range(len(records))
+        parsed.indexes[kind] = indexes
+    if broken > _FAST_ERRORS:
+        parsed.problems.append(Problem(name, (), f"... and {broken - _FAST_ERRORS} more broken records", True))
     return parsed
 
 
@@ -450,7 +546,15 @@ def _decode_error(name: str, data: bytes, exc: Exception) -> LoadError:
             return _unreadable(name, f"is not UTF-8 text (byte {bad.start})", line)
         line = data.count(b"\n", 0, offset) + 1
         return _unreadable(name, f"is not valid JSON: {message.replace('JSON is malformed: ', '')}", line)
+    if "truncated" in message:  # msgspec says so for a lone surrogate escape too (error path only)
+        lone = _LONE_SURROGATE.search(data)
+        if lone is not None:
+            return _unreadable(name, f"holds a lone surrogate ({lone.group().decode()}), which is not valid "
+                                     "Unicode", data.count(b"\n", 0, lone.start()) + 1)
     return _unreadable(name, f"is not valid JSON: {message}")
+
+
+_LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})")
 
 
 def _share_ids(record, canon: dict[str, str]) -> None:
@@ -551,7 +655,10 @@ def _read_jsonl(name: str, lines, strict: bool) -> _Parsed:
                 parsed.problems.append(problem)
                 continue
             except msgspec.DecodeError as exc:
-                parsed.problems.append(Problem(name, (), f"is not valid JSON: {exc}", line=number))
+                lone = _LONE_SURROGATE.search(raw) if "truncated" in str(exc) else None
+                message = (f"holds a lone surrogate ({lone.group().decode()}), which is not valid Unicode"
+                           if lone else f"is not valid JSON: {exc}")
+                parsed.problems.append(Problem(name, (), message, line=number))
                 continue
             except RecursionError:
                 parsed.problems.append(Problem(name, (), "is nested too deeply", line=number))
