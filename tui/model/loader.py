@@ -486,8 +486,20 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parse
         parsed.problems.append(_msgspec_problem(name, exc))
         return parsed
     except msgspec.DecodeError as exc:
-        raise _decode_error(name, bytes(data), exc) from None
+        raw = bytes(data)
+        if raw.isspace():
+            raise _unreadable(name, "is empty") from None
+        raise _decode_error(name, raw, exc) from None
     except RecursionError:
+        # Deep nesting where a record should be: the typed decoder may name the place.
+        try:
+            msgspec.json.decode(data, type=TimelineFile)
+        except msgspec.ValidationError as exc:
+            parsed = _Parsed(name)
+            parsed.problems.append(_msgspec_problem(name, exc))
+            return parsed
+        except (msgspec.DecodeError, RecursionError):
+            pass
         raise _unreadable(name, "is nested too deeply to be a timeline") from None
     parsed = _Parsed(name, title=whole.title, description=whole.description)
     if whole.format != FORMAT:
@@ -529,6 +541,8 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parse
 
 def _decode_error(name: str, data: bytes, exc: Exception) -> LoadError:
     message = str(exc)
+    if "truncated" in message and re.fullmatch(rb"\s*", data):  # only spaces (error path only)
+        return _unreadable(name, "is empty")
     if "UTF-8" in message:  # msgspec gives no position for bad UTF-8: find it (error path only)
         try:
             data.decode("utf-8")
