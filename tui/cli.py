@@ -145,6 +145,8 @@ def write_atomically(target: str, chunks: Iterable[str], *, force: bool, inputs:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             for chunk in chunks:
                 f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())  # the data is on disk before the name points at it
         # mkstemp makes the file private (0600): give it the mode a new file would get, or
         # keep the mode of the file it replaces
         try:
@@ -189,7 +191,7 @@ def cmd_actors(args) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from .model.text import one_line
+    from .model.text import clip, one_line
 
     timeline = _load(args.paths)
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 120
@@ -202,7 +204,7 @@ def cmd_actors(args) -> int:
     for actor in timeline.actors.values():
         stats = timeline.actor_stats(actor.id)
         table.add_row(
-            Text(one_line(actor.id)), Text(one_line(actor.name)), Text(one_line(actor.kind)),
+            Text(one_line(actor.id)), Text(one_line(clip(actor.name))), Text(one_line(actor.kind)),
             Text(str(stats.events)), Text(str(stats.quotes)),
             Text(stats.first.display() if stats.first else "—"),
             Text(stats.last.display() if stats.last else "—"),
@@ -230,7 +232,9 @@ def cmd_validate(args) -> int:
         return EXIT_PROBLEMS
     for problem in timeline.warnings:
         print(problem)
-    names = ", ".join("<stdin>" if p == "-" else p for p in args.paths)
+    from .model.text import visible
+
+    names = visible(", ".join("<stdin>" if p == "-" else p for p in args.paths))  # file names are untrusted too
     print(f"ok: {names}: {len(timeline)} events, {len(timeline.actors)} actors, "
           f"{len(timeline.sources)} sources, {len(timeline.quotes)} quotes"
           + (f", {len(timeline.warnings)} warnings" if timeline.warnings else ""))

@@ -5,14 +5,54 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
-from .model.query import make_term
-from .model.text import one_line
+from .model.query import QueryError, make_term
+from .model.text import clip, fold, one_line
 
 __all__ = ["TimelineCommands"]
 
 _EVENT_LIMIT = 20_000
 """Events offered by title are capped, so a keystroke never scans a million titles."""
+_NAME_LIMIT = 200
+"""A palette row is one line: longer names are cut (and matching stays quick)."""
+
+
+def _lower(text: str) -> str:
+    """Folded (case and accents), one character for one, so offsets stay offsets into ``text``."""
+    low = fold(text)
+    if len(low) == len(text):
+        return low
+    return "".join(f if len(f := fold(c)) == 1 else c for c in text)
+
+
+def match(query: str, candidate: str) -> tuple[float, list[int]]:
+    """Score (0 = no match) and matched offsets of ``query`` in ``candidate``, in linear time.
+
+    Textual's fuzzy matcher tries every combination of letter positions, which takes minutes
+    on a title such as "abab…" (60 letters) and a query like "aaaaaaaab": a data-borne hang.
+    Here a substring match scores best (more at a word start), then the letters in order,
+    matched greedily, with fewer separate runs scoring higher.
+    """
+    q, c = _lower(query.strip()), _lower(candidate)
+    if not q:
+        return 0.0, []
+    at = c.find(q)
+    if at >= 0:
+        word_start = at == 0 or not c[at - 1].isalnum()
+        return (1.0 if word_start else 0.8), list(range(at, at + len(q)))
+    offsets: list[int] = []
+    pos = 0
+    for letter in q:
+        if letter.isspace():
+            continue
+        pos = c.find(letter, pos)
+        if pos < 0:
+            return 0.0, []
+        offsets.append(pos)
+        pos += 1
+    runs = 1 + sum(1 for a, b in zip(offsets, offsets[1:]) if b != a + 1)
+    return 0.6 / runs, offsets
 
 
 class TimelineCommands(Provider):
@@ -31,30 +71,39 @@ class TimelineCommands(Provider):
         yield "Edit query…", screen.action_query_bar, "Type a query string"
         counts = t.actor_event_counts()
         for actor in t.actors.values():
-            yield (f"Filter by actor: {one_line(actor.name)}", partial(self._add, screen, "actor", actor.id),
+            yield (f"Filter by actor: {one_line(clip(actor.name, _NAME_LIMIT))}",
+                   partial(self._add, screen, "actor", actor.id),
                    f"{counts.get(actor.id, 0)} events · {actor.kind}")
         for tag, n in t.tag_counts().items():
-            yield f"Filter by tag: {one_line(tag)}", partial(self._add, screen, "tag", tag), f"{n} events"
+            yield (f"Filter by tag: {one_line(clip(tag, _NAME_LIMIT))}", partial(self._add, screen, "tag", tag),
+                   f"{n} events")
         for pos in range(min(len(t), _EVENT_LIMIT)):
             event = t.events[pos]
-            yield (f"Go to event: {one_line(event.title)}", partial(screen.go_to_event, pos),
+            yield (f"Go to event: {one_line(clip(event.title, _NAME_LIMIT))}", partial(screen.go_to_event, pos),
                    t.dates[pos].display())
 
     @staticmethod
     def _add(screen, field: str, value: str) -> None:
-        screen.filters = screen.filters.add(make_term(field, (value,)))
+        try:
+            screen.filters = screen.filters.add(make_term(field, (value,)))
+        except QueryError as exc:
+            screen.notify(one_line(str(exc)), title="Filter not applied", severity="error", markup=False)
 
     async def discover(self) -> Hits:
         for i, (name, callback, help_text) in enumerate(self._commands()):
             if i >= 4:
                 break
-            yield DiscoveryHit(name, callback, help=help_text)
+            # Content, not str: the palette reads a str prompt as markup, and names are data
+            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
+        style = self.matcher(query).match_style
         for name, callback, help_text in self._commands():
-            score = matcher.match(name)
+            score, offsets = match(query, name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                prompt = Content(name)  # never Matcher.highlight: it parses its argument as markup
+                for offset in offsets:
+                    prompt = prompt.stylize(style, offset, offset + 1)
+                yield Hit(score, prompt, callback, text=name, help=help_text)
 
 

@@ -283,7 +283,7 @@ def _record_json(record, kind: str, *, typed: bool) -> bytes:
 def _timeline_file(timeline: Timeline, positions: Sequence[int], query: str, *, jsonl: bool) -> Iterator[str]:
     title = timeline.title + (f" (filtered: {query})" if query else "")
     header = {"format": FORMAT, "title": title}
-    if timeline.description:
+    if timeline.description is not None:  # "" too: the data exactly
         header["description"] = timeline.description
     parts = subset(timeline, positions)
     if jsonl:

@@ -324,6 +324,8 @@ def parse_user_date(text: str) -> Point:
     first = parsed[0]
     present = [f for f in _FIELDS if len({getattr(p, f) for p in parsed}) == 1]
     if "year" not in present:
+        if any(int(m.group()[:4]) < 100 for m in _FOUR_DIGITS.finditer(text)):  # "Jan 0001": read as a day
+            raise DateError(f"'{raw}': write years before 0100 as YYYY-MM-DD, e.g. 0099-01-01")
         raise DateError(f"'{raw}' has no year; add one, e.g. '{text} 2024'")
     # dateutil reads a two-digit year ("6 Sep 24") relative to the current year: refuse it,
     # or the answer would depend on the day it runs.

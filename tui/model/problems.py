@@ -44,8 +44,16 @@ class Problem:
         control characters are made visible: printing a problem never acts on the terminal."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         kind = "warning" if self.warning else "error"
-        path = f" {format_path(self.path)}:" if self.path else ""
-        return visible(f"{where}: {kind}:{path} {self.message}")
+        path = f" {_shorten(format_path(self.path), 120)}:" if self.path else ""
+        return visible(f"{where}: {kind}:{path} {_shorten(self.message, 600)}")
+
+
+def _shorten(text: str, limit: int) -> str:
+    """A 10 MB key or value quoted in full helps nobody: keep its start and its end."""
+    if len(text) <= limit:
+        return text
+    keep = limit // 3
+    return f"{text[:keep]}…[{len(text) - 2 * keep:,} characters]…{text[-keep:]}"
 
 
 @dataclass
@@ -67,7 +75,23 @@ class LoadError(Exception):
         return "\n".join(str(p) for p in self.problems)
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+def _string_end(text: str, pos: int) -> int:
+    """The position after the JSON string that starts (with its quote) at ``pos``, or the end
+    of the text. A hand loop rather than one regular expression: ``re`` keeps a backtracking
+    entry per character of a repeated group, over a gigabyte for a 10 MB string."""
+    start = pos + 1
+    while True:
+        quote = text.find('"', start)
+        if quote < 0:
+            return len(text)
+        slashes = quote
+        while slashes > pos + 1 and text[slashes - 1] == "\\":
+            slashes -= 1
+        if (quote - slashes) % 2 == 0:  # not escaped (an even run of backslashes before it)
+            return quote + 1
+        start = quote + 1
+
+
 _SCALAR = re.compile(r'[^\s{}\[\],:"]+')
 _SKIP_WS = re.compile(r"[\s,:]*")
 _STRUCTURE = re.compile(r'[\[\]{}"]')
@@ -94,8 +118,7 @@ def locate_lines(text: str, paths: list[Path]) -> dict[Path, int]:
         """Skip one value starting at pos; return the position after it."""
         ch = text[pos]
         if ch == '"':
-            m = _STRING.match(text, pos)
-            return m.end() if m else len(text)
+            return _string_end(text, pos)
         if ch not in "[{":
             m = _SCALAR.match(text, pos)
             return m.end() if m else pos + 1
@@ -106,8 +129,7 @@ def locate_lines(text: str, paths: list[Path]) -> dict[Path, int]:
                 return len(text)
             c = m.group()
             if c == '"':
-                s = _STRING.match(text, m.start())
-                pos = s.end() if s else len(text)
+                pos = _string_end(text, m.start())
                 continue
             depth += 1 if c in "[{" else -1
             pos = m.end()
@@ -130,11 +152,11 @@ def locate_lines(text: str, paths: list[Path]) -> dict[Path, int]:
             if pos >= len(text) or text[pos] in "]}":
                 return pos + 1
             if is_obj:
-                m = _STRING.match(text, pos)
-                if m is None:
+                if text[pos] != '"':
                     return len(text)
-                key = m.group()[1:-1]
-                pos = _SKIP_WS.match(text, m.end()).end()
+                after = _string_end(text, pos)
+                key = text[pos + 1:after - 1]
+                pos = _SKIP_WS.match(text, after).end()
                 pos = walk(pos, path + (key,))
             else:
                 pos = walk(pos, path + (index,))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress
 
 from .dates import DateError, Point, parse_user_date
@@ -48,11 +48,15 @@ class Term:
     negate: bool = False
     points: tuple[Point, ...] = ()
     """For date fields: the parsed values, at the precision typed."""
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+    """Where the term stands in the query string it was read from (for error carets)."""
 
     def __str__(self) -> str:
         values = ",".join(_quote(v, text=self.field == "text") for v in self.values)
         sign = "-" if self.negate else ""
-        return f"{sign}{values}" if self.field == "text" else f"{sign}{self.field}:{values}"
+        if self.field == "text" and len(self.values) == 1:
+            return f"{sign}{values}"
+        return f"{sign}{self.field}:{values}"  # text:a,b - bare "a,b" would read back as one word
 
 
 def _quote(value: str, *, text: bool = False) -> str:
@@ -164,10 +168,10 @@ def parse_query(text: str) -> Query:
                 if quoted:
                     raise QueryError("an empty phrase matches nothing", start, pos)
                 continue
-            terms.append(make_term("text", tuple(values), bool(sign), at=start))
+            terms.append(replace(make_term("text", tuple(values), bool(sign), at=start), span=(start, pos)))
             continue
         try:
-            terms.append(make_term(qualifier.lower(), values, bool(sign), at=start))
+            terms.append(replace(make_term(qualifier.lower(), values, bool(sign), at=start), span=(start, pos)))
         except QueryError as exc:
             exc.start, exc.end = start, pos  # the whole term, sign and quotes included
             if qualifier.lower() in _DATE_FIELDS and not quoted and pos < len(text) and text[pos] == " ":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "visible", "one_line"]
+__all__ = ["fold", "visible", "visible_same_length", "one_line", "clip", "CLIP_LIMIT"]
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -58,8 +58,32 @@ def visible(text: str, *, multiline: bool = False) -> str:
     return text.translate(_MULTILINE if multiline else _TABLE)
 
 
+_ONE_FOR_ONE = {cp: (r if len(r) == 1 else "\ufffd") for cp, r in _TABLE.items()}
+
+
+def visible_same_length(text: str) -> str:
+    """Like ``visible``, but every character stays one character (C1, bidi, zero-width and
+    the rest become U+FFFD): for text being edited, where a position must stay a position."""
+    if not _UNSAFE.search(text):
+        return text
+    return text.translate(_ONE_FOR_ONE)
+
+
 def one_line(text: str) -> str:
     """Collapse line breaks to spaces, then make the rest visible: for one-row displays."""
     if "\n" in text or "\r" in text:
         text = " ".join(text.split())
     return visible(text)
+
+
+CLIP_LIMIT = 10_000
+"""Characters of one field that a screen or a table shows; beyond it, a note says how many
+more there are (a 10 MB title would otherwise take minutes to wrap). Markdown, CSV and JSON
+keep every character."""
+
+
+def clip(text: str, limit: int = CLIP_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, with a note of how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit:,} more characters]"

@@ -15,7 +15,8 @@ from textual.widgets import Button, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from ..model.dates import DateError, Point, parse_user_date
-from ..model.text import fold, one_line
+from ..model.text import clip, fold, one_line
+from ..widgets.safe_input import SafeInput
 
 __all__ = ["PickerScreen", "DateRangeScreen", "GoToDateScreen"]
 
@@ -41,7 +42,7 @@ class PickerScreen(ModalScreen[list[str] | None]):
     def compose(self):
         with Vertical(id="dialog-box"):
             yield Label(Content.styled(self.title_text, "bold"))
-            yield Input(placeholder="type to narrow…", id="picker-filter")
+            yield SafeInput(placeholder="type to narrow…", id="picker-filter")
             yield SelectionList[str](id="picker-list")
             yield Static(id="picker-status", markup=False)
             yield Static(Content.styled("↓ to the list · Space tick · Enter apply · Esc cancel", "dim"),
@@ -65,7 +66,7 @@ class PickerScreen(ModalScreen[list[str] | None]):
         with sl.prevent(SelectionList.SelectedChanged):
             sl.clear_options()
             sl.add_options([
-                Selection(Content.assemble(one_line(labels[v][0]), (f"  {labels[v][1]}", "dim")), v,
+                Selection(Content.assemble(one_line(clip(labels[v][0], 200)), (f"  {labels[v][1]}", "dim")), v,
                           v in self.selected)
                 for v in shown
             ])
@@ -98,8 +99,10 @@ class PickerScreen(ModalScreen[list[str] | None]):
     @on(Input.Submitted, "#picker-filter")
     def _submit_from_input(self) -> None:
         sl = self.selection_list
-        if not self.selected and sl.option_count == 1:  # one match: Enter takes it
-            self.selected = {sl.get_option_at_index(0).value}
+        if not self.selected and sl.option_count:
+            # nothing ticked: Enter takes the highlighted match (the first, until moved)
+            index = sl.highlighted if sl.highlighted is not None else 0
+            self.selected = {sl.get_option_at_index(index).value}
         self.dismiss(sorted(self.selected, key=[v for v, *_ in self.items].index))
 
     def key_enter(self) -> None:
@@ -128,10 +131,10 @@ class DateRangeScreen(ModalScreen[tuple[str, str] | None]):
             yield Label(Content.styled("Date range (inclusive; overlapping events match)", "bold"))
             with Horizontal(classes="field"):
                 yield Label("From ", classes="field-label")
-                yield Input(self.initial[0], placeholder="e.g. 2024-09, 6 Sep 2024, 2024", id="date-from")
+                yield SafeInput(self.initial[0], placeholder="e.g. 2024-09, 6 Sep 2024, 2024", id="date-from")
             with Horizontal(classes="field"):
                 yield Label("To   ", classes="field-label")
-                yield Input(self.initial[1], placeholder="e.g. 2024-09-30, Sep 2024", id="date-to")
+                yield SafeInput(self.initial[1], placeholder="e.g. 2024-09-30, Sep 2024", id="date-to")
             yield Static(id="date-error", markup=False)
             yield Static(Content.styled("Tab next field · Enter apply · empty = no bound · Esc cancel", "dim"),
                          markup=False)
@@ -172,7 +175,7 @@ class GoToDateScreen(ModalScreen[Point | None]):
     def compose(self):
         with Vertical(id="dialog-box"):
             yield Label(Content.styled("Go to date (first event on or after it)", "bold"))
-            yield Input(placeholder="e.g. 2024-09-06, Sep 2024, 2025", id="goto-date")
+            yield SafeInput(placeholder="e.g. 2024-09-06, Sep 2024, 2025", id="goto-date")
             yield Static(id="date-error", markup=False)
             yield Static(Content.styled("Enter go · Esc cancel", "dim"), markup=False)
 

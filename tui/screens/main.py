@@ -8,6 +8,7 @@ of filtering (keys, dialogs, palette, query bar, command-line flags) ends by set
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,7 +20,7 @@ from textual.worker import get_current_worker
 from ..messages import Filtered, FilterFailed
 from ..model.density import Density
 from ..model.query import Query, QueryError, Term, check_dates, make_term, parse_query, resolve_actors, run
-from ..model.text import one_line
+from ..model.text import one_line, visible_same_length
 from ..model.timeline import Timeline
 from ..widgets.actor_pane import ActorPane
 from ..widgets.density_strip import DensityStrip
@@ -55,6 +56,10 @@ class MainScreen(Screen[None]):
         Binding("2", "focus_pane('detail')", "Detail", id="pane-2", show=False, tooltip="Focus the event detail"),
         Binding("3", "focus_pane('actors')", "Actors pane", id="pane-3", show=False, tooltip="Focus the actors"),
         Binding("4", "focus_pane('quotes')", "Quotes pane", id="pane-4", show=False, tooltip="Focus the quotes"),
+        Binding("tab", "cycle_pane(1)", "Next pane", id="next-pane", show=False,
+                tooltip="Next pane (timeline, event, actors, quotes)"),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="previous-pane", show=False,
+                tooltip="Previous pane"),
         Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the timeline"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
     ]
@@ -75,6 +80,9 @@ class MainScreen(Screen[None]):
         self._applied = Query()
         """The last query that ran successfully (restored when one fails)."""
         self._search_base: Query | None = None
+        """While "/" is open: the filters without text terms, which typing adds to."""
+        self._search_restore = Query()
+        """While "/" is open: the filters as they were, restored by Escape."""
         self._side = "detail"
 
     def compose(self):
@@ -88,7 +96,7 @@ class MainScreen(Screen[None]):
                 yield ActorPane(t, id="actors").data_bind(MainScreen.current)
                 yield QuotePane(t, id="quotes").data_bind(MainScreen.current)
         yield QueryBar(id="query-bar")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.timeline_view.focus()
@@ -194,6 +202,7 @@ class MainScreen(Screen[None]):
     # --- search and query bar ----------------------------------------------------------------
 
     def action_search(self) -> None:
+        self._search_restore = self.filters
         self._search_base = self.filters.without_field("text")
         current = " ".join(self.filters.values("text"))
         self.query_bar.open("search", current)
@@ -222,7 +231,11 @@ class MainScreen(Screen[None]):
             check_dates(query)
             for term in query.terms:
                 if term.field == "actor":
-                    resolve_actors(self.timeline, term)
+                    try:
+                        resolve_actors(self.timeline, term)
+                    except QueryError as exc:
+                        exc.start, exc.end = term.span
+                        raise
         except QueryError as exc:
             bar.show_error(_pointed(message.value, exc))
             return
@@ -233,7 +246,7 @@ class MainScreen(Screen[None]):
     @on(QueryBar.Cancelled)
     def _bar_cancelled(self) -> None:
         if self._search_base is not None:
-            self.filters = self._search_base
+            self.filters = self._search_restore  # as before "/", earlier searches included
             self._search_base = None
         self.query_bar.close()
         self.timeline_view.focus()
@@ -326,6 +339,17 @@ class MainScreen(Screen[None]):
         target = widget.option_list if isinstance(widget, ActorPane) else widget
         target.focus()
 
+    def action_cycle_pane(self, step: int) -> None:
+        """Tab order over the four panes, hidden ones included (at 80 columns the side
+        panes share one slot, and Tab brings the next one into it)."""
+        focused = self.focused
+        current = 0
+        for i, name in enumerate(PANES):
+            pane = self.pane(name)
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                current = i
+        self.action_focus_pane(PANES[(current + step) % len(PANES)])
+
     def action_back(self) -> None:
         if self.query_bar.is_open:
             self._bar_cancelled()
@@ -353,7 +377,10 @@ class MainScreen(Screen[None]):
 
 
 def _pointed(text: str, exc: QueryError) -> str:
-    """The error, with the query and a caret line under the bad term."""
+    """The error, with the query and a caret line under the bad term (measured in cells of
+    the text as shown, so wide characters and made-visible controls keep it aligned)."""
     if exc.end <= exc.start:
         return str(exc)
-    return f"{exc}\n  {one_line(text)}\n  {' ' * exc.start}{'^' * (exc.end - exc.start)}"
+    shown = visible_same_length(text)
+    pad, width = cell_len(shown[:exc.start]), max(1, cell_len(shown[exc.start:exc.end]))
+    return f"{exc}\n  {shown}\n  {' ' * pad}{'^' * width}"

@@ -12,8 +12,9 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..model.text import one_line, visible
+from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
+from .pick_list import PickList
 
 __all__ = ["ActorPane"]
 
@@ -34,11 +35,12 @@ class ActorPane(Vertical):
         super().__init__(id=id)
         self.timeline = timeline
         self.border_title = "3 Actors"
+        self._shown: int | None = None
         self.filtered: set[str] = set()
         """Actors the current query filters on (marked in the list)."""
 
     def compose(self):
-        yield OptionList(id="actor-list")
+        yield PickList(id="actor-list")
         with VerticalScroll(id="actor-info-scroll", can_focus=False):
             yield Static(id="actor-info", markup=False)
 
@@ -54,24 +56,36 @@ class ActorPane(Vertical):
         options: list[Option] = []
         roles: list[tuple[str, str | None]] = []
         if position is not None:
-            roles = t.events[position].actor_roles()
+            merged: dict[str, str | None] = {}
+            for actor_id, role in t.events[position].actor_roles():
+                # an actor listed twice in one event shows once (option ids must be unique)
+                old = merged.get(actor_id)
+                merged[actor_id] = role if old is None else (old if role in (None, old) else f"{old}; {role}")
+            roles = list(merged.items())
         ids = [a for a, _ in roles]
         if extra and extra not in ids:
             roles.append((extra, "speaker"))
         for actor_id, role in roles:
             actor = t.actors.get(actor_id)
             mark = "● " if actor_id in self.filtered else "  "
-            parts: list = [(mark, "$text-accent"), (one_line(actor.name if actor else actor_id), "bold")]
+            parts: list = [(mark, "$text-accent"), (one_line(clip(actor.name if actor else actor_id)), "bold")]
             if role:
-                parts.append((f" — {one_line(role)}", "italic"))
+                parts.append((f" — {one_line(clip(role))}", "italic"))
             if actor:
                 parts.append((f"  {actor.kind}", "dim"))
             options.append(Option(Content.assemble(*parts), id=actor_id))
         option_list = self.option_list
+        # Refilling the same event (after a filter toggle) keeps the highlighted actor;
+        # another event starts from its first actor.
+        keep = self.highlighted_actor if extra is None and position == self._shown else None
+        self._shown = position
         option_list.set_options(options)
         self.border_subtitle = f"{len(options)}"
         if options:
-            option_list.highlighted = ids.index(extra) if extra in ids else (len(options) - 1 if extra else 0)
+            shown = [a for a, _ in roles]
+            target = extra if extra is not None else keep
+            # the same actor stays highlighted when the list is refilled (e.g. after Enter)
+            option_list.highlighted = shown.index(target) if target in shown else 0
         else:
             self._show_profile(None)
 
@@ -79,6 +93,9 @@ class ActorPane(Vertical):
         """Highlight an actor (adding it as "speaker" if the event does not list it)."""
         self._fill(self.current, extra=actor_id)
         self.option_list.focus()
+
+    def on_click(self) -> None:
+        self.option_list.focus()  # a click anywhere in the pane (the profile too) focuses it
 
     @property
     def highlighted_actor(self) -> str | None:
@@ -104,23 +121,23 @@ class ActorPane(Vertical):
         t = self.timeline
         actor = t.actors.get(actor_id)
         if actor is None:
-            return Content.styled(f"Unknown actor {visible(actor_id)}", "dim")
+            return Content.styled(f"Unknown actor {visible(clip(actor_id, 100))}", "dim")
         stats = t.actor_stats(actor_id)
-        lines = [Content.assemble((visible(actor.name), "bold"), (f"  {actor.kind}", "dim"),
-                                  (f"  {visible(actor.country)}" if actor.country else "", "dim"))]
+        lines = [Content.assemble((visible(clip(actor.name)), "bold"), (f"  {actor.kind}", "dim"),
+                                  (f"  {visible(clip(actor.country, 100))}" if actor.country else "", "dim"))]
         if actor.description:
-            lines.append(Content(visible(actor.description, multiline=True)))
+            lines.append(Content(visible(clip(actor.description), multiline=True)))
         if actor.roles:
-            lines.append(Content.assemble(("Roles: ", "dim"), visible("; ".join(actor.roles))))
+            lines.append(Content.assemble(("Roles: ", "dim"), visible(clip("; ".join(actor.roles)))))
         if actor.aliases:
-            lines.append(Content.assemble(("Also: ", "dim"), visible(", ".join(actor.aliases))))
+            lines.append(Content.assemble(("Also: ", "dim"), visible(clip(", ".join(actor.aliases)))))
         if actor.affiliations:
             lines.append(Content.assemble(("Part of: ", "dim"),
-                                          visible(", ".join(t.actor_name(a) for a in actor.affiliations))))
+                                          visible(clip(", ".join(t.actor_name(a) for a in actor.affiliations)))))
         members = t.members_of(actor_id)
         if members:
             lines.append(Content.assemble(("Members: ", "dim"),
-                                          visible(", ".join(t.actor_name(a) for a in members))))
+                                          visible(clip(", ".join(t.actor_name(a) for a in members)))))
         span = ""
         if stats.first:
             span = f", first {stats.first.display()}, last {stats.last.display()}"

@@ -8,7 +8,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from ..model.dates import parse_edtf, DateError
-from ..model.text import visible
+from ..model.text import clip, visible
 from ..model.timeline import Timeline
 
 __all__ = ["EventDetail", "source_lines", "safe_date"]
@@ -21,7 +21,7 @@ def safe_date(text: str | None) -> str:
     try:
         return parse_edtf(text).display()
     except DateError:
-        return text
+        return visible(clip(text, 100))
 
 
 def source_lines(timeline: Timeline, source_id: str, indent: str = "  ") -> list[Content]:
@@ -31,17 +31,17 @@ def source_lines(timeline: Timeline, source_id: str, indent: str = "  ") -> list
         lead = indent + ("via " if depth else "• ")
         head = [(lead, "dim")]
         if source.publisher:
-            head.append((visible(source.publisher), "bold"))
+            head.append((visible(clip(source.publisher)), "bold"))
             head.append(": ")
-        head.append(visible(source.title))
+        head.append(visible(clip(source.title)))
         if source.published:
             head.append((f" ({safe_date(source.published)})", "dim"))
         head.append((f" [{source.kind}]", "dim italic"))
         lines.append(Content.assemble(*head))
         if source.url:
-            lines.append(Content.assemble(indent + "  ", (visible(source.url), "underline $text-primary")))
+            lines.append(Content.assemble(indent + "  ", (visible(clip(source.url)), "underline $text-primary")))
     if not lines:
-        lines.append(Content.assemble(indent, (f"unknown source {visible(source_id)}", "dim")))
+        lines.append(Content.assemble(indent, (f"unknown source {visible(clip(source_id, 100))}", "dim")))
     return lines
 
 
@@ -73,19 +73,20 @@ class EventDetail(VerticalScroll, can_focus=True):
         if edate.qualifier:
             parts.append((f"  ({_qualifier_words(edate.qualifier)})", "italic $text-warning"))
         if event.date_text:
-            parts.append(("  “" + visible(event.date_text) + "”", "italic dim"))
-        lines = [Content.assemble(*parts), Content.styled(visible(event.title), "bold")]
+            parts.append(("  “" + visible(clip(event.date_text)) + "”", "italic dim"))
+        # clip: Textual wraps the whole text on every render (minutes for a 10 MB title)
+        lines = [Content.assemble(*parts), Content.styled(visible(clip(event.title)), "bold")]
         if event.place:
-            lines.append(Content.assemble(("Place: ", "dim"), visible(event.place)))
+            lines.append(Content.assemble(("Place: ", "dim"), visible(clip(event.place))))
         if event.tags:
-            lines.append(Content.assemble(("Tags: ", "dim"), visible(", ".join(event.tags))))
+            lines.append(Content.assemble(("Tags: ", "dim"), visible(clip(", ".join(event.tags)))))
         style = {"confirmed": "$text-success", "reported": "$text-warning", "disputed": "bold $text-error"}
         lines.append(Content.assemble(("Confidence: ", "dim"), (event.confidence, style.get(event.confidence, ""))))
         if event.summary:
-            lines += [Content(""), Content(visible(event.summary, multiline=True))]
+            lines += [Content(""), Content(visible(clip(event.summary), multiline=True))]
         if event.note:
             lines += [Content(""), Content.assemble(("Note: ", "bold $text-warning"),
-                                                    visible(event.note, multiline=True))]
+                                                    visible(clip(event.note), multiline=True))]
         lines += [Content(""), Content.styled(f"Sources ({len(event.sources)})", "bold")]
         for sid in event.sources:
             lines.extend(source_lines(t, sid))

@@ -10,6 +10,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from ..model.text import visible
+from .safe_input import SafeInput
+
 __all__ = ["QueryBar"]
 
 
@@ -19,7 +22,7 @@ class QueryBar(Vertical):
     DEFAULT_CSS = """
     QueryBar { height: auto; display: none; background: $panel; padding: 0 1; }
     QueryBar.-open { display: block; }
-    QueryBar Input { border: none; height: 1; padding: 0; background: $panel; }
+    QueryBar Input, QueryBar Input:focus { border: none; height: 1; padding: 0; background: $panel; }
     QueryBar #query-error { color: $text-error; height: auto; display: none; }
     QueryBar #query-error.-shown { display: block; }
     QueryBar #query-help { color: $text-muted; height: 1; }
@@ -50,7 +53,7 @@ class QueryBar(Vertical):
         self.mode = "search"
 
     def compose(self):
-        yield Input(id="query-input", select_on_focus=False)
+        yield SafeInput(id="query-input", select_on_focus=False)
         yield Static(id="query-error", markup=False)
         yield Static(id="query-help", markup=False)
 
@@ -80,7 +83,7 @@ class QueryBar(Vertical):
     def show_error(self, message: str | None) -> None:
         error = self.query_one("#query-error", Static)
         error.set_class(message is not None, "-shown")
-        error.update(Content(message or ""))
+        error.update(Content(visible(message or "", multiline=True)))  # it quotes what was typed
 
     @on(Input.Changed, "#query-input")
     def _changed(self, event: Input.Changed) -> None:

@@ -11,14 +11,15 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ..model.text import one_line, visible
+from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
 from .event_detail import safe_date
+from .pick_list import PickList
 
 __all__ = ["QuotePane"]
 
 
-class QuotePane(OptionList):
+class QuotePane(PickList):
     """Each quote with its speaker, its source (publisher, date, via) and when it was said."""
 
     current: reactive[int | None] = reactive(None)
@@ -49,26 +50,27 @@ class QuotePane(OptionList):
 
     def render_quote(self, quote) -> Content:
         t = self.timeline
-        lines = [Content.assemble(("“", "dim"), (visible(quote.text, multiline=True), "italic"), ("”", "dim"))]
+        lines = [Content.assemble(("“", "dim"), (visible(clip(quote.text), multiline=True), "italic"), ("”", "dim"))]
         if quote.original:
-            lines.append(Content.assemble(("original: ", "dim"), (visible(quote.original, multiline=True), "dim italic")))
-        who = [("— ", "dim"), (one_line(t.actor_name(quote.speaker)), "bold")]
+            lines.append(Content.assemble(("original: ", "dim"),
+                                          (visible(clip(quote.original), multiline=True), "dim italic")))
+        who = [("— ", "dim"), (one_line(clip(t.actor_name(quote.speaker))), "bold")]
         if quote.said:
             who.append((f", said {safe_date(quote.said)}", "dim"))
         if quote.language:
-            who.append((f" [{visible(quote.language)}]", "dim"))
+            who.append((f" [{visible(clip(quote.language, 100))}]", "dim"))
         lines.append(Content.assemble(*who))
         chain = t.via_chain(quote.source)
         for depth, source in enumerate(chain):
             label = [("  in " if not depth else "  via ", "dim")]
             if source.publisher:
-                label.append((one_line(source.publisher) + ": ", "bold"))
-            label.append(one_line(source.title))
+                label.append((one_line(clip(source.publisher)) + ": ", "bold"))
+            label.append(one_line(clip(source.title)))
             if source.published:
                 label.append((f" ({safe_date(source.published)})", "dim"))
             lines.append(Content.assemble(*label))
             if source.url:
-                lines.append(Content.assemble("    ", (one_line(source.url), "underline $text-primary")))
+                lines.append(Content.assemble("    ", (one_line(clip(source.url)), "underline $text-primary")))
         return Content("\n").join(lines)
 
     @on(OptionList.OptionSelected)

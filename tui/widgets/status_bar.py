@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
 from ..model.query import Query, Term
-from ..model.text import one_line
+from ..model.text import clip, one_line
 
 __all__ = ["StatusBar", "Chip"]
 
@@ -36,21 +36,25 @@ def chip_label(term: Term, actor_name) -> str:
     values = list(term.values)
     if term.field == "actor":
         values = [actor_name(v) for v in values]
-    joined = " or ".join(one_line(v) for v in values)
+    joined = " or ".join(one_line(clip(v, 100)) for v in values)
     words = {"text": "“{}”", "actor": "actor: {}", "tag": "tag: {}", "from": "from {}",
              "to": "to {}", "date": "on {}", "confidence": "{}"}
     label = words[term.field].format(joined)
     return ("not " if term.negate else "") + label + " ×"
 
 
-class StatusBar(Horizontal):
-    """Title, counts and chips; ``update`` is called by the screen after every filter."""
+class StatusBar(Vertical):
+    """Title, counts and, on a second row shown only when filters are on, their chips;
+    ``update`` is called by the screen after every filter."""
 
     DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; }
-    StatusBar #title { width: auto; max-width: 35%; text-style: bold; padding: 0 1; color: $text-accent; }
+    StatusBar { height: auto; background: $panel; }
+    StatusBar #status-top { height: 1; }
+    StatusBar #title { width: 1fr; height: 1; text-style: bold; padding: 0 1; color: $text-accent; }
     StatusBar #count { width: auto; padding: 0 1; }
-    StatusBar #chips { width: 1fr; height: 1; }
+    StatusBar #chips { height: 1; display: none; padding: 0 1; }
+    StatusBar #chips.-active { display: block; }
+    StatusBar #chips-label { width: auto; color: $text-muted; margin-right: 1; }
     StatusBar .chip { width: auto; background: $primary-muted; color: $text; margin-right: 1; padding: 0 1; }
     StatusBar .chip:hover { background: $error-muted; }
     StatusBar #hint { width: auto; color: $text-muted; padding: 0 1; }
@@ -61,15 +65,18 @@ class StatusBar(Horizontal):
         self._title = title
 
     def compose(self):
-        yield Static(Content(one_line(self._title)), id="title", markup=False)
-        yield Static(id="count", markup=False)
-        yield Horizontal(id="chips")
-        yield Static(Content.styled("? help", "dim"), id="hint", markup=False)
+        with Horizontal(id="status-top"):
+            yield Static(Content(one_line(clip(self._title, 200))), id="title", markup=False)
+            yield Static(id="count", markup=False)
+            yield Static(Content.styled("? help", "dim"), id="hint", markup=False)
+        with Horizontal(id="chips"):
+            yield Static(Content.styled("Filters:", "dim"), id="chips-label", markup=False)
 
     def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool = False) -> None:
         count = f"{shown:,} of {total:,} events"
         self.query_one("#count", Static).update(
             Content.styled(count + (" …" if busy else ""), "bold" if query else ""))
         chips = self.query_one("#chips", Horizontal)
-        chips.remove_children()
+        chips.query(Chip).remove()
+        chips.set_class(bool(query.terms), "-active")
         chips.mount_all(Chip(term, chip_label(term, actor_name)) for term in query.terms)

@@ -9,6 +9,7 @@ bisection.
 
 from __future__ import annotations
 
+import textwrap
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..model.dates import MONTH_NAMES, EDate
-from ..model.text import one_line
+from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 
 __all__ = ["TimelineView", "group_label", "short_date"]
@@ -246,7 +247,10 @@ class TimelineView(ScrollView, can_focus=True):
         self.post_message(self.Chosen())
 
     def on_click(self, event: events.Click) -> None:
-        group, index = self.row_layout.at_row(event.y + int(self.scroll_offset.y))
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return  # the border or the scrollbar
+        group, index = self.row_layout.at_row(offset.y + int(self.scroll_offset.y))
         if index is not None and index < len(self.positions):
             self.cursor = index
         elif group is not None:
@@ -269,9 +273,10 @@ class TimelineView(ScrollView, can_focus=True):
         row = y + int(self.scroll_offset.y)
         base = self.rich_style
         if not len(self.positions):
-            if y == 1:
+            lines = textwrap.wrap(self.empty_message, max(10, width - 4))
+            if 1 <= y <= len(lines):
                 style = self.get_component_rich_style("timeline--empty")
-                return Strip([Segment(set_cell_size("  " + self.empty_message, width), base + style)])
+                return Strip([Segment(set_cell_size("  " + lines[y - 1], width), base + style)])
             return Strip.blank(width, base)
         group, index = self.row_layout.at_row(row)
         if group is None and (index is None or index >= len(self.positions)):
@@ -296,8 +301,8 @@ class TimelineView(ScrollView, can_focus=True):
         if is_cursor:
             name = "timeline--cursor" if self.has_focus else "timeline--cursor-blurred"
             base = base + self.get_component_rich_style(name)
-        date_w = 18 if width >= 60 else 11
-        actors_w = min(34, width * 3 // 10) if width >= 60 else 0
+        date_w = 18 if width >= 48 else 12
+        actors_w = min(34, width * 3 // 10) if width >= 56 else 0
         flag = {"disputed": "!", "reported": "?"}.get(event.confidence, " ")
         flag_style = self.get_component_rich_style(f"timeline--{event.confidence}") if flag != " " else Style()
         title_w = max(4, width - date_w - actors_w - 4)
@@ -307,12 +312,12 @@ class TimelineView(ScrollView, can_focus=True):
                     base + (Style() if is_cursor else self.get_component_rich_style("timeline--date"))),
             Segment(flag + " ", base + flag_style),
         ]
-        title = one_line(event.title)
+        title = one_line(clip(event.title, 1000))  # a row shows a few hundred cells at most
         if event.confidence != "confirmed":
             title += f" ({event.confidence})"
         segments.append(Segment(fit(title, title_w), base))
         if actors_w:
-            names = [one_line(timeline.actor_name(a)) for a in event.actor_ids()]
+            names = [one_line(clip(timeline.actor_name(a), 200)) for a in event.actor_ids()]
             segments.append(Segment(" " + _fit_names(names, actors_w - 1),
                                     base + (Style() if is_cursor else self.get_component_rich_style("timeline--actors"))))
         return Strip(segments).adjust_cell_length(width, base)
