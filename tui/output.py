@@ -83,9 +83,14 @@ def _table(timeline: Timeline, positions: Sequence[int], width: int | None) -> s
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")  # & too: "&lt;" must not become "<"
 
 
+_MD_LEADING = re.compile(r"^(\s*)([-=]|\d+(?=[.)]))", re.M)
+
+
 def md(text: str) -> str:
-    """Escape Markdown so data shows literally (and controls visibly)."""
-    return _MD_SPECIAL.sub(r"\\\1", visible(text))
+    """Escape Markdown so data shows literally (and controls visibly): its syntax, and a
+    line that would start a list or a heading underline ("- x", "1. x", "===")."""
+    out = _MD_SPECIAL.sub(r"\\\1", visible(text))
+    return _MD_LEADING.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) in "-=" else m.group(2) + "\\"), out)
 
 
 def md_link(label: str, url: str | None) -> str:

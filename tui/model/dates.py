@@ -159,20 +159,17 @@ class EDate:
             return f"until {end.display()}"
         if end is None:
             return f"from {start.display()}"
+        if start.display() == end.display():
+            return start.display()  # "2024-09-06/2024-09-06" is one day
+        plain = not start.qualifier and not end.qualifier  # qualifiers stay on their own end
         if (
-            start.precision == end.precision == MINUTE
+            plain and start.precision == end.precision == MINUTE
             and (start.year, start.month, start.day, start.offset) == (end.year, end.month, end.day, end.offset)
-            and not start.qualifier
         ):
             text = start.display()
             return text.replace(f"{start.hour:02}:{start.minute:02}",
-                                f"{start.hour:02}:{start.minute:02}–{end.hour:02}:{end.minute:02}", 1) + (
-                "?" if end.qualifier in ("?", "%") else "")
-        if (
-            start.precision == end.precision == DAY
-            and not start.qualifier
-            and start.year == end.year
-        ):
+                                f"{start.hour:02}:{start.minute:02}–{end.hour:02}:{end.minute:02}", 1)
+        if plain and start.precision == end.precision == DAY and start.year == end.year:
             if start.month == end.month:
                 return f"{start.day}–{end.display()}"
             return f"{start.display(with_year=False)} – {end.display()}"

@@ -49,6 +49,11 @@ def short_date(edate: EDate) -> str:
         return f"until {end.display(with_offset=False)}"
     if end is None:
         return f"from {short(start)}"
+    if start.display() == end.display():
+        return short(start)
+    if start.qualifier or end.qualifier:
+        return f"{short(start)} – {short(end)}" if start.year == end.year else \
+            f"{start.display(with_offset=False)} – {end.display(with_offset=False)}"
     if start.year != end.year:
         return f"{start.display(with_offset=False)} – {end.display(with_offset=False)}"
     if start.precision == end.precision == "minute" and (start.month, start.day) == (end.month, end.day):
