@@ -79,6 +79,7 @@ class MainScreen(Screen[None]):
         self._initial = query or Query()
         self._applied = Query()
         """The last query that ran successfully (restored when one fails)."""
+        self._index_started = False
         self._search_base: Query | None = None
         """While "/" is open: the filters without text terms, which typing adds to."""
         self._search_restore = Query()
@@ -102,7 +103,6 @@ class MainScreen(Screen[None]):
         self.timeline_view.focus()
         self.set_reactive(MainScreen.filters, self._initial)
         self.watch_filters(self._initial)
-        self._warm_search_index()
 
     # --- parts -------------------------------------------------------------------------------
 
@@ -147,6 +147,9 @@ class MainScreen(Screen[None]):
     def _filtered(self, message: Filtered) -> None:
         if message.query != self.filters:
             return  # a stale answer: a newer query is already running
+        if not self._index_started:  # after the first result, so the two do not compete
+            self._index_started = True
+            self._warm_search_index()
         self._applied = message.query
         keep = self.current
         self.timeline_view.set_positions(message.positions, message.layout, keep=keep,
