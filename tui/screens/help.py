@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -20,7 +20,15 @@ def key_names(keys: str) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists the bindings it is given, section by section."""
+    """Lists the bindings it is given, section by section, keys in one column and what they
+    do in another (so a long description wraps within its column)."""
+
+    DEFAULT_CSS = """
+    HelpScreen .help-section { margin-top: 1; }
+    HelpScreen .help-row { height: auto; }
+    HelpScreen .help-keys { width: 20; padding-left: 2; }
+    HelpScreen .help-what { width: 1fr; }
+    """
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
@@ -30,16 +38,15 @@ class HelpScreen(ModalScreen[None]):
         self.extra = extra
 
     def compose(self):
-        lines: list[Content] = [Content.styled("Timeline Explorer — keys", "bold $text-accent"), Content("")]
-        for title, bindings in self.sections:
-            lines.append(Content.styled(title, "bold"))
-            for b in bindings:
-                lines.append(Content.assemble((f"  {key_names(b.key):<22}", "$text-accent"),
-                                              b.tooltip or b.description))
-            lines.append(Content(""))
-        lines.append(Content.styled("Also", "bold"))
-        for keys, what in self.extra:
-            lines.append(Content.assemble((f"  {keys:<22}", "$text-accent"), what))
         with VerticalScroll(id="dialog-box"):
-            yield Static(Content("\n").join(lines), markup=False)
-            yield Static(Content.styled("Esc, q or ? to close", "dim"), markup=False)
+            yield Static(Content.styled("Timeline Explorer — keys", "bold $text-accent"), markup=False)
+            sections = [(title, [(key_names(b.key), b.tooltip or b.description) for b in bindings])
+                        for title, bindings in self.sections]
+            sections.append(("Also", self.extra))
+            for title, rows in sections:
+                yield Static(Content.styled(title, "bold"), classes="help-section", markup=False)
+                for keys, what in rows:
+                    with Horizontal(classes="help-row"):
+                        yield Static(Content.styled(keys, "$text-accent"), classes="help-keys", markup=False)
+                        yield Static(Content(what), classes="help-what", markup=False)
+            yield Static(Content.styled("Esc, q or ? to close", "dim"), classes="help-section", markup=False)
