@@ -316,6 +316,10 @@ def parse_user_date(text: str) -> Point:
     try:
         parsed = [_parser.parse(text, default=default) for default in _SENTINELS]
     except (ValueError, OverflowError) as exc:
+        if any(c.isdigit() for c in text) and not re.search(r"\d{4}", text):
+            # dateutil may have read a short number as a year relative to today, and failed
+            # for that year; the same text must give the same answer any day
+            raise DateError(f"'{raw}': write the year with all four digits, e.g. '6 Sep 2024'") from None
         reason = str(exc).split(":")[0]
         raise DateError(f"'{raw}' is not a date ({reason}); try 2024-09-06, 'Sep 2024' or '6 Sep 2024'") from None
     first = parsed[0]

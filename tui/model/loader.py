@@ -139,14 +139,14 @@ def _check_utf8(name: str, data: bytes) -> None:
 
 def read_one(path: str | Path) -> _Parsed:
     """Read and structurally check one file (no cross-references yet)."""
-    if _is_big_jsonl(path):
+    if _is_big(path, JSONL_SUFFIXES):
         # Streamed a line at a time: a million-event file never sits in memory whole.
         try:
             with open(path, "rb") as f:
                 return _read_jsonl(str(path), f, strict=False)
         except OSError as exc:
             raise _unreadable(str(path), f"cannot be read ({exc.strerror or exc})") from None
-    if _is_big_json(path):
+    if _is_big(path, (".json",)):
         return _read_json_mapped(str(path))
     name, data = _read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -165,9 +165,10 @@ def read_one(path: str | Path) -> _Parsed:
     return _read_json_fast(name, data)
 
 
-def _is_big_json(path) -> bool:
+def _is_big(path, suffixes: tuple[str, ...]) -> bool:
+    """A regular file with one of these endings, over the strict-checking size."""
     name = str(path)
-    if name == "-" or not name.lower().endswith(".json"):
+    if name == "-" or not name.lower().endswith(suffixes):
         return False
     try:
         return os.path.isfile(name) and os.path.getsize(name) > STRICT_LIMIT
@@ -194,16 +195,6 @@ def _read_json_mapped(name: str) -> _Parsed:
             mapped.close()
         except BufferError:  # a traceback still holds a record: the mapping goes with it
             pass
-
-
-def _is_big_jsonl(path) -> bool:
-    name = str(path)
-    if name == "-" or not name.lower().endswith(JSONL_SUFFIXES):
-        return False
-    try:
-        return os.path.isfile(name) and os.path.getsize(name) > STRICT_LIMIT
-    except OSError:
-        return False
 
 
 def _looks_like_jsonl(data: bytes) -> bool:

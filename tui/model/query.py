@@ -63,7 +63,8 @@ def _quote(value: str, *, text: bool = False) -> str:
     """Quote a value when it would otherwise read back differently (spaces, commas; for text
     also a colon or a leading '-'); a double quote inside cannot be written, so it becomes a
     single one."""
-    if value and not re.search(r'[\s,"]', value) and not (text and (":" in value or value[0] == "-")):
+    if value and not re.search(r'[\s,"]', value) and not (
+            (":" in value or value[0] == "-") if text else value.startswith("//")):  # tag://x reads as text
         return value
     return '"' + value.replace('"', "'") + '"'
 
