@@ -7,8 +7,8 @@ Used by tests/test_hostile.py. Two settings profiles are registered here:
 
       HYPOTHESIS_PROFILE=thorough pytest tests/test_hostile.py
 
-``examples(n)`` scales a test's own count by the profile's factor, so cheap properties can
-ask for more examples than slow (explorer) ones in either profile.
+``examples(n)`` scales a test's own count by the profile's factor (40, or $HOSTILE_FACTOR),
+``ui_examples(n)`` the explorer's slower tests (10, or $HOSTILE_UI_FACTOR).
 """
 
 from __future__ import annotations
@@ -27,11 +27,17 @@ settings.register_profile("ci", deadline=None, suppress_health_check=_SUPPRESS, 
 settings.register_profile("thorough", deadline=None, suppress_health_check=_SUPPRESS, print_blob=True)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 FACTOR = {"ci": 1, "thorough": int(os.environ.get("HOSTILE_FACTOR", "40"))}.get(PROFILE, 1)
+UI_FACTOR = {"ci": 1, "thorough": int(os.environ.get("HOSTILE_UI_FACTOR", "10"))}.get(PROFILE, 1)
 
 
 def examples(n: int) -> int:
     """``n`` examples in the ci profile, ``n * FACTOR`` in the thorough one."""
     return n * FACTOR
+
+
+def ui_examples(n: int) -> int:
+    """The same for the explorer's tests (seconds per example): ``n * UI_FACTOR``."""
+    return n * UI_FACTOR
 
 
 # --- text ------------------------------------------------------------------------------------------

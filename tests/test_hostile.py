@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 
 import tui.model.loader as loader_module
 from strategies import (PROFILE, broken_bytes, documents, edtf_dates, examples, hostile_text,
-                        json_texts, jsonl_texts, query_strings, typed_dates)
+                        json_texts, jsonl_texts, query_strings, typed_dates, ui_examples)
 from tui.cli import CommandError, main, write_atomically
 from tui.model import DateError, LoadError, Query, QueryError, Timeline, load, parse_edtf, parse_query, parse_user_date, run
 from tui.model.query import check_dates, from_options, make_term
@@ -422,7 +422,7 @@ def _load_doc(scratch: Path, doc: dict) -> Timeline:
     return load([str(write(scratch, "ui.json", json.dumps(doc)))])
 
 
-@settings(max_examples=examples(6))
+@settings(max_examples=ui_examples(6))
 @given(doc=documents(max_events=4), size=st.sampled_from([(100, 30), (80, 24), (150, 40)]))
 def test_explorer_panes_draw_any_text_literally(scratch, doc, size):
     from tui.app import TimelineApp
@@ -454,7 +454,7 @@ def test_explorer_panes_draw_any_text_literally(scratch, doc, size):
     asyncio.run(drive())
 
 
-@settings(max_examples=examples(4))
+@settings(max_examples=ui_examples(4))
 @given(doc=documents(max_events=3), data=st.data())
 def test_explorer_dialogs_chips_and_palette_draw_any_text_literally(scratch, doc, data):
     from tui.app import TimelineApp
@@ -524,7 +524,7 @@ def _expected_range(values: tuple[str, str]):
     return points
 
 
-@settings(max_examples=examples(5))
+@settings(max_examples=ui_examples(5))
 @given(typed=query_strings(), dates=st.tuples(typed_dates(), typed_dates()))
 def test_bad_input_in_the_explorer_keeps_the_filters(timeline, typed, dates):
     from textual.widgets import Input
