@@ -8,7 +8,7 @@ Used by tests/test_hostile.py. Two settings profiles are registered here:
       HYPOTHESIS_PROFILE=thorough pytest tests/test_hostile.py
 
 ``examples(n)`` scales a test's own count by the profile's factor (40, or $HOSTILE_FACTOR),
-``ui_examples(n)`` the explorer's slower tests (10, or $HOSTILE_UI_FACTOR).
+``ui_examples(n)`` the explorer's slower tests (25, or $HOSTILE_UI_FACTOR).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ settings.register_profile("ci", deadline=None, suppress_health_check=_SUPPRESS, 
 settings.register_profile("thorough", deadline=None, suppress_health_check=_SUPPRESS, print_blob=True)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 FACTOR = {"ci": 1, "thorough": int(os.environ.get("HOSTILE_FACTOR", "40"))}.get(PROFILE, 1)
-UI_FACTOR = {"ci": 1, "thorough": int(os.environ.get("HOSTILE_UI_FACTOR", "10"))}.get(PROFILE, 1)
+UI_FACTOR = {"ci": 1, "thorough": int(os.environ.get("HOSTILE_UI_FACTOR", "25"))}.get(PROFILE, 1)
 
 
 def examples(n: int) -> int:
@@ -155,7 +155,8 @@ def typed_dates() -> st.SearchStrategy[str]:
         edtf_dates(),
         st.sampled_from(["31 June 2024", "31 June", "29 Feb 2023", "29 Feb 2024", "0001", "9999", "10000",
                          "-5", "1 Jan 0001", "31 Dec 9999", "9999-12-31T23:59:59", "2024-02-30", "6/9/2024",
-                         "13/13/2024", "2024-W01", "Sep 2024", "6 Sep 2024 20:30", "", "   "]),
+                         "13/13/2024", "2024-W01", "Sep 2024", "6 Sep 2024 20:30", "6 Sep 2024 20:30 EST", "2024 T",
+                         "", "   "]),
         hostile_text(max_pieces=3),
         st.text(max_size=30),
     )

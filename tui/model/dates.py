@@ -314,7 +314,9 @@ def parse_user_date(text: str) -> Point:
     from dateutil import parser as _parser  # imported here: only typed dates need it
 
     try:
-        parsed = [_parser.parse(text, default=default) for default in _SENTINELS]
+        # ignoretz: a zone name ("EST") is not kept anyway, and dateutil warns on stderr about
+        # those it does not know (and means to raise one day)
+        parsed = [_parser.parse(text, default=default, ignoretz=True) for default in _SENTINELS]
     except (ValueError, OverflowError) as exc:
         if any(c.isdigit() for c in text) and not re.search(r"\d{4}", text):
             # dateutil may have read a short number as a year relative to today, and failed
