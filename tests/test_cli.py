@@ -249,17 +249,20 @@ def test_output_is_atomic_when_writing_fails(capsys, tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["out.csv"]
 
 
-def test_output_goes_through_a_rename(capsys, tmp_path, monkeypatch):
+@pytest.mark.parametrize("force", [False, True])
+def test_output_is_written_beside_then_given_its_name(capsys, tmp_path, monkeypatch, force):
+    # a new name is taken with a hard link (which cannot replace a file), --force renames
     renames = []
-    real_replace = os.replace
+    operation = "replace" if force else "link"
+    real = getattr(os, operation)
 
     def spy(src, dst):
         renames.append((Path(src), Path(dst), Path(src).read_text(encoding="utf-8")))
-        return real_replace(src, dst)
+        return real(src, dst)
 
-    monkeypatch.setattr(os, "replace", spy)
+    monkeypatch.setattr(os, operation, spy)
     target = tmp_path / "out.json"
-    assert run(capsys, "list", "--format", "json", "-o", str(target))[0] == 0
+    assert run(capsys, "list", "--format", "json", "-o", str(target), *(["--force"] if force else []))[0] == 0
     [(src, dst, content)] = renames
     assert src.parent == tmp_path and src != target and dst == target
     assert content == target.read_text(encoding="utf-8")
@@ -647,3 +650,31 @@ def test_non_utf8_command_line_does_not_crash_the_output(capsys, fmt):
     code, out, err = run(capsys, "list", "--actor", "\udcff")
     assert code == 2 and "<U+DCFF>" in err
     err.encode("utf-8")
+
+
+@pytest.mark.parametrize("command", [["list"], ["validate", "-"], ["actors"]])
+def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys, command):
+    def too_big(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("tui.model.loader.load", too_big)
+    assert main(command) == 2
+    out, err = capsys.readouterr()
+    assert "does not fit in this machine's memory" in out + err
+    assert "Traceback" not in out + err
+
+
+def test_output_never_replaces_a_file_that_appears_while_writing(tmp_path):
+    from tui.cli import CommandError, write_atomically
+
+    target = tmp_path / "out.csv"
+
+    def chunks():
+        yield "a,b\n"
+        target.write_text("someone else's file")  # appears after the existence check
+        yield "1,2\n"
+
+    with pytest.raises(CommandError, match="already exists"):
+        write_atomically(str(target), chunks(), force=False, inputs=[])
+    assert target.read_text() == "someone else's file"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left

@@ -1198,3 +1198,19 @@ async def test_user_journey_by_keyboard_alone(make_app, timeline):
         assert tv.current_position == pos(timeline, SIEGE)
         assert app.focused is tv
     assert app.return_code in (None, 0)
+
+
+async def test_running_out_of_memory_while_loading_exits_with_a_message(monkeypatch, tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text("{}")
+
+    def too_big(paths):
+        raise MemoryError
+
+    monkeypatch.setattr("tui.app.load", too_big)
+    app = TimelineApp([str(path)])
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.load_error is not None and "does not fit" in app.load_error
+    assert app.return_code == 2

@@ -84,12 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load(paths: list[str]):
     from .model.loader import load
-    from .model.problems import LoadError
+    from .model.problems import LoadError, out_of_memory
 
     try:
         return load(paths or None)
     except LoadError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
+    except MemoryError:
+        raise CommandError(str(out_of_memory(paths)), EXIT_USAGE) from None
 
 
 def _query(args):
@@ -126,6 +128,19 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _place_new(tmp: str, path: Path) -> None:
+    """Give the written file its name only if that name is still free: a hard link fails
+    if a file appeared meanwhile (rename would silently replace it)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a filesystem without hard links: the earlier check is all there is
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
 def write_atomically(target: str, chunks: Iterable[str], *, force: bool, inputs: Iterable[str]) -> None:
     """Write to a temporary file beside ``target``, then rename it into place: a reader never
     sees half a file, and a failure leaves whatever was there untouched."""
@@ -156,7 +171,13 @@ def write_atomically(target: str, chunks: Iterable[str], *, force: bool, inputs:
             os.umask(umask)
             mode = 0o666 & ~umask
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        if force:
+            os.replace(tmp, path)
+        else:
+            _place_new(tmp, path)
+    except FileExistsError:
+        Path(tmp).unlink(missing_ok=True)
+        raise CommandError(f"timeline: {target} already exists; add --force to replace it") from None
     except BaseException as exc:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
@@ -217,10 +238,13 @@ def cmd_actors(args) -> int:
 
 def cmd_validate(args) -> int:
     from .model.loader import load
-    from .model.problems import LoadError
+    from .model.problems import LoadError, out_of_memory
 
     try:
-        timeline = load(args.paths)
+        try:
+            timeline = load(args.paths)
+        except MemoryError:
+            raise out_of_memory(args.paths) from None
     except LoadError as exc:
         for problem in exc.problems:
             print(problem)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .text import visible
 
-__all__ = ["Problem", "LoadError", "format_path", "locate_lines"]
+__all__ = ["Problem", "LoadError", "format_path", "locate_lines", "out_of_memory"]
 
 Path = tuple  # of str keys and int indexes
 
@@ -172,3 +172,10 @@ def locate_lines(text: str, paths: list[Path]) -> dict[Path, int]:
                 found[path] = found[path[:i]]
                 break
     return found
+
+
+def out_of_memory(paths) -> LoadError:
+    """What to say when a timeline does not fit in memory (rather than a traceback)."""
+    names = ", ".join(str(p) for p in paths) or "the timeline"
+    return LoadError([Problem(names, (), "does not fit in this machine's memory; split it, or "
+                              "use JSON Lines, which loads with less")], unreadable=True)
