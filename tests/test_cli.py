@@ -657,7 +657,7 @@ def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys, 
     def too_big(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("tui.model.loader.load", too_big)
+    monkeypatch.setattr("tui.model.loader._load", too_big)  # deep inside load()
     assert main(command) == 2
     out, err = capsys.readouterr()
     assert "does not fit in this machine's memory" in out + err

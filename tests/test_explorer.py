@@ -1207,7 +1207,7 @@ async def test_running_out_of_memory_while_loading_exits_with_a_message(monkeypa
     def too_big(paths):
         raise MemoryError
 
-    monkeypatch.setattr("tui.app.load", too_big)
+    monkeypatch.setattr("tui.model.loader._load", too_big)  # deep inside load()
     app = TimelineApp([str(path)])
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()

@@ -10,7 +10,7 @@ from .commands import TimelineCommands
 from .messages import Loaded, LoadFailed
 from .model.density import Density
 from .model.loader import bundled_path, load
-from .model.problems import LoadError, out_of_memory
+from .model.problems import LoadError
 from .model.query import Query
 from .model.timeline import Timeline
 from .screens.loading import LoadingScreen
@@ -51,9 +51,6 @@ class TimelineApp(App[None]):
             timeline = load(self.paths)
         except LoadError as exc:
             self.post_message(LoadFailed(exc))
-            return
-        except MemoryError:
-            self.post_message(LoadFailed(out_of_memory(self.paths)))
             return
         self.post_message(Loaded(timeline, Density(timeline)))
 

@@ -84,14 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load(paths: list[str]):
     from .model.loader import load
-    from .model.problems import LoadError, out_of_memory
+    from .model.problems import LoadError
 
     try:
         return load(paths or None)
     except LoadError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    except MemoryError:
-        raise CommandError(str(out_of_memory(paths)), EXIT_USAGE) from None
 
 
 def _query(args):
@@ -238,13 +236,10 @@ def cmd_actors(args) -> int:
 
 def cmd_validate(args) -> int:
     from .model.loader import load
-    from .model.problems import LoadError, out_of_memory
+    from .model.problems import LoadError
 
     try:
-        try:
-            timeline = load(args.paths)
-        except MemoryError:
-            raise out_of_memory(args.paths) from None
+        timeline = load(args.paths)
     except LoadError as exc:
         for problem in exc.problems:
             print(problem)

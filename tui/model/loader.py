@@ -1,16 +1,18 @@
 """Read timeline files (JSON or JSON Lines) into a Timeline, or say everything that is wrong.
 
-Two decoders share one set of rules:
+Two ways of reading share one set of rules:
 
-* **strict** (files up to 64 MB, i.e. anything written by hand): the standard library parser
-  with hooks that catch duplicate keys, NaN/Infinity and numbers, then a field-by-field check
-  that reports *every* structural problem with its JSON path and line;
-* **fast** (bigger files, written by programs): msgspec decodes straight into the record
-  structs, at a fraction of the time and memory of ``json.load``; it stops at the first
-  structural problem (and, like most parsers, lets a duplicate key's last value win).
+* **strict** (files up to 64 MB, i.e. anything written by hand): msgspec decodes straight
+  into the record structs; only when that fails, or a duplicate key is found, the standard
+  library parser and a field-by-field check report *every* structural problem with its JSON
+  path and line;
+* **fast** (bigger files, written by programs): a JSON file is memory-mapped and decoded
+  record by record, a JSON Lines file streamed line by line; the first problem of each broken
+  record is reported (and, like most parsers, a duplicate key's last value wins).
 
-Then the same semantic checks run on the records of every file together: id syntax and
-uniqueness, kinds, dates, and that every reference points at something.
+Then the checks across records run on every file together: id syntax and uniqueness, kinds,
+dates, and that every reference points at something. They run in bulk first (sets, one
+regex), and record by record, naming each place, only when the bulk pass finds something.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import msgspec
 
 from .dates import DateError, EDate, parse_edtf
 from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, Event, Quote, TimelineFile
-from .problems import LoadError, Problem, format_path, locate_lines
+from .problems import LoadError, Problem, format_path, locate_lines, out_of_memory
 from .timeline import Timeline
 
 __all__ = ["load", "read_one", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
@@ -95,8 +97,6 @@ class _Parsed:
     problems: list[Problem] = field(default_factory=list)
     text: str | None = None
     """Kept for strict JSON files, to find line numbers if anything is reported."""
-    raw: bytes | None = None
-    """The same, undecoded, when the quick path read the file (decoded only if needed)."""
     jsonl_lines: dict[str, list[int]] | None = None
     dates: list[EDate] = field(default_factory=list)
 
@@ -128,9 +128,9 @@ def _read_bytes(path: str | Path) -> tuple[str, bytes]:
         raise _unreadable(name, f"cannot be read ({exc.strerror or exc})") from None
 
 
-def _check_utf8(name: str, data: bytes) -> None:
+def _utf8(name: str, data: bytes) -> str:
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise _unreadable(name, f"is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})",
@@ -156,12 +156,11 @@ def read_one(path: str | Path) -> _Parsed:
     is_jsonl = name.lower().endswith(JSONL_SUFFIXES) or (
         not name.lower().endswith(".json") and _looks_like_jsonl(data))
     strict = len(data) <= STRICT_LIMIT
-    if strict:
-        _check_utf8(name, data)
+    text = _utf8(name, data) if strict else None
     if is_jsonl:
         return _read_jsonl(name, data.split(b"\n"), strict)
     if strict:
-        return _read_json_quick(name, data) or _read_json_strict(name, data.decode("utf-8"))
+        return _read_json_quick(name, data, text) or _read_json_strict(name, text)
     return _read_json_fast(name, data)
 
 
@@ -277,11 +276,11 @@ def _quick(data: bytes, decode):
         return None
 
 
-def _read_json_quick(name: str, data: bytes) -> _Parsed | None:
+def _read_json_quick(name: str, data: bytes, text: str) -> _Parsed | None:
     whole = _quick(data, _FILE_DECODER.decode)
     if whole is None or whole.format != FORMAT or not whole.title.strip():
         return None
-    parsed = _Parsed(name, title=whole.title, description=whole.description, raw=data)
+    parsed = _Parsed(name, title=whole.title, description=whole.description, text=text)
     for kind in KINDS:
         parsed.records[kind] = getattr(whole, kind)
         parsed.indexes[kind] = range(len(parsed.records[kind]))
@@ -477,10 +476,7 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parse
         parsed.problems.append(_msgspec_problem(name, exc))
         return parsed
     except msgspec.DecodeError as exc:
-        raw = bytes(data)
-        if raw.isspace():
-            raise _unreadable(name, "is empty") from None
-        raise _decode_error(name, raw, exc) from None
+        raise _decode_error(name, bytes(data), exc) from None
     except RecursionError:
         # Deep nesting where a record should be: the typed decoder may name the place.
         try:
@@ -799,7 +795,7 @@ def _records_valid(files: list[_Parsed]) -> bool:
             return False
         ids[kind] = unique
     actors, sources, events = ids["actors"], ids["sources"], ids["events"]
-    warnings: list[Problem] = []
+    warnings: list[tuple[_Parsed, list[Problem]]] = []
     for f in files:
         A, S, E, Q = (f.records[k] for k in KINDS)
         if ({a.kind for a in A} - set(ACTOR_KINDS) or any(not a.name.strip() for a in A)
@@ -829,12 +825,14 @@ def _records_valid(files: list[_Parsed]) -> bool:
             return False
         f.dates = dates
         ei, qi = f.indexes["events"], f.indexes["quotes"]
-        warnings += [Problem(f.name, ("events", ei[n]), f"event '{e.id}' cites no source", True)
-                     for n, e in enumerate(E) if not e.sources]
-        warnings += [Problem(f.name, ("quotes", qi[n]), f"quote '{q.id}' is not tied to an event", True)
-                     for n, q in enumerate(Q) if q.event is None]
-    for w in warnings:
-        next(f for f in files if f.name == w.file).problems.append(w)
+        warnings.append((f, [
+            *(Problem(f.name, ("events", ei[n]), f"event '{e.id}' cites no source", True)
+              for n, e in enumerate(E) if not e.sources),
+            *(Problem(f.name, ("quotes", qi[n]), f"quote '{q.id}' is not tied to an event", True)
+              for n, q in enumerate(Q) if q.event is None),
+        ]))
+    for f, found in warnings:  # only now: a later file may still send everything to the detailed pass
+        f.problems.extend(found)
     _check_via_cycles(files)
     return True
 
@@ -891,11 +889,7 @@ def _place(parsed: _Parsed) -> None:
     errors = [p for p in parsed.problems if not p.warning]
     warnings = [p for p in parsed.problems if p.warning]
     wanted = (errors + (warnings if len(warnings) <= _LOCATE_WARNINGS else []))[:_LOCATE_LIMIT]
-    if not wanted:
-        return
-    if parsed.text is None and parsed.raw is not None:
-        parsed.text = parsed.raw.decode("utf-8")
-    if parsed.text is not None:
+    if wanted and parsed.text is not None:
         lines = locate_lines(parsed.text, [p.path for p in wanted])
         for p in wanted:
             p.line = lines.get(p.path, p.line)
@@ -913,6 +907,8 @@ def load(paths=None) -> Timeline:
     gc.disable()
     try:
         return _load(paths)
+    except MemoryError:
+        raise out_of_memory(paths or [bundled_path()]) from None
     finally:
         if enabled:
             gc.enable()
@@ -935,25 +931,20 @@ def _load(paths) -> Timeline:
     if any(not p.warning for p in problems):
         raise LoadError(problems)
 
-    seen: dict[str, set[str]] = {k: set() for k in KINDS}
-    merged: dict[str, list] = {k: [] for k in KINDS}
-    dates: list[EDate] = []
-    for parsed in files:
-        single = len(files) == 1
+    if len(files) == 1:
+        merged, dates = files[0].records, files[0].dates
+    else:  # records defined identically in several files count once (differences are errors)
+        merged = {k: [] for k in KINDS}
+        dates = []
         for kind in KINDS:
-            records = parsed.records[kind]
-            if single:
-                merged[kind] = records
-                continue
-            ids = seen[kind]
-            for pos, record in enumerate(records):
-                if record.id not in ids:
-                    ids.add(record.id)
-                    merged[kind].append(record)
-                    if kind == "events":
-                        dates.append(parsed.dates[pos])
-        if single:
-            dates = parsed.dates
+            ids: set[str] = set()
+            for parsed in files:
+                for pos, record in enumerate(parsed.records[kind]):
+                    if record.id not in ids:
+                        ids.add(record.id)
+                        merged[kind].append(record)
+                        if kind == "events":
+                            dates.append(parsed.dates[pos])
     titles = [f.title for f in files if f.title]
     return Timeline(
         title=" + ".join(dict.fromkeys(titles)) or "Untitled timeline",
