@@ -821,7 +821,7 @@ class Gen:
             yield rec
 
     def events(self):
-        r, pick, days = self.r, self.pick, self.days
+        r, pick = self.r, self.pick
         n, w = self.n, self.w_ev
         actor_ids, actor_names = self.actor_ids, self.actor_names
         source_ids, ns = self.source_ids, self.n_sources

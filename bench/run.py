@@ -616,7 +616,7 @@ def measure_cli(path: Path, actor: str, runs: int, cache: Path) -> dict[str, Met
     tl_argv = [sys.executable, "-m", "tui", "list", str(path), "--actor", actor, "--format", "json"]
     jq = ensure_jq()
     jq_argv = [jq, "-c", "--arg", "x", actor, jq_filter(), str(path)] if jq else None
-    m = {"cli": Metric(f"timeline list --actor X --format json"), "jq": Metric("jq, same filter"),
+    m = {"cli": Metric("timeline list --actor X --format json"), "jq": Metric("jq, same filter"),
          "cli_mem": Metric("peak memory: timeline list", unit="B"),
          "jq_mem": Metric("peak memory: jq", unit="B")}
     if jq_argv is None:

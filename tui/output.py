@@ -22,7 +22,7 @@ from urllib.parse import quote as _urlquote
 import msgspec
 
 from .model.dates import MONTH_NAMES, parse_edtf
-from .model.entities import FORMAT, KINDS
+from .model.entities import FORMAT
 from .model.text import clip, one_line, visible
 from .model.timeline import Timeline
 
