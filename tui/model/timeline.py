@@ -203,10 +203,6 @@ class Timeline:
         """Position of the event with the latest known start."""
         return len(self.events) - 1 if self.events and self.dates[-1].start else None
 
-    def first_at_or_after(self, second: int) -> int:
-        """Position of the first event whose lower bound is at or after ``second``."""
-        return bisect_left(self.lower, second)
-
     # --- actor names -------------------------------------------------------------------
 
     def resolve_actor(self, text: str) -> list[str]:

@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 
 from ..messages import Filtered, FilterFailed
 from ..model.density import Density
-from ..model.query import Query, QueryError, Term, check_dates, make_term, parse_query, resolve_actors, run
+from ..model.query import Query, QueryError, check_dates, make_term, parse_query, resolve_actors, run
 from ..model.text import one_line, visible_same_length
 from ..model.timeline import Timeline
 from ..widgets.actor_pane import ActorPane
@@ -155,10 +155,7 @@ class MainScreen(Screen[None]):
         self.timeline_view.set_positions(message.positions, message.layout, keep=keep,
                                          empty_message=EMPTY)
         self.query_one(DensityStrip).counts = tuple(message.counts)
-        actors = self.pane("actors")
-        actors.filtered = {a for t in message.query.terms if t.field == "actor" and not t.negate
-                           for a in self._actor_ids(t)}
-        actors.watch_current(self.current)
+        self.pane("actors").mark_filtered(self._filtered_actors(message.query))
         for note in message.notes:
             self.notify(one_line(note), title="Several actors match", markup=False, timeout=6)
         self._status()
@@ -170,11 +167,16 @@ class MainScreen(Screen[None]):
         self.notify(one_line(message.message), title="Filter not applied", severity="error", markup=False)
         self.filters = self._applied
 
-    def _actor_ids(self, term: Term) -> list[str]:
-        try:
-            return resolve_actors(self.timeline, term)[0]
-        except QueryError:
-            return []
+    def _filtered_actors(self, query: Query) -> set[str]:
+        """Actor ids the query's (non-negated) actor terms name."""
+        ids: set[str] = set()
+        for term in query.terms:
+            if term.field == "actor" and not term.negate:
+                try:
+                    ids.update(resolve_actors(self.timeline, term)[0])
+                except QueryError:
+                    pass
+        return ids
 
     def _status(self, busy: bool = False) -> None:
         self.query_one(StatusBar).update(len(self.timeline_view.positions), len(self.timeline),
@@ -260,26 +262,20 @@ class MainScreen(Screen[None]):
         counts = self.timeline.actor_event_counts()
         items = sorted(((a.id, a.name, counts.get(a.id, 0)) for a in self.timeline.actors.values()),
                        key=lambda item: (-item[2], item[1]))
-        selected = {a for t in self.filters.terms if t.field == "actor" and not t.negate
-                    for a in self._actor_ids(t)}
-
-        def apply(chosen: list[str] | None) -> None:
-            if chosen is not None:
-                terms = [make_term("actor", tuple(chosen))] if chosen else []
-                self.filters = self.filters.replacing(["actor"], terms)
-
-        self.app.push_screen(PickerScreen("Filter by actors (events each)", items, selected), apply)
+        self._pick("actor", "Filter by actors (events each)", items, self._filtered_actors(self.filters))
 
     def action_pick_tags(self) -> None:
         items = [(tag, tag, n) for tag, n in self.timeline.tag_counts().items()]
-        selected = set(self.filters.values("tag"))
+        self._pick("tag", "Filter by tags (events each)", items, set(self.filters.values("tag")))
 
+    def _pick(self, field_name: str, title: str, items: list[tuple[str, str, int]], selected: set[str]) -> None:
+        """A picker whose ticks replace every term of ``field_name`` with one OR term."""
         def apply(chosen: list[str] | None) -> None:
             if chosen is not None:
-                terms = [make_term("tag", tuple(chosen))] if chosen else []
-                self.filters = self.filters.replacing(["tag"], terms)
+                terms = [make_term(field_name, tuple(chosen))] if chosen else []
+                self.filters = self.filters.replacing([field_name], terms)
 
-        self.app.push_screen(PickerScreen("Filter by tags (events each)", items, selected), apply)
+        self.app.push_screen(PickerScreen(title, items, selected), apply)
 
     def action_date_range(self) -> None:
         current = (" ".join(self.filters.values("from")), " ".join(self.filters.values("to")))

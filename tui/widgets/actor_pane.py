@@ -62,8 +62,7 @@ class ActorPane(Vertical):
                 old = merged.get(actor_id)
                 merged[actor_id] = role if old is None else (old if role in (None, old) else f"{old}; {role}")
             roles = list(merged.items())
-        ids = [a for a, _ in roles]
-        if extra and extra not in ids:
+        if extra and extra not in {a for a, _ in roles}:
             roles.append((extra, "speaker"))
         for actor_id, role in roles:
             actor = t.actors.get(actor_id)
@@ -88,6 +87,12 @@ class ActorPane(Vertical):
             option_list.highlighted = shown.index(target) if target in shown else 0
         else:
             self._show_profile(None)
+
+    def mark_filtered(self, actor_ids: set[str]) -> None:
+        """Mark the actors the filters name, keeping the list where it was."""
+        if actor_ids != self.filtered:
+            self.filtered = actor_ids
+            self._fill(self.current)
 
     def show_actor(self, actor_id: str) -> None:
         """Highlight an actor (adding it as "speaker" if the event does not list it)."""

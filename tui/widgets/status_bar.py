@@ -63,6 +63,7 @@ class StatusBar(Vertical):
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._title = title
+        self._chips_for: Query | None = None
 
     def compose(self):
         with Horizontal(id="status-top"):
@@ -76,6 +77,9 @@ class StatusBar(Vertical):
         count = f"{shown:,} of {total:,} events"
         self.query_one("#count", Static).update(
             Content.styled(count + (" …" if busy else ""), "bold" if query else ""))
+        if query == self._chips_for:
+            return  # the chips are already these (the count changes twice per filter, they once)
+        self._chips_for = query
         chips = self.query_one("#chips", Horizontal)
         chips.query(Chip).remove()
         chips.set_class(bool(query.terms), "-active")
