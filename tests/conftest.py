@@ -1,7 +1,8 @@
 """Fixtures for the explorer's tests.
 
 Everything here is opt-in (a test asks for it by name) except ``no_cursor_blink``, which
-only freezes the blinking Input cursor so screenshots and renders are deterministic.
+only freezes the blinking Input cursor so screenshots and renders are deterministic, and
+``private_cache``, which keeps the on-disk cache of big files inside the test's folders.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
 from tui.model import Query, Timeline, load
+
+
+@pytest.fixture(autouse=True)
+def private_cache(monkeypatch, tmp_path_factory):
+    """The on-disk cache of big files goes to a folder of each test's own, never ~/.cache."""
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(autouse=True)

@@ -678,3 +678,51 @@ def test_output_never_replaces_a_file_that_appears_while_writing(tmp_path):
         write_atomically(str(target), chunks(), force=False, inputs=[])
     assert target.read_text() == "someone else's file"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left
+
+
+# --- the on-disk cache of big files ------------------------------------------------------------------
+
+def test_list_writes_the_cache_of_a_big_file_and_reads_it_next_time(capsys, monkeypatch, tmp_path):
+    from tui.model import cache
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)  # the copy counts as big
+    path = tmp_path / "big.json"
+    path.write_bytes(bundled_path().read_bytes())
+    argv = ("list", str(path), "--search", "embassy", "--format", "json")
+    code, first, _ = run(capsys, *argv)
+    assert code == 0 and cache.cache_path(path).is_file()
+    restored = []
+    real = cache.restore
+    monkeypatch.setattr(cache, "restore", lambda p: restored.append(real(p)) or restored[-1])
+    code, second, _ = run(capsys, *argv)
+    assert code == 0 and second == first
+    assert restored and restored[0] is not None and restored[0].from_cache
+    assert path.read_bytes() == bundled_path().read_bytes()
+
+
+def test_no_cache_neither_reads_nor_writes(capsys, monkeypatch, tmp_path):
+    from tui.model import cache
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    path = tmp_path / "big.json"
+    path.write_bytes(bundled_path().read_bytes())
+    for command in ("list", "actors", "validate"):
+        assert run(capsys, command, str(path), "--no-cache")[0] == 0
+        assert not cache.cache_path(path).exists()
+    assert run(capsys, "actors", str(path))[0] == 0
+    assert cache.cache_path(path).exists()
+    monkeypatch.setattr(cache, "restore", lambda p: pytest.fail("read the cache"))
+    assert run(capsys, "list", str(path), "--no-cache")[0] == 0
+
+
+def test_validate_always_reads_the_file_itself(capsys, monkeypatch, tmp_path):
+    from tui.model import cache
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    path = tmp_path / "big.json"
+    path.write_bytes(bundled_path().read_bytes())
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0 and out.startswith("ok:") and cache.cache_path(path).exists()  # written for the explorer
+    monkeypatch.setattr(cache, "restore", lambda p: pytest.fail("validate read the cache"))
+    code, again, _ = run(capsys, "validate", str(path))
+    assert code == 0 and again == out

@@ -1082,9 +1082,9 @@ async def test_loading_screen_then_main_screen(monkeypatch, timeline):
     gate = threading.Event()
     real_load = app_module.load
 
-    def gated_load(paths):
+    def gated_load(paths, **options):
         gate.wait(timeout=30)
-        return real_load(paths)
+        return real_load(paths, **options)
 
     monkeypatch.setattr(app_module, "load", gated_load)
     app = TimelineApp([str(bundled_path())], query=from_options(actors=["omar-gonzalez"]))
@@ -1109,7 +1109,7 @@ async def test_q_while_loading_quits(monkeypatch):
 
     gate = threading.Event()
     real_load = app_module.load
-    monkeypatch.setattr(app_module, "load", lambda paths: (gate.wait(timeout=30), real_load(paths))[1])
+    monkeypatch.setattr(app_module, "load", lambda paths, **options: (gate.wait(timeout=30), real_load(paths, **options))[1])
     app = TimelineApp([str(bundled_path())])
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -1214,3 +1214,27 @@ async def test_running_out_of_memory_while_loading_exits_with_a_message(monkeypa
         await pilot.pause()
     assert app.load_error is not None and "does not fit" in app.load_error
     assert app.return_code == 2
+
+
+async def test_a_big_file_is_cached_and_reopens_from_the_cache(monkeypatch):
+    """First open: loaded in full, then (with the search text) cached. Second open: from the
+    cache, the same screen, and keys and filters work on records read back on demand."""
+    import tui.model.loader as loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)  # the bundled dataset counts as big
+    path = str(bundled_path())
+    screens = []
+    for _ in range(2):
+        app = TimelineApp([path], query=from_options(search="embassy"))
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(3):  # load -> filter -> search text -> cache: each starts the next
+                await settle(app, pilot)
+            await pilot.press("down", "down")
+            await settle(app, pilot)
+            assert quotes(app) and detail(app)
+            screens.append((app.timeline.from_cache, count(app), detail(app), quotes(app),
+                            [str(o.prompt) for o in actor_list(app).options]))
+            assert app.timeline.text_ready
+    (first_cached, *first), (second_cached, *second) = screens
+    assert not first_cached and second_cached
+    assert first == second

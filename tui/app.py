@@ -7,8 +7,9 @@ from textual.app import App
 from textual.binding import Binding
 
 from .commands import TimelineCommands
-from .messages import Loaded, LoadFailed
+from .messages import Loaded, LoadFailed, TextIndexed
 from .model.density import Density
+from .model.cache import save
 from .model.loader import bundled_path, load
 from .model.problems import LoadError
 from .model.query import Query
@@ -30,8 +31,10 @@ class TimelineApp(App[None]):
     ]
 
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
-                 timeline: Timeline | None = None) -> None:
+                 timeline: Timeline | None = None, cache: bool = True) -> None:
         super().__init__()
+        self.use_cache = cache
+        """Read and write the on-disk cache of a big file (``model/cache.py``)."""
         self.paths = [str(p) for p in paths] if paths else [str(bundled_path())]
         self.initial_query = query or Query()
         self.timeline = timeline
@@ -48,7 +51,7 @@ class TimelineApp(App[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
         try:
-            timeline = load(self.paths)
+            timeline = load(self.paths, cache=self.use_cache)
         except LoadError as exc:
             self.post_message(LoadFailed(exc))
             return
@@ -63,3 +66,13 @@ class TimelineApp(App[None]):
     def _load_failed(self, message: LoadFailed) -> None:
         self.load_error = str(message.error)
         self.exit(return_code=2)
+
+    @on(TextIndexed)
+    def _text_indexed(self, message: TextIndexed) -> None:
+        if self.use_cache and message.timeline.origin is not None:
+            self._save_cache(message.timeline)
+
+    @work(thread=True, group="cache", exit_on_error=False)
+    def _save_cache(self, timeline: Timeline) -> None:
+        """With the search text built, the cache holds everything a reopen needs."""
+        save(timeline)

@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     explore = sub.add_parser("explore", help="open the explorer (the default command)")
     explore.add_argument("paths", nargs="*", metavar="PATH", help="timeline files (.json or .jsonl)")
     _add_filters(explore)
+    _add_cache(explore)
 
     lst = sub.add_parser("list", help="print matching events in date order")
     lst.add_argument("paths", nargs="*", metavar="PATH", help="timeline files; '-' reads standard input")
@@ -73,23 +74,41 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--format", choices=FORMATS, default="table")
     lst.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     lst.add_argument("--force", action="store_true", help="let --output replace an existing file")
+    _add_cache(lst)
 
     actors = sub.add_parser("actors", help="list actors with their event counts and first/last appearance")
     actors.add_argument("paths", nargs="*", metavar="PATH")
+    _add_cache(actors)
 
     validate = sub.add_parser("validate", help="check files and list every problem")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="files, or '-' for standard input")
+    _add_cache(validate, reads=False)
     return parser
 
 
-def _load(paths: list[str]):
+def _add_cache(parser: argparse.ArgumentParser, *, reads: bool = True) -> None:
+    parser.add_argument(
+        "--no-cache", action="store_true",
+        help=("neither read nor write the on-disk cache that reopens big files (over 64 MB) quickly"
+              if reads else "do not write the on-disk cache (validate always reads the file itself)"))
+
+
+def _load(args):
     from .model.loader import load
     from .model.problems import LoadError
 
     try:
-        return load(paths or None)
+        return load(args.paths or None, cache=not args.no_cache)
     except LoadError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def _remember(args, timeline) -> None:
+    """Write the cache of a big file once its command is done (a no-op for small files)."""
+    if not args.no_cache and timeline.origin is not None:
+        from .model.cache import save
+
+        save(timeline)
 
 
 def _query(args):
@@ -187,7 +206,7 @@ def write_atomically(target: str, chunks: Iterable[str], *, force: bool, inputs:
 def cmd_list(args) -> int:
     from .output import render
 
-    timeline = _load(args.paths)
+    timeline = _load(args)
     query = _query(args)
     positions = _run_query(timeline, query)
     width = None
@@ -202,6 +221,8 @@ def cmd_list(args) -> int:
     else:
         for chunk in chunks:
             sys.stdout.write(chunk)
+        sys.stdout.flush()
+    _remember(args, timeline)
     return EXIT_OK
 
 
@@ -212,7 +233,7 @@ def cmd_actors(args) -> int:
 
     from .model.text import clip, one_line
 
-    timeline = _load(args.paths)
+    timeline = _load(args)
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 120
     table = Table(box=None, header_style="bold", pad_edge=False)
     # an id is what --actor takes: never cut it short ("venezuelan-security-…"); other columns wrap
@@ -231,6 +252,7 @@ def cmd_actors(args) -> int:
     console = Console(width=width, markup=False, emoji=False, highlight=False,
                       color_system=None if not sys.stdout.isatty() else "auto")
     console.print(table)
+    _remember(args, timeline)
     return EXIT_OK
 
 
@@ -239,7 +261,7 @@ def cmd_validate(args) -> int:
     from .model.problems import LoadError
 
     try:
-        timeline = load(args.paths)
+        timeline = load(args.paths, cache=False)
     except LoadError as exc:
         for problem in exc.problems:
             print(problem)
@@ -257,6 +279,7 @@ def cmd_validate(args) -> int:
     print(f"ok: {names}: {len(timeline)} events, {len(timeline.actors)} actors, "
           f"{len(timeline.sources)} sources, {len(timeline.quotes)} quotes"
           + (f", {len(timeline.warnings)} warnings" if timeline.warnings else ""))
+    _remember(args, timeline)
     return EXIT_OK
 
 
@@ -275,17 +298,18 @@ def cmd_explore(args) -> int:
     size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
     timeline = None
     if size <= EAGER_LIMIT:
-        timeline = _load(paths)
+        args.paths = paths
+        timeline = _load(args)
         _run_query(timeline, query)  # a filter that cannot run fails here, before any screen
     from .app import TimelineApp
 
-    app = TimelineApp(paths, query=query, timeline=timeline)
+    app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache)
     app.run()
     if app.load_error is not None:
         raise CommandError(app.load_error)
-    if app.workers and any(w.group == "load" and not w.is_finished for w in app.workers):
+    if app.workers and any(w.group in ("load", "cache") and not w.is_finished for w in app.workers):
         sys.stdout.flush()
-        os._exit(EXIT_OK)  # quit while loading: do not wait for the loader thread
+        os._exit(EXIT_OK)  # quit while loading or caching: do not wait for that thread
     return EXIT_OK
 
 

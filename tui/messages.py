@@ -12,7 +12,7 @@ from .model.problems import LoadError
 from .model.query import Query
 from .model.timeline import Timeline
 
-__all__ = ["Loaded", "LoadFailed", "Filtered", "FilterFailed"]
+__all__ = ["Loaded", "LoadFailed", "Filtered", "FilterFailed", "TextIndexed"]
 
 
 @dataclass
@@ -47,3 +47,10 @@ class FilterFailed(Message):
 
     query: Query
     message: str
+
+
+@dataclass
+class TextIndexed(Message):
+    """The search text is built: the app may now write the on-disk cache with it."""
+
+    timeline: Timeline

@@ -212,7 +212,7 @@ def subset(timeline: Timeline, positions: Sequence[int]) -> dict[str, list]:
     every actor and source they reach (speakers, authors, affiliations and via chains)."""
     events = [timeline.events[p] for p in positions]
     event_ids = {e.id for e in events}
-    quotes = [q for e in events for q in timeline.quotes_for(e.id)]
+    quotes = [q for p in positions for q in timeline.quotes_at(p)]
     actor_ids: set[str] = set()
     source_ids: set[str] = set()
     for e in events:

@@ -35,13 +35,16 @@ class Density:
         if self.weekly:
             self.first = timeline.dates[starts[0]].lower // _WEEK
             self.size = timeline.dates[starts[1]].lower // _WEEK - self.first + 1
-            self.bucket = array("i", [(d.lower // _WEEK - self.first) if d.start else -1 for d in timeline.dates])
+            # From the index arrays, not the dates: a timeline from the cache parses dates on demand.
+            self.bucket = array("i", [(lower // _WEEK - self.first) if key else -1
+                                      for lower, key in zip(timeline.lower, timeline.group_keys)])
         else:
             self.first = first.year * 12 + (first.month or 1) - 1
             self.size = months
+            # group key = year * 13 + month (0 for a year alone; the whole key 0 for an open start)
             self.bucket = array("i", [
-                (d.start.year * 12 + (d.start.month or 1) - 1 - self.first) if d.start else -1
-                for d in timeline.dates
+                (key // 13 * 12 + (key % 13 or 1) - 1 - self.first) if key else -1
+                for key in timeline.group_keys
             ])
         self.total = self.counts(range(len(timeline)))
 

@@ -25,6 +25,7 @@ import re
 import sys
 import types
 import typing
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ import msgspec
 from .dates import DateError, EDate, parse_edtf
 from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, Event, Quote, TimelineFile
 from .problems import LoadError, Problem, format_path, locate_lines, out_of_memory
+from .records import Origin, Spans
 from .timeline import Timeline
 
 __all__ = ["load", "read_one", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
@@ -99,6 +101,8 @@ class _Parsed:
     """Kept for strict JSON files, to find line numbers if anything is reported."""
     jsonl_lines: dict[str, list[int]] | None = None
     dates: list[EDate] = field(default_factory=list)
+    spans: dict[str, Spans] | None = None
+    """Byte spans of the events and quotes, for big files read from disk (see ``cache.py``)."""
 
     def error(self, path: tuple, message: str, *, warning: bool = False) -> None:
         self.problems.append(Problem(self.name, path, message, warning))
@@ -442,6 +446,17 @@ def _release_before(mapping: mmap.mmap, raw: msgspec.Raw, done: int) -> int:
     return done
 
 
+def _locate(mapping: mmap.mmap, raw: msgspec.Raw, after: int, done: int) -> int:
+    """Where this record starts in the file (-1 if not found). A list's records follow one
+    another, so the next is the first match of its first bytes after the previous one (an
+    object's start cannot occur inside a JSON string, whose quotes are escaped); the first of
+    a list (``after`` < 0) is matched whole, from where the released pages end if it can."""
+    if after >= 0:
+        return mapping.find(memoryview(raw)[:64], after)
+    at = mapping.find(raw, done)
+    return at if at >= 0 else mapping.find(raw)
+
+
 class _RawFile(msgspec.Struct, forbid_unknown_fields=True):
     """A timeline file whose records are left undecoded, to be decoded one at a time."""
 
@@ -496,12 +511,16 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parse
     canon: dict[str, str] = {}
     broken = 0
     done = 0
+    if release is not None:
+        parsed.spans = {"events": Spans(array("q"), array("q")), "quotes": Spans(array("q"), array("q"))}
     for kind in KINDS:
         decode = _RECORD_DECODERS[kind].decode
         raws = getattr(whole, kind)
         setattr(whole, kind, [])
         records = []
         indexes: list[int] | range = range(len(raws))
+        spans = parsed.spans.get(kind) if parsed.spans is not None else None
+        cursor = -1
         for i, raw in enumerate(raws):
             if release is not None and i % 8192 == 0:
                 done = _release_before(release, raw, done)
@@ -514,6 +533,14 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parse
                 if broken <= _FAST_ERRORS:
                     parsed.problems.append(_msgspec_problem(name, exc, (kind, i)))
                 continue
+            if spans is not None:
+                cursor = _locate(release, raw, cursor, done)
+                if cursor < 0:
+                    parsed.spans = spans = None
+                else:
+                    spans.starts.append(cursor)
+                    cursor += len(raw)
+                    spans.ends.append(cursor)
             _share_ids(record, canon)
             records.append(record)
             if not isinstance(indexes, range):
@@ -592,10 +619,14 @@ def _read_jsonl(name: str, lines, strict: bool) -> _Parsed:
     """``lines``: the file's lines as bytes (a list, or an open file streamed line by line)."""
     parsed = _Parsed(name)
     parsed.jsonl_lines = {k: [] for k in KINDS}
+    if not isinstance(lines, list):  # read from disk: where each record is, for the cache
+        parsed.spans = {"events": Spans(array("q"), array("q")), "quotes": Spans(array("q"), array("q"))}
     canon: dict[str, str] = {}
     header_seen = False
     counts = dict.fromkeys(KINDS, 0)
+    end = 0
     for number, raw in enumerate(lines, 1):
+        start, end = end, end + len(raw)
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
@@ -671,6 +702,9 @@ def _read_jsonl(name: str, lines, strict: bool) -> _Parsed:
         parsed.records[kind].append(record)
         parsed.indexes[kind].append(index)
         parsed.jsonl_lines[kind].append(number)
+        if parsed.spans is not None and kind in parsed.spans:
+            parsed.spans[kind].starts.append(start)
+            parsed.spans[kind].ends.append(end)
     if not header_seen:
         raise _unreadable(name, "is empty")
     return parsed
@@ -895,14 +929,21 @@ def _place(parsed: _Parsed) -> None:
             p.line = lines.get(p.path, p.line)
 
 
-def load(paths=None) -> Timeline:
+def load(paths=None, *, cache: bool = True) -> Timeline:
     """Load one or more timeline files (``"-"`` is standard input) into one Timeline.
 
     With no paths, the bundled dataset. Raises LoadError listing every problem found; a
     timeline with only warnings loads, and keeps them in ``timeline.warnings``. The garbage
     collector is paused meanwhile: millions of new records contain no cycles, and its passes
     over them would cost a third of the time.
+
+    With ``cache``, one big file that is unchanged since its cache was written (``cache.save``)
+    is restored from that cache instead of being read again.
     """
+    if cache:
+        restored = _restore(paths)
+        if restored is not None:
+            return restored
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -912,6 +953,16 @@ def load(paths=None) -> Timeline:
     finally:
         if enabled:
             gc.enable()
+
+
+def _restore(paths) -> Timeline | None:
+    if isinstance(paths, (list, tuple)) and len(paths) == 1:
+        paths = paths[0]
+    if not isinstance(paths, (str, Path)) or not _is_big(paths, (".json", *JSONL_SUFFIXES)):
+        return None
+    from .cache import restore
+
+    return restore(paths)
 
 
 def _load(paths) -> Timeline:
@@ -931,8 +982,11 @@ def _load(paths) -> Timeline:
     if any(not p.warning for p in problems):
         raise LoadError(problems)
 
+    origin = None
     if len(files) == 1:
         merged, dates = files[0].records, files[0].dates
+        if files[0].spans is not None:
+            origin = Origin(files[0].name, files[0].spans["events"], files[0].spans["quotes"])
     else:  # records defined identically in several files count once (differences are errors)
         merged = {k: [] for k in KINDS}
         dates = []
@@ -956,5 +1010,6 @@ def _load(paths) -> Timeline:
         quotes=merged["quotes"],
         warnings=problems,
         files=[f.name for f in files],
+        origin=origin,
     )
 

@@ -10,6 +10,7 @@ free text is searched in a folded copy of each event's text that is built once, 
 
 from __future__ import annotations
 
+import mmap
 import re
 import threading
 from array import array
@@ -18,10 +19,12 @@ from collections import Counter
 from itertools import compress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .dates import EDate
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
+from .records import Origin
 from .text import fold
 
 __all__ = ["Timeline", "ActorStats"]
@@ -71,6 +74,7 @@ class Timeline:
         quotes: Iterable[Quote],
         warnings: list[Problem] | None = None,
         files: list[str] | None = None,
+        origin: Origin | None = None,
     ) -> None:
         self.title = title
         self.description = description
@@ -79,19 +83,19 @@ class Timeline:
         self.warnings = warnings or []
         self.actors: dict[str, Actor] = {a.id: a for a in actors}
         self.sources: dict[str, Source] = {s.id: s for s in sources}
-        self.quotes: list[Quote] = list(quotes)
+        self.quotes: Sequence[Quote] = list(quotes)
 
         # By lower bound; at the same lower bound the wider span first ("2024", then
         # "Jan 2024", then "1 Jan 2024"), so each reads as a heading for what follows.
         keys = [(d.lower << 40) | ((1 << 40) - 1 - min(d.upper - d.lower, (1 << 40) - 1)) for d in dates]
         order = sorted(range(len(events)), key=keys.__getitem__)
         del keys
-        self.events: list[Event] = [events[i] for i in order]
-        self.dates: list[EDate] = [dates[i] for i in order]
+        self.events: Sequence[Event] = [events[i] for i in order]
+        self.dates: Sequence[EDate] = [dates[i] for i in order]
+        event_spans = origin.events.permuted(order) if origin is not None else None
         del order
         self.lower = array("q", [d.lower for d in self.dates])
         self.upper = array("q", [d.upper for d in self.dates])
-        self.position: dict[str, int] = {e.id: i for i, e in enumerate(self.events)}
         self.group_keys = array("I", [_group_key(d) for d in self.dates])
         """Per position, the year/month heading it files under (see ``_group_key``)."""
         self._long = array("I", [i for i, d in enumerate(self.dates) if d.upper - d.lower > _LONG])
@@ -130,20 +134,38 @@ class Timeline:
         keys = [where(q.event, n) if q.event is not None else n for q in self.quotes]
         order = sorted(range(len(keys)), key=keys.__getitem__)
         self.quotes = [self.quotes[i] for i in order]
+        self.origin = None if origin is None else Origin(origin.path, event_spans, origin.quotes.permuted(order))
+        """The file and each record's byte span (timeline order), from which the on-disk
+        cache is written; only big single-file loads have one."""
         keys.sort()
         del order
         self._quotes_by_speaker: Counter[str] = Counter(q.speaker for q in self.quotes)
         self._qstart = array("I", [bisect_left(keys, p) for p in range(n + 1)]) if keys else \
             array("I", bytes(4 * (n + 1)))
         del keys
+        self._link()
+
+    def _link(self) -> None:
+        """What is derived from the rest (also for a timeline restored from the cache)."""
         self._members: dict[str, list[str]] = {}
         for actor in self.actors.values():
             for group in actor.affiliations:
                 self._members.setdefault(group, []).append(actor.id)
-
-        self._haystack: tuple[bytearray, array] | None = None
+        self._haystack: tuple[bytearray | mmap.mmap, array] | None = None
         self._haystack_lock = threading.Lock()
         self._actor_names: list[tuple[str, list[str]]] | None = None
+        self.from_cache = False
+        """Restored from the on-disk cache (``cache.py``): events and quotes are read on demand."""
+        self.cached_text = False
+        """That cache also held the search text."""
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Event id -> position."""
+        ids = getattr(self.events, "ids", None)  # events read back on demand keep their ids apart
+        if ids is None:
+            ids = [e.id for e in self.events]
+        return {event_id: i for i, event_id in enumerate(ids)}
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -156,9 +178,11 @@ class Timeline:
 
     def quotes_for(self, event_id: str) -> list[Quote]:
         pos = self.position.get(event_id)
-        if pos is None:
-            return []
-        return self.quotes[self._qstart[pos]:self._qstart[pos + 1]]
+        return [] if pos is None else self.quotes_at(pos)
+
+    def quotes_at(self, position: int) -> list[Quote]:
+        """The quotes of the event at this position."""
+        return self.quotes[self._qstart[position]:self._qstart[position + 1]]
 
     def members_of(self, actor_id: str) -> list[str]:
         """Actors whose ``affiliations`` name this one (the reverse link, derived)."""
@@ -263,9 +287,16 @@ class Timeline:
             return range(sure, right)
         return array("I", edge) + array("I", range(sure, right))
 
-    def haystack(self) -> tuple[bytearray, array]:
+    @property
+    def text_ready(self) -> bool:
+        """The search text is built (or was read from the cache): text search costs one scan."""
+        return self._haystack is not None
+
+    def haystack(self) -> tuple[bytearray | mmap.mmap, array]:
         """Folded searchable text of every event (title, summary, place, note, tags, quotes),
-        as one UTF-8 buffer with an offset per position.
+        as one UTF-8 buffer with an offset per position (the text of the event at position
+        p is ``buffer[offsets[p]:offsets[p + 1] - 1]``; a NUL ends each). From the on-disk
+        cache the buffer is the mapped cache file and the offsets are into it.
 
         One buffer rather than a million strings: about half the memory, and a rare word is
         found by a single C-level scan. Built once, on first use; thread-safe so the
@@ -311,9 +342,9 @@ class Timeline:
             find = blob.find
             return array("I", [p for p in candidates if find(raw, offsets[p], offsets[p + 1] - 1) >= 0])
         found = array("I")
-        find, pos = blob.find, 0
+        find, pos, end = blob.find, offsets[0], offsets[-1]
         while True:
-            at = find(raw, pos)
+            at = find(raw, pos, end)
             if at < 0:
                 break
             p = bisect_right(offsets, at) - 1

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
-from ..messages import Filtered, FilterFailed
+from ..messages import Filtered, FilterFailed, TextIndexed
 from ..model.density import Density
 from ..model.query import Query, QueryError, check_dates, make_term, parse_query, resolve_actors, run
 from ..model.text import one_line, visible_same_length
@@ -142,6 +142,7 @@ class MainScreen(Screen[None]):
     def _warm_search_index(self) -> None:
         """Fold every event's text in the background, so the first search is quick."""
         self.timeline.haystack()
+        self.post_message(TextIndexed(self.timeline))
 
     @on(Filtered)
     def _filtered(self, message: Filtered) -> None:

@@ -38,7 +38,7 @@ class QuotePane(PickList):
 
     def watch_current(self, position: int | None) -> None:
         t = self.timeline
-        quotes = t.quotes_for(t.events[position].id) if position is not None else []
+        quotes = t.quotes_at(position) if position is not None else []
         options = [Option(self.render_quote(q), id=q.id) for q in quotes]
         if not options:
             options = [Option(Content.styled("No quotes for this event.", "dim italic"), disabled=True)]

@@ -1,0 +1,228 @@
+"""The on-disk cache: a big file reopens from it, unchanged, and any doubt means a full read.
+
+"Big" is whatever is over ``loader.STRICT_LIMIT`` (64 MB); these tests lower that limit so
+the bundled dataset and small variants of it take the big-file path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tui.model import cache, loader
+from tui.model.loader import bundled_path, load
+from tui.model.query import parse_query, run
+from tui.model.records import UNREADABLE
+
+from helpers_model import write_jsonl
+
+QUERIES = [
+    "", "actor:nicolas-maduro", "tag:siege", "from:2024-09 to:2024-09", "embassy", '"power cut"',
+    "-tag:siege", "confidence:disputed", "confidence:confirmed", "actor:sebin embassy", "tag:power-cut",
+    "from:2024-07-28", "to:2024", "quote", "sic",
+]
+
+
+@pytest.fixture
+def big(monkeypatch):
+    """Every file counts as big: loads take the record-by-record path and may be cached."""
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+
+
+def _bundled() -> dict:
+    return json.loads(bundled_path().read_text(encoding="utf-8"))
+
+
+def _variants(tmp_path: Path) -> dict[str, Path]:
+    """The bundled dataset as a user might have it: pretty JSON, compact JSON with the lists
+    in another order, JSON with a BOM and CRLF line ends, and JSON Lines."""
+    data = _bundled()
+    pretty = tmp_path / "pretty.json"
+    pretty.write_bytes(bundled_path().read_bytes())
+    reordered = {k: data[k] for k in ("quotes", "events", "format", "title", "sources", "actors")}
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(reordered, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    crlf = tmp_path / "crlf.json"
+    crlf.write_bytes(b"\xef\xbb\xbf" + json.dumps(data, indent=1, ensure_ascii=True).replace("\n", "\r\n").encode())
+    return {"pretty": pretty, "compact": compact, "crlf": crlf, "jsonl": write_jsonl(tmp_path / "t.jsonl", data)}
+
+
+def _same(a, b) -> None:
+    """Everything a user can see or ask of the two timelines is the same."""
+    assert len(a) == len(b)
+    assert (a.title, a.description) == (b.title, b.description)
+    assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]
+    assert a.actors == b.actors and a.sources == b.sources
+    assert list(a.events) == list(b.events)
+    assert [d.display() for d in a.dates] == [d.display() for d in b.dates]
+    assert list(a.dates) == list(b.dates)
+    assert [a.quotes_at(p) for p in range(len(a))] == [b.quotes_at(p) for p in range(len(b))]
+    assert list(a.quotes) == list(b.quotes)
+    assert a.position == b.position
+    assert a.tag_counts() == b.tag_counts() and list(a.tag_counts()) == list(b.tag_counts())
+    assert a.actor_event_counts() == b.actor_event_counts()
+    assert {x: a.actor_stats(x) for x in a.actors} == {x: b.actor_stats(x) for x in b.actors}
+    assert {x: a.members_of(x) for x in a.actors} == {x: b.members_of(x) for x in b.actors}
+    for q in QUERIES:
+        assert list(run(a, parse_query(q)).positions) == list(run(b, parse_query(q)).positions), q
+
+
+@pytest.mark.parametrize("variant", ["pretty", "compact", "crlf", "jsonl"])
+def test_a_big_file_reopens_from_its_cache_exactly_as_loaded(big, tmp_path, variant):
+    path = _variants(tmp_path)[variant]
+    before = path.read_bytes()
+    fresh = load(path)
+    assert fresh.origin is not None and not fresh.from_cache
+    fresh.haystack()
+    written = cache.save(fresh)
+    assert written is not None and written.parent == Path(os.environ["TIMELINE_CACHE_DIR"])
+
+    restored = load(path)
+    assert restored.from_cache and restored.cached_text
+    assert not isinstance(restored.events, list)  # records are read back on demand
+    _same(fresh, restored)
+    assert path.read_bytes() == before  # the data file is only ever read
+
+
+def test_without_the_search_text_the_cache_still_serves_and_is_completed_later(big, tmp_path):
+    path = _variants(tmp_path)["pretty"]
+    fresh = load(path)
+    assert cache.save(fresh) is not None  # no text index yet
+    restored = load(path)
+    assert restored.from_cache and not restored.cached_text and not restored.text_ready
+    _same(fresh, restored)  # text queries build the search text from records read back
+    assert restored.text_ready
+    assert cache.save(restored) is not None  # now with the text
+    again = load(path)
+    assert again.cached_text
+    _same(fresh, again)
+    assert cache.save(again) is None  # nothing to add
+
+
+def test_small_files_and_several_files_are_never_cached(tmp_path):
+    assert load(bundled_path()).origin is None  # under the limit: decoded whole, nothing to keep
+    assert cache.save(load(bundled_path())) is None
+
+
+def test_several_big_files_together_are_not_cached(big, tmp_path):
+    v = _variants(tmp_path)
+    assert load([v["pretty"], v["compact"]]).origin is None
+
+
+def _cached(path: Path):
+    t = load(path)
+    t.haystack()
+    assert cache.save(t) is not None
+    assert load(path).from_cache
+    return t
+
+
+def test_a_changed_file_is_read_again(big, tmp_path):
+    path = _variants(tmp_path)["pretty"]
+    _cached(path)
+    data = _bundled()
+    data["title"] = "A new title"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    t = load(path)
+    assert not t.from_cache and t.title == "A new title"
+
+
+def test_same_size_and_time_but_other_bytes_is_a_miss(big, tmp_path):
+    path = _variants(tmp_path)["pretty"]
+    _cached(path)
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("embassy", "EMBASSY", 1)  # in the title, near the start
+    assert edited != text and len(edited.encode()) == st.st_size
+    with open(path, "r+b") as f:  # in place: same inode, same size
+        f.write(edited.encode())
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    t = load(path)
+    assert not t.from_cache and "EMBASSY" in t.title
+
+
+def test_a_file_replaced_by_another_is_a_miss(big, tmp_path):
+    v = _variants(tmp_path)
+    _cached(v["pretty"])
+    other = tmp_path / "other.json"
+    other.write_bytes(v["pretty"].read_bytes())
+    os.replace(other, v["pretty"])  # same bytes, another inode
+    assert not load(v["pretty"]).from_cache
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "other-version", "toc-garbage"])
+def test_a_damaged_cache_is_a_miss_never_an_error(big, tmp_path, damage):
+    path = _variants(tmp_path)["pretty"]
+    fresh = _cached(path)
+    target = cache.cache_path(path)
+    data = target.read_bytes()
+    damaged = {
+        "truncated": data[: len(data) // 2],
+        "garbage": os.urandom(len(data)),
+        "empty": b"",
+        "other-version": data[:8] + (99).to_bytes(4, "little") + data[12:],
+        "toc-garbage": data[:-40] + b"\xc1" * 40,
+    }[damage]
+    target.write_bytes(damaged)
+    t = load(path)
+    assert not t.from_cache
+    _same(fresh, t)
+
+
+def test_no_cache_reads_the_file(big, tmp_path):
+    path = _variants(tmp_path)["pretty"]
+    _cached(path)
+    assert not load(path, cache=False).from_cache
+
+
+def test_an_unwritable_cache_folder_is_silent(big, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(blocker / "cache"))
+    path = _variants(tmp_path)["pretty"]
+    t = load(path)
+    assert cache.save(t) is None
+    assert not load(path).from_cache
+
+
+def test_cache_folder_follows_xdg_when_not_overridden(monkeypatch, tmp_path):
+    monkeypatch.delenv("TIMELINE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "xdg" / "timeline-explorer"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "timeline-explorer"
+
+
+def test_only_the_most_recently_used_caches_are_kept(big, tmp_path):
+    paths = []
+    for i in range(cache.KEEP + 2):
+        p = tmp_path / f"t{i}.json"
+        p.write_bytes(bundled_path().read_bytes())
+        paths.append(p)
+    for i, p in enumerate(paths):
+        assert cache.save(load(p)) is not None
+        os.utime(cache.cache_path(p), ns=(i * 10**9, i * 10**9))  # written in this order
+    assert load(paths[0]).from_cache is False  # pruned: the oldest two went
+    assert load(paths[1]).from_cache is False
+    kept = sorted(Path(os.environ["TIMELINE_CACHE_DIR"]).glob("*.cache"))
+    assert len(kept) == cache.KEEP
+    assert all(load(p).from_cache for p in paths[2:])
+
+
+def test_a_file_rewritten_in_place_while_open_shows_a_stand_in_not_a_crash(big, tmp_path):
+    path = _variants(tmp_path)["pretty"]
+    _cached(path)
+    t = load(path)
+    quoted = next(p for p in range(len(t)) if t.quotes_at(p))
+    event_id, date = t.events[quoted].id, t.dates[quoted].display()
+    size = path.stat().st_size
+    with open(path, "r+b") as f:  # e.g. `> file` by another program while the explorer runs
+        f.write(b" " * size)
+    event = t.events[quoted]
+    assert event.title == UNREADABLE
+    assert event.id == event_id and t.dates[quoted].display() == date  # these come from the cache
+    assert [q.text for q in t.quotes_at(quoted)] == [UNREADABLE] * len(t.quotes_at(quoted))

@@ -1,0 +1,105 @@
+"""Where each record sits in its file, and records read back from there on demand.
+
+A big file's records are decoded once, to check them and build the indexes; the on-disk
+cache (``cache.py``) then keeps only the indexes and each record's byte span. Reopening the
+unchanged file reads an event or a quote again only when something asks for it (the
+explorer shows about forty at a time), so a million-event timeline is usable in a second
+instead of being decoded whole again.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import msgspec
+
+from .dates import EDate, parse_edtf
+from .entities import Event, Quote
+
+__all__ = ["Spans", "Origin", "FileRecords", "LazyDates", "UNREADABLE"]
+
+UNREADABLE = "(this record could not be read again: the file changed after it was opened; reopen it)"
+"""What stands in for a record whose bytes no longer decode (the file was rewritten in place)."""
+
+
+@dataclass(slots=True)
+class Spans:
+    """Byte offsets where each record starts and ends, in one list's order."""
+
+    starts: array
+    ends: array
+
+    def permuted(self, order: Sequence[int]) -> Spans:
+        return Spans(array("q", map(self.starts.__getitem__, order)), array("q", map(self.ends.__getitem__, order)))
+
+
+@dataclass(slots=True)
+class Origin:
+    """The one file a timeline was read from, with its records' spans in timeline order
+    (events by position, quotes grouped by event). Only big single-file loads have one."""
+
+    path: str
+    events: Spans
+    quotes: Spans
+
+
+class FileRecords(Sequence):
+    """Events or quotes decoded from the file when asked for, by their spans.
+
+    The file is read with ``pread`` on a descriptor opened once, not memory-mapped: a file
+    replaced on disk keeps being read as it was (the descriptor holds the old one), and a
+    file truncated in place yields a stand-in record rather than a crash (SIGBUS).
+    """
+
+    def __init__(self, path: str, cls: type, spans: Spans, ids: list[str], dates: list[str]) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        self._decode = msgspec.json.Decoder(cls).decode
+        self._cls = cls
+        self.spans = spans
+        self.ids = ids
+        """Record ids by position (quotes: empty, nothing asks a quote by id)."""
+        self._dates = dates
+
+    def __del__(self) -> None:
+        fd, self._fd = getattr(self, "_fd", -1), -1
+        if fd >= 0:
+            os.close(fd)
+
+    def __len__(self) -> int:
+        return len(self.spans.starts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._read(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._read(index)
+
+    def _read(self, index: int):
+        start = self.spans.starts[index]
+        try:
+            return self._decode(os.pread(self._fd, self.spans.ends[index] - start, start))
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            if self._cls is Event:
+                return Event(id=self.ids[index], date=self._dates[index], title=UNREADABLE)
+            return Quote(id="", text=UNREADABLE, speaker="", source="")
+
+
+class LazyDates(Sequence):
+    """Each event's parsed date, parsed again from its text when asked for."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, index) -> EDate | list[EDate]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return parse_edtf(self.texts[index])  # every one was checked before the cache was written
