@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tui.model import cache, loader
+from tui.model import cache, loader, words
 from tui.model.loader import bundled_path, load
 from tui.model.query import parse_query, run
 from tui.model.records import UNREADABLE
@@ -226,3 +229,70 @@ def test_a_file_rewritten_in_place_while_open_shows_a_stand_in_not_a_crash(big, 
     assert event.title == UNREADABLE
     assert event.id == event_id and t.dates[quoted].display() == date  # these come from the cache
     assert [q.text for q in t.quotes_at(quoted)] == [UNREADABLE] * len(t.quotes_at(quoted))
+
+
+# --- the word index beside the cache -------------------------------------------------------------------
+
+NEEDLES = ["embassy", "mbass", "EMBASSY", "power cut", " cut", "cut ", "power-cut", "núñez", "nunez", "sic]",
+           "[sic", "maduro", "machado said", "caracas,", "2024", "e", "a", "de la", "no such words here",
+           "zzzz", "'", "”", "—", "argentine embassy residence", "the"]
+
+
+def _indexed(path: Path):
+    """A cached timeline with its word index, and one without (text search by scanning)."""
+    _cached(path)
+    assert words.build(cache.cache_path(path)) is not None
+    with_index, without = load(path), load(path)
+    assert with_index.words is not None
+    without.words = None
+    return with_index, without
+
+
+@pytest.mark.parametrize("variant", ["pretty", "jsonl"])
+def test_the_word_index_finds_exactly_what_a_scan_finds(big, tmp_path, variant):
+    with_index, without = _indexed(_variants(tmp_path)[variant])
+    every = range(len(with_index))
+    some = array("I", every[::3])
+    for needle in NEEDLES:
+        for candidates in (None, some):
+            expected = list(without.text_positions(needle, candidates))
+            assert list(with_index.text_positions(needle, candidates)) == expected, (needle, candidates)
+    assert list(with_index.text_positions("embassy")) != []  # the needles do find things
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_piece_of_the_text_is_found_by_the_index_as_by_a_scan(big, tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("words") / "t.json"
+    path.write_bytes(bundled_path().read_bytes())
+    with_index, without = _indexed(path)
+    blob, offsets = without.haystack()
+    p = data.draw(st.integers(0, len(without) - 1))
+    text = bytes(blob[offsets[p]:offsets[p + 1] - 1]).decode("utf-8")
+    start = data.draw(st.integers(0, max(0, len(text) - 1)))
+    needle = text[start:start + data.draw(st.integers(1, 30))]
+    found = with_index.text_positions(needle)
+    assert p in found or not needle.strip()
+    assert list(found) == list(without.text_positions(needle))
+
+
+def test_a_word_index_of_an_older_cache_is_not_used(big, tmp_path):
+    path = _variants(tmp_path)["pretty"]
+    _indexed(path)
+    data = _bundled()
+    data["title"] = "Changed"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    t = load(path)
+    t.haystack()
+    cache.save(t)  # a new cache for the new content; the old index stays beside it
+    assert words.sidecar(cache.cache_path(path)).exists()
+    reopened = load(path)
+    assert reopened.from_cache and reopened.words is None
+
+
+def test_the_index_is_built_by_a_child_process(big, tmp_path):
+    path = _variants(tmp_path)["pretty"]
+    _cached(path)
+    index = words.build_aside(cache.cache_path(path))
+    assert index is not None
+    assert list(index.lookup(b"embass", 10**6)[0])  # some event holds "embassy"

@@ -1235,6 +1235,7 @@ async def test_a_big_file_is_cached_and_reopens_from_the_cache(monkeypatch):
             screens.append((app.timeline.from_cache, count(app), detail(app), quotes(app),
                             [str(o.prompt) for o in actor_list(app).options]))
             assert app.timeline.text_ready
+            assert app.timeline.words is not None  # built aside by a child process, then used
     (first_cached, *first), (second_cached, *second) = screens
     assert not first_cached and second_cached
     assert first == second

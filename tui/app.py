@@ -9,11 +9,12 @@ from textual.binding import Binding
 from .commands import TimelineCommands
 from .messages import Loaded, LoadFailed, TextIndexed
 from .model.density import Density
-from .model.cache import save
+from .model.cache import cache_path, save
 from .model.loader import bundled_path, load
 from .model.problems import LoadError
 from .model.query import Query
 from .model.timeline import Timeline
+from .model.words import build_aside
 from .screens.loading import LoadingScreen
 from .screens.main import MainScreen
 
@@ -74,5 +75,10 @@ class TimelineApp(App[None]):
 
     @work(thread=True, group="cache", exit_on_error=False)
     def _save_cache(self, timeline: Timeline) -> None:
-        """With the search text built, the cache holds everything a reopen needs."""
-        save(timeline)
+        """With the search text built, the cache holds everything a reopen needs; then a
+        low-priority child process builds its word index, used as soon as it is there."""
+        written = save(timeline)
+        if timeline.words is None:
+            target = written or (cache_path(timeline.origin.path) if timeline.from_cache else None)
+            if target is not None:
+                timeline.words = build_aside(target)

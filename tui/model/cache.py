@@ -42,8 +42,9 @@ from .entities import Actor, Event, Quote, Source
 from .problems import Problem
 from .records import FileRecords, LazyDates, Origin, Spans
 from .timeline import Timeline
+from .words import open_index
 
-__all__ = ["cache_dir", "cache_path", "restore", "save", "KEEP"]
+__all__ = ["cache_dir", "cache_path", "restore", "save", "text_of", "KEEP"]
 
 MAGIC = b"TLXCACHE"
 VERSION = 1
@@ -183,13 +184,19 @@ def _write_sections(f, timeline: Timeline, origin: Origin, has_text: bool) -> di
 def _prune(folder: Path) -> None:
     """Keep the most recently used caches (reading one marks it used)."""
     caches = []
+    indexes = []
     for entry in os.scandir(folder):
         if entry.name.endswith(".cache") and entry.is_file():
             caches.append((entry.stat().st_mtime_ns, entry.path))
+        elif entry.name.endswith(".cache.words"):
+            indexes.append(entry.path)
         elif entry.name.startswith(".tmp-") and entry.stat().st_mtime < time.time() - 86400:
             os.unlink(entry.path)  # left by a writer that was killed
     for _, path in sorted(caches, reverse=True)[KEEP:]:
         os.unlink(path)
+    for path in indexes:  # a word index goes with its cache
+        if not os.path.exists(path.removesuffix(".words")):
+            os.unlink(path)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -199,11 +206,7 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
     target = cache_path(data_path)
     try:
         with open(target, "rb") as f:
-            magic, version, at = _HEADER.unpack(f.read(_HEADER.size))
-            if magic != MAGIC or version != VERSION:
-                return None
-            f.seek(at)
-            toc = msgspec.msgpack.decode(f.read(), type=_Toc)
+            toc, _, at = _read_toc(f, target)
             if toc.env != _ENV or toc.source != _fingerprint(data_path):
                 return None
             size = os.fstat(f.fileno()).st_size
@@ -215,11 +218,44 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
                     off, n = toc.sections["text"]
                     timeline._haystack = (mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ),
                                           _array("q", whole, toc.sections["text_offsets"]))
+                    timeline.words = open_index(target)
         os.utime(target)
         return timeline
     except (OSError, ValueError, KeyError, TypeError, BufferError, UnicodeDecodeError, struct.error,
             msgspec.DecodeError, msgspec.ValidationError, MemoryError):
         return None
+
+
+def _read_toc(f, name) -> tuple[_Toc, bytes, int]:
+    """The table of contents, its bytes, and where it starts (the end of the sections)."""
+    magic, version, at = _HEADER.unpack(f.read(_HEADER.size))
+    if magic != MAGIC or version != VERSION:
+        raise ValueError(f"{name}: not a cache of this version")
+    f.seek(at)
+    raw = f.read()
+    return msgspec.msgpack.decode(raw, type=_Toc), raw, at
+
+
+def identity(cache_file: str | os.PathLike) -> bytes:
+    """16 bytes that tell this cache from any other: a hash of its table of contents, which
+    holds the data file's fingerprint and where every section is (``words.py`` ties its
+    index to it; unlike the file's time, reading the cache does not change it)."""
+    with open(cache_file, "rb") as f:
+        return hashlib.blake2b(_read_toc(f, cache_file)[1], digest_size=16).digest()
+
+
+def text_of(cache_file: str | os.PathLike) -> tuple[mmap.mmap, array]:
+    """The search text held in a cache file, and its offsets (for ``words.build``)."""
+    with open(cache_file, "rb") as f:
+        toc = _read_toc(f, cache_file)[0]
+        if not toc.text:
+            raise ValueError(f"{cache_file}: holds no search text")
+        off, n = toc.sections["text"]
+        mapped = mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ)
+        f.seek(toc.sections["text_offsets"][0])
+        offsets = array("q")
+        offsets.frombytes(f.read(toc.sections["text_offsets"][1]))
+    return mapped, offsets
 
 
 def _array(typecode: str, view, section: tuple[int, int]) -> array:

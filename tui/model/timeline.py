@@ -25,6 +25,7 @@ from .dates import EDate
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
 from .records import Origin
+from .words import WordIndex, union
 from .text import fold
 
 __all__ = ["Timeline", "ActorStats"]
@@ -57,6 +58,13 @@ def _group_key(edate: EDate) -> int:
     if start is None:
         return 0
     return start.year * 13 + (start.month or 0)
+
+
+def _both(a: Sequence[int], b: Sequence[int]) -> array:
+    """Sorted positions in both sorted sequences."""
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    keep = set(small)
+    return array("I", [p for p in big if p in keep])
 
 
 class Timeline:
@@ -154,6 +162,8 @@ class Timeline:
         self._haystack: tuple[bytearray | mmap.mmap, array] | None = None
         self._haystack_lock = threading.Lock()
         self._actor_names: list[tuple[str, list[str]]] | None = None
+        self.words: WordIndex | None = None
+        """A word index of the search text (``words.py``), when one was built for the cache."""
         self.from_cache = False
         """Restored from the on-disk cache (``cache.py``): events and quotes are read on demand."""
         self.cached_text = False
@@ -331,6 +341,19 @@ class Timeline:
             blob += encoded
         return blob, offsets
 
+    def _from_words(self, raw: bytes) -> array | None:
+        """Positions of the events holding every whitespace-separated piece of ``raw``,
+        from the word index; None without one, or if a piece is too common for it."""
+        if self.words is None:
+            return None
+        found = None
+        for piece in raw.split():
+            postings = self.words.lookup(piece, 2 * len(self.events))  # beyond that, a scan is quicker
+            if postings is None:
+                return None
+            found = union(postings) if found is None else _both(found, union(postings))
+        return found
+
     def text_positions(self, needle: str, candidates: Sequence[int] | None = None) -> Sequence[int]:
         """Positions (among ``candidates``, default all) whose text contains ``needle``
         (case- and accent-insensitive)."""
@@ -338,8 +361,16 @@ class Timeline:
         raw = _searchable(needle.replace("\x00", " ")).encode("utf-8", "surrogatepass")
         if not raw.strip():
             return range(len(self.events)) if candidates is None else candidates  # nothing to look for
+        few = candidates is not None and len(candidates) * 8 < len(self.events)
+        found = None if few else self._from_words(raw)
+        if found is not None:
+            if candidates is not None and len(candidates) < len(self.events):
+                found = _both(found, candidates)
+            if raw.split() == [raw]:
+                return found  # no spaces: found exactly
+            candidates = found  # with spaces: each candidate's own text must still hold it
         if candidates is not None and len(candidates) * 8 < len(self.events):
-            find = blob.find
+            find = blob.find  # few candidates: look in each one's own text
             return array("I", [p for p in candidates if find(raw, offsets[p], offsets[p + 1] - 1) >= 0])
         found = array("I")
         find, pos, end = blob.find, offsets[0], offsets[-1]
