@@ -296,3 +296,15 @@ def test_the_index_is_built_by_a_child_process(big, tmp_path):
     index = words.build_aside(cache.cache_path(path))
     assert index is not None
     assert list(index.lookup(b"embass", 10**6)[0])  # some event holds "embassy"
+
+
+@pytest.mark.parametrize("variant", ["pretty", "compact", "crlf", "jsonl"])
+def test_a_big_file_is_read_back_on_demand_and_matches_a_full_decode(monkeypatch, tmp_path, variant):
+    path = _variants(tmp_path)[variant]
+    decoded = load(path, cache=False)  # small: every record decoded and kept
+    assert isinstance(decoded.events, list) and decoded.origin is None
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    big_one = load(path, cache=False)
+    assert not isinstance(big_one.events, list) and big_one.origin is not None
+    _same(decoded, big_one)
+    assert not isinstance(big_one.haystack()[0], bytearray)  # its search text is a mapped scratch file

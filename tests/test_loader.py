@@ -568,7 +568,7 @@ def fast(monkeypatch):
 
 
 def _snapshot(t: Timeline):
-    return ([(e, d.text, d.lower, d.upper) for e, d in zip(t.events, t.dates)], t.actors, t.sources, t.quotes,
+    return ([(e, d.text, d.lower, d.upper) for e, d in zip(t.events, t.dates)], t.actors, t.sources, list(t.quotes),
             t.title, t.description, [str(w) for w in t.warnings])
 
 

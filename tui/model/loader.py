@@ -965,7 +965,8 @@ def _restore(paths) -> Timeline | None:
     return restore(paths)
 
 
-def _load(paths) -> Timeline:
+def _read_all(paths) -> tuple[list[_Parsed], list[Problem]]:
+    """Read and check every file; raise LoadError if anything is wrong."""
     if paths is None or (not isinstance(paths, (str, Path)) and not paths):
         paths = [bundled_path()]
     elif isinstance(paths, (str, Path)):
@@ -981,7 +982,11 @@ def _load(paths) -> Timeline:
         problems.extend(sorted(parsed.problems, key=lambda p: (p.line or 0, p.warning)))
     if any(not p.warning for p in problems):
         raise LoadError(problems)
+    return files, problems
 
+
+def _assemble(files: list[_Parsed], problems: list[Problem]) -> Timeline:
+    """One Timeline from the checked files."""
     origin = None
     if len(files) == 1:
         merged, dates = files[0].records, files[0].dates
@@ -1012,4 +1017,12 @@ def _load(paths) -> Timeline:
         files=[f.name for f in files],
         origin=origin,
     )
+
+
+def _load(paths) -> Timeline:
+    files, problems = _read_all(paths)
+    timeline = _assemble(files, problems)
+    files.clear()  # the last reference to the decoded records of every file
+    timeline.read_on_demand()  # a big file's records: read back when shown, not kept decoded
+    return timeline
 
