@@ -47,7 +47,9 @@ class TimelineApp(App[None]):
             self.push_screen(MainScreen(self.timeline, self.initial_query))
         else:
             self.push_screen(LoadingScreen(self.paths))
-            self._load()
+            # Only once the loading screen is on the terminal: the loader's first pass holds
+            # the GIL for seconds at a million events, and would delay the first frame.
+            self.call_after_refresh(self._load)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
