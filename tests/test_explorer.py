@@ -1104,6 +1104,25 @@ async def test_loading_screen_then_main_screen(monkeypatch, timeline):
     assert app.load_error is None
 
 
+def test_quitting_while_a_thread_is_busy_leaves_at_once(monkeypatch):
+    """The command line does not wait for a load (or cache write) it cannot stop."""
+    from tui import cli
+
+    class Exited(Exception):
+        pass
+
+    def quit_while_loading(self, *args, **kwargs):
+        self.busy.add("load")
+
+    monkeypatch.setattr(TimelineApp, "run", quit_while_loading)
+    monkeypatch.setattr(cli.os, "_exit", lambda code: (_ for _ in ()).throw(Exited(code)))
+    with pytest.raises(Exited) as exited:
+        cli.main(["explore", str(bundled_path())])
+    assert exited.value.args == (0,)
+    monkeypatch.setattr(TimelineApp, "run", lambda self, *a, **k: None)  # quit when idle: a normal return
+    assert cli.main(["explore", str(bundled_path())]) == 0
+
+
 async def test_q_while_loading_quits(monkeypatch):
     import tui.app as app_module
 
@@ -1115,6 +1134,7 @@ async def test_q_while_loading_quits(monkeypatch):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert isinstance(app.screen, LoadingScreen)
+            assert app.busy == {"load"}  # what the command line checks to leave at once
             await pilot.press("q")
             await pilot.pause()
             assert not app.is_running

@@ -41,6 +41,9 @@ class TimelineApp(App[None]):
         self.timeline = timeline
         self.load_error: str | None = None
         """Set when loading failed; the command line prints it after the app exits."""
+        self.busy: set[str] = set()
+        """Threads still at work ("load", "cache"): quitting meanwhile must not wait for them
+        (Textual marks their workers cancelled, but a thread runs on until it is done)."""
 
     def on_mount(self) -> None:
         if self.timeline is not None:
@@ -53,12 +56,16 @@ class TimelineApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
+        self.busy.add("load")
         try:
             timeline = load(self.paths, cache=self.use_cache)
+            density = Density(timeline)
         except LoadError as exc:
             self.post_message(LoadFailed(exc))
             return
-        self.post_message(Loaded(timeline, Density(timeline)))
+        finally:
+            self.busy.discard("load")
+        self.post_message(Loaded(timeline, density))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -79,8 +86,12 @@ class TimelineApp(App[None]):
     def _save_cache(self, timeline: Timeline) -> None:
         """With the search text built, the cache holds everything a reopen needs; then a
         low-priority child process builds its word index, used as soon as it is there."""
-        written = save(timeline)
-        if timeline.words is None:
-            target = written or (cache_path(timeline.origin.path) if timeline.from_cache else None)
-            if target is not None:
-                timeline.words = build_aside(target)
+        self.busy.add("cache")
+        try:
+            written = save(timeline)
+            if timeline.words is None:
+                target = written or (cache_path(timeline.origin.path) if timeline.from_cache else None)
+                if target is not None:
+                    timeline.words = build_aside(target)
+        finally:
+            self.busy.discard("cache")

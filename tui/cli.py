@@ -304,12 +304,21 @@ def cmd_explore(args) -> int:
     from .app import TimelineApp
 
     app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache)
-    app.run()
+    import asyncio
+
+    loop = asyncio.new_event_loop()  # not asyncio.run(), which would join a busy thread
+    app.run(loop=loop)
     if app.load_error is not None:
         raise CommandError(app.load_error)
-    if app.workers and any(w.group in ("load", "cache") and not w.is_finished for w in app.workers):
+    if app.busy:
+        # Quit while a million events load, or the cache is written: a thread cannot be
+        # stopped, and Python joins it before exiting, so the terminal would hang until it
+        # is done. Leave at once; a half-written cache is a temporary file removed later,
+        # and a word index being built finishes in its own process.
         sys.stdout.flush()
-        os._exit(EXIT_OK)  # quit while loading or caching: do not wait for that thread
+        sys.stderr.flush()
+        os._exit(EXIT_OK)
+    loop.close()  # idle worker threads are told to stop; they are joined at exit
     return EXIT_OK
 
 
