@@ -308,3 +308,14 @@ def test_a_big_file_is_read_back_on_demand_and_matches_a_full_decode(monkeypatch
     assert not isinstance(big_one.events, list) and big_one.origin is not None
     _same(decoded, big_one)
     assert not isinstance(big_one.haystack()[0], bytearray)  # its search text is a mapped scratch file
+
+
+def test_a_file_changed_after_it_was_read_is_not_cached(big, tmp_path):
+    path = _variants(tmp_path)["pretty"]
+    t = load(path)
+    data = _bundled()
+    data["title"] = "Edited while the explorer was open"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert cache.save(t) is None  # its indexes are the old file's
+    assert not cache.cache_path(path).exists()
+    assert load(path).title == "Edited while the explorer was open"

@@ -44,7 +44,7 @@ from .records import FileRecords, LazyDates, Origin, Spans
 from .timeline import Timeline
 from .words import open_index
 
-__all__ = ["cache_dir", "cache_path", "restore", "save", "text_of", "KEEP"]
+__all__ = ["cache_dir", "cache_path", "fingerprint", "identity", "restore", "save", "text_of", "KEEP"]
 
 MAGIC = b"TLXCACHE"
 VERSION = 1
@@ -84,7 +84,7 @@ def cache_path(data_path: str | os.PathLike) -> Path:
     return cache_dir() / f"{key}.cache"
 
 
-def _fingerprint(data_path: str | os.PathLike) -> list:
+def fingerprint(data_path: str | os.PathLike) -> list:
     """What must be unchanged for the cache to hold: path, size, mtime, inode, both ends."""
     real = os.path.realpath(data_path)
     with open(real, "rb") as f:
@@ -105,7 +105,7 @@ def save(timeline: Timeline) -> Path | None:
     or the cache it came from already holds all it has) or it could not be written.
     """
     origin = timeline.origin
-    if origin is None:
+    if origin is None or origin.fingerprint is None:
         return None
     has_text = timeline.text_ready
     if timeline.from_cache and (timeline.cached_text or not has_text):
@@ -113,7 +113,9 @@ def save(timeline: Timeline) -> Path | None:
     target = cache_path(origin.path)
     tmp = None
     try:
-        source = _fingerprint(origin.path)
+        source = origin.fingerprint
+        if fingerprint(origin.path) != source:
+            return None  # changed since it was read: these indexes are not the file's any more
         need = 256 * 1024 * 1024 + (len(timeline.haystack()[0]) if has_text else 0)
         target.parent.mkdir(parents=True, exist_ok=True)
         if shutil.disk_usage(target.parent).free < need * 2:
@@ -207,7 +209,7 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
     try:
         with open(target, "rb") as f:
             toc, _, at = _read_toc(f, target)
-            if toc.env != _ENV or toc.source != _fingerprint(data_path):
+            if toc.env != _ENV or toc.source != fingerprint(data_path):
                 return None
             size = os.fstat(f.fileno()).st_size
             if any(off < 0 or off + n > at for off, n in toc.sections.values()) or at > size:
@@ -287,7 +289,7 @@ def _rebuild(toc: _Toc, view: memoryview, name: str) -> Timeline:
     t.events = FileRecords(name, Event, spans["event"], ids, texts)
     t.dates = LazyDates(texts)
     t.quotes = FileRecords(name, Quote, spans["quote"], [], [])
-    t.origin = Origin(name, spans["event"], spans["quote"])
+    t.origin = Origin(name, spans["event"], spans["quote"], toc.source)
     t.lower, t.upper = _array("q", view, sections["lower"]), _array("q", view, sections["upper"])
     t.group_keys, t._long = _array("I", view, sections["group_keys"]), _array("I", view, sections["_long"])
     t._qstart = _array("I", view, sections["_qstart"])

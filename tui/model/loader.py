@@ -34,6 +34,7 @@ import msgspec
 from .dates import DateError, EDate, parse_edtf
 from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, Event, Quote, TimelineFile
 from .problems import LoadError, Problem, format_path, locate_lines, out_of_memory
+from .cache import fingerprint
 from .records import Origin, Spans
 from .timeline import Timeline
 
@@ -103,6 +104,8 @@ class _Parsed:
     dates: list[EDate] = field(default_factory=list)
     spans: dict[str, Spans] | None = None
     """Byte spans of the events and quotes, for big files read from disk (see ``cache.py``)."""
+    fingerprint: list | None = None
+    """What the file looked like just before it was read (``cache.fingerprint``)."""
 
     def error(self, path: tuple, message: str, *, warning: bool = False) -> None:
         self.problems.append(Problem(self.name, path, message, warning))
@@ -145,13 +148,19 @@ def read_one(path: str | Path) -> _Parsed:
     """Read and structurally check one file (no cross-references yet)."""
     if _is_big(path, JSONL_SUFFIXES):
         # Streamed a line at a time: a million-event file never sits in memory whole.
+        before = _fingerprint(path)
         try:
             with open(path, "rb") as f:
-                return _read_jsonl(str(path), f, strict=False)
+                parsed = _read_jsonl(str(path), f, strict=False)
         except OSError as exc:
             raise _unreadable(str(path), f"cannot be read ({exc.strerror or exc})") from None
+        parsed.fingerprint = before
+        return parsed
     if _is_big(path, (".json",)):
-        return _read_json_mapped(str(path))
+        before = _fingerprint(path)
+        parsed = _read_json_mapped(str(path))
+        parsed.fingerprint = before
+        return parsed
     name, data = _read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -166,6 +175,13 @@ def read_one(path: str | Path) -> _Parsed:
     if strict:
         return _read_json_quick(name, data, text) or _read_json_strict(name, text)
     return _read_json_fast(name, data)
+
+
+def _fingerprint(path) -> list | None:
+    try:
+        return fingerprint(path)
+    except OSError:
+        return None  # then it is not cached
 
 
 def _is_big(path, suffixes: tuple[str, ...]) -> bool:
@@ -991,7 +1007,8 @@ def _assemble(files: list[_Parsed], problems: list[Problem]) -> Timeline:
     if len(files) == 1:
         merged, dates = files[0].records, files[0].dates
         if files[0].spans is not None:
-            origin = Origin(files[0].name, files[0].spans["events"], files[0].spans["quotes"])
+            origin = Origin(files[0].name, files[0].spans["events"], files[0].spans["quotes"],
+                            files[0].fingerprint)
     else:  # records defined identically in several files count once (differences are errors)
         merged = {k: [] for k in KINDS}
         dates = []

@@ -44,6 +44,9 @@ class Origin:
     path: str
     events: Spans
     quotes: Spans
+    fingerprint: list | None = None
+    """The file as it was when read (``cache.fingerprint``): the cache is written only if it
+    still looks the same, so a file edited meanwhile is never cached with the old indexes."""
 
 
 class FileRecords(Sequence):

@@ -172,7 +172,8 @@ class Timeline:
         keys = [where(q.event, n) if q.event is not None else n for q in self.quotes]
         order = sorted(range(len(keys)), key=keys.__getitem__)
         self.quotes = [self.quotes[i] for i in order]
-        self.origin = None if origin is None else Origin(origin.path, event_spans, origin.quotes.permuted(order))
+        self.origin = None if origin is None else Origin(origin.path, event_spans, origin.quotes.permuted(order),
+                                                         origin.fingerprint)
         """The file and each record's byte span (timeline order), from which the on-disk
         cache is written; only big single-file loads have one."""
         keys.sort()
