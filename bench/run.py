@@ -378,6 +378,8 @@ async def main():
         out["first_frame"] = time.monotonic() - launch
         out["first_screen"] = type(app.screen).__name__
         task = asyncio.create_task(monitor())
+        while not any(w.group == "load" for w in app.workers):  # it starts once the first frame is drawn
+            await asyncio.sleep(0.005)
         await wait_workers(app, "load")
         stall["run"] = False
         await task
