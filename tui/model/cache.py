@@ -47,7 +47,7 @@ from .words import open_index
 __all__ = ["cache_dir", "cache_path", "fingerprint", "identity", "restore", "save", "text_of", "KEEP"]
 
 MAGIC = b"TLXCACHE"
-VERSION = 1
+VERSION = 2
 KEEP = 4
 """How many caches are kept (the most recently used); a million-event one is about 1 GB."""
 _HEADER = struct.Struct("<8sIQ")  # magic, version, offset of the table of contents
@@ -65,7 +65,6 @@ class _Toc(msgspec.Struct):
     env: dict
     title: str
     description: str | None
-    warnings: list[tuple[list, str, bool, int | None]]
     sections: dict[str, tuple[int, int]]
     text: bool
 
@@ -123,9 +122,7 @@ def save(timeline: Timeline) -> Path | None:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         with os.fdopen(fd, "wb") as f:
             sections = _write_sections(f, timeline, origin, has_text)
-            toc = _Toc(source, _ENV, timeline.title, timeline.description,
-                       [(list(p.path), p.message, p.warning, p.line) for p in timeline.warnings],
-                       sections, has_text)
+            toc = _Toc(source, _ENV, timeline.title, timeline.description, sections, has_text)
             at = f.tell()
             f.write(msgspec.msgpack.encode(toc))
             f.seek(0)
@@ -175,6 +172,7 @@ def _write_sections(f, timeline: Timeline, origin: Origin, has_text: bool) -> di
             postings.extend(p)
         put(f"{name}.postings", postings)
     put("quotes_by_speaker", encode(dict(timeline._quotes_by_speaker)))
+    put("warnings", encode(timeline.warnings))  # there can be one per event ("cites no source")
     if has_text:
         blob, offsets = timeline.haystack()
         put("text_offsets", offsets)
@@ -208,7 +206,7 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
     target = cache_path(data_path)
     try:
         with open(target, "rb") as f:
-            toc, _, at = _read_toc(f, target)
+            toc, raw_toc, at = _read_toc(f, target)
             if toc.env != _ENV or toc.source != fingerprint(data_path):
                 return None
             size = os.fstat(f.fileno()).st_size
@@ -220,7 +218,7 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
                     off, n = toc.sections["text"]
                     timeline._haystack = (mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ),
                                           _array("q", whole, toc.sections["text_offsets"]))
-                    timeline.words = open_index(target)
+                    timeline.words = open_index(target, hashlib.blake2b(raw_toc, digest_size=16).digest())
         os.utime(target)
         return timeline
     except (OSError, ValueError, KeyError, TypeError, BufferError, UnicodeDecodeError, struct.error,
@@ -277,7 +275,9 @@ def _rebuild(toc: _Toc, view: memoryview, name: str) -> Timeline:
     decode = msgspec.msgpack.decode
     t = Timeline.__new__(Timeline)
     t.title, t.description, t.files = toc.title, toc.description, [name]
-    t.warnings = [Problem(name, tuple(path), message, warning, line) for path, message, warning, line in toc.warnings]
+    t.warnings = decode(raw("warnings"), type=list[Problem])
+    for problem in t.warnings:
+        problem.file = name  # as it is named now
     t.actors = {a.id: a for a in decode(raw("actors"), type=list[Actor])}
     t.sources = {s.id: s for s in decode(raw("sources"), type=list[Source])}
     ids = str(raw("event_ids"), "utf-8").split("\n") if sections["event_ids"][1] else []

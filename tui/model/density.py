@@ -46,10 +46,13 @@ class Density:
                 (key // 13 * 12 + (key % 13 or 1) - 1 - self.first) if key else -1
                 for key in timeline.group_keys
             ])
-        self.total = self.counts(range(len(timeline)))
+        counter = Counter(self.bucket)
+        self.total = [counter.get(b, 0) for b in range(self.size)]
 
     def counts(self, positions: Sequence[int]) -> list[int]:
         """Events per bucket among ``positions``."""
+        if isinstance(positions, range) and len(positions) == len(self.bucket):
+            return self.total  # everything (no filter): a million lookups saved
         counter = Counter(map(self.bucket.__getitem__, positions))
         return [counter.get(b, 0) for b in range(self.size)]
 

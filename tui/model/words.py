@@ -95,16 +95,19 @@ def union(postings: list[Sequence[int]]) -> array:
     return array("I", sorted(merged))
 
 
-def open_index(cache_file: str | os.PathLike) -> WordIndex | None:
-    """The word index beside this cache file, if it was built from this very file."""
+def open_index(cache_file: str | os.PathLike, built_from: bytes | None = None) -> WordIndex | None:
+    """The word index beside this cache file, if it was built from this very file
+    (``built_from``: the cache's identity, when the caller has it already)."""
     from .cache import identity
 
     try:
+        if built_from is None:
+            built_from = identity(cache_file)
         with open(sidecar(cache_file), "rb") as f:
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        magic, version, built_from, *sizes = _HEADER.unpack_from(mapped)
+        magic, version, expected, *sizes = _HEADER.unpack_from(mapped)
         at = _HEADER.size + sizes[0]
-        if (magic != MAGIC or version != VERSION or built_from != identity(cache_file)
+        if (magic != MAGIC or version != VERSION or built_from != expected
                 or at + (-at % 8) + sum(sizes[1:]) != len(mapped)):
             mapped.close()
             return None
