@@ -566,8 +566,14 @@ def measure_open(path: Path, runs: int) -> dict[str, Metric]:
                 m["save"].samples.append(d["save"])
                 m["index_mem"].samples.append(max(d["index_peak"], d["save_peak"], child.maxrss))
                 info = d
-        child = python(OPEN_SNIPPET, str(path), "words")
-        if child.ok:
+        if not info.get("cache_path"):
+            m["words"].note = "n/a: files up to 64 MB are read in full, never cached"
+            child = None
+        else:
+            child = python(OPEN_SNIPPET, str(path), "words")
+        if child is None:
+            pass
+        elif child.ok:
             m["words"].samples.append(child.data["seconds"])
             m["words_mem"].samples.append(max(child.data["peak"], child.maxrss))
             m["words"].note = f"{child.data['size'] / MB:,.0f} MB beside the cache; the explorer runs it at nice 10"

@@ -9,7 +9,7 @@ the vocabulary words that contain it: substring search stays substring search ("
 still finds "embassy"). A needle with whitespace ("power cut") narrows the candidates to
 events holding every piece, and each candidate is then checked in its own text.
 
-Building it costs a pass in Python over every word (about 20 s at a million events), so it
+Building it costs a pass in Python over every word (20–35 s at a million events), so it
 is built off to the side: once the on-disk cache (``cache.py``) holds the search text, the
 explorer has a child process build it at low priority on the other core (``build_aside``).
 The child writes ``CACHE_FILE.words`` beside the cache (to a temporary name, then renamed),
