@@ -99,6 +99,23 @@ def of_total(n: int, timeline) -> str:
     return f"{n} of {len(timeline)} events"
 
 
+def assert_applied(app, timeline, query: str, n: int, chip_texts: list[str] | None = None) -> None:
+    """The main screen runs ``query``: its filters read so, the count says ``n`` events (and
+    the chips are these, when given)."""
+    assert isinstance(app.screen, MainScreen)
+    assert str(app.screen.filters) == query
+    assert count(app) == of_total(n, timeline)
+    if chip_texts is not None:
+        assert chips(app) == chip_texts
+
+
+async def highlight_actor_of_the_siege(app, pilot, timeline, actor_id: str) -> None:
+    """Cursor on the siege event, focus in the actor pane (key 3), that actor highlighted."""
+    await move_to(app, pilot, pos(timeline, SIEGE))
+    await pilot.press("3")
+    await highlight_option(pilot, actor_list(app), actor_id)
+
+
 async def move_to(app, pilot, position: int) -> None:
     """Put the cursor on an event (set-up only: keyboard navigation has its own tests, and
     every simulated key costs ~0.1 s)."""
@@ -283,9 +300,7 @@ async def test_moving_the_cursor_updates_every_pane_at_once(explorer, timeline):
 
 async def test_actor_pane_shows_the_highlighted_actors_profile(explorer, timeline):
     app, pilot = explorer
-    await move_to(app, pilot, pos(timeline, SIEGE))
-    await pilot.press("3")
-    await highlight_option(pilot, actor_list(app), "omar-gonzalez")
+    await highlight_actor_of_the_siege(app, pilot, timeline, "omar-gonzalez")
     info = actor_info(app)
     assert info.startswith("Omar González  person")
     assert "Also: Omar González Moreno" in info
@@ -321,9 +336,7 @@ async def test_tab_number_keys_escape_and_enter_move_focus(explorer):
 
 async def test_enter_in_the_actor_pane_toggles_an_actor_filter(explorer, timeline):
     app, pilot = explorer
-    await move_to(app, pilot, pos(timeline, SIEGE))
-    await pilot.press("3")
-    await highlight_option(pilot, actor_list(app), "omar-gonzalez")
+    await highlight_actor_of_the_siege(app, pilot, timeline, "omar-gonzalez")
     await pilot.press("enter")
     await settle(app, pilot)
     assert count(app) == of_total(5, timeline)
@@ -343,9 +356,7 @@ async def test_enter_in_the_actor_pane_toggles_an_actor_filter(explorer, timelin
 
 async def test_enter_twice_in_the_actor_pane_removes_the_filter_again(explorer, timeline):
     app, pilot = explorer
-    await move_to(app, pilot, pos(timeline, SIEGE))
-    await pilot.press("3")
-    await highlight_option(pilot, actor_list(app), "omar-gonzalez")
+    await highlight_actor_of_the_siege(app, pilot, timeline, "omar-gonzalez")
     await pilot.press("enter")
     await settle(app, pilot)
     assert actor_list(app).highlighted_option.id == "omar-gonzalez"
@@ -396,8 +407,7 @@ async def test_slash_search_is_live_and_enter_keeps_it(explorer, timeline):
     await settle(app, pilot)
     assert not bar.is_open
     assert app.focused is view(app)
-    assert str(app.screen.filters) == "besiege"
-    assert count(app) == of_total(len(expected), timeline)
+    assert_applied(app, timeline, "besiege", len(expected))
 
 
 async def test_slash_search_escape_restores_the_previous_filters(make_app, timeline):
@@ -413,9 +423,7 @@ async def test_slash_search_escape_restores_the_previous_filters(make_app, timel
         await pilot.press("escape")
         await settle(app, pilot)
         assert not app.screen.query_one("#query-bar").is_open
-        assert str(app.screen.filters) == "actor:omar-gonzalez"
-        assert count(app) == of_total(5, timeline)
-        assert chips(app) == ["actor: Omar González ×"]
+        assert_applied(app, timeline, "actor:omar-gonzalez", 5, ["actor: Omar González ×"])
         # a search that was kept survives a later "/" that is escaped
         await pilot.press("slash")
         await fill(app, pilot, "#query-input", "besiege")
@@ -429,8 +437,7 @@ async def test_slash_search_escape_restores_the_previous_filters(make_app, timel
         assert count(app) == of_total(0, timeline)
         await pilot.press("escape")
         await settle(app, pilot)
-        assert str(app.screen.filters) == "actor:omar-gonzalez besiege"
-        assert count(app) == of_total(len(shown(timeline, "actor:omar-gonzalez besiege")), timeline)
+        assert_applied(app, timeline, "actor:omar-gonzalez besiege", len(shown(timeline, "actor:omar-gonzalez besiege")))
 
 
 # --- a: actor picker ----------------------------------------------------------------------------
@@ -454,10 +461,7 @@ async def test_actor_picker_type_to_narrow_and_enter_takes_the_only_match(explor
     assert text(app.screen.query_one("#picker-status", Static)).startswith("1 match · 0 ticked")
     await pilot.press("enter")
     await settle(app, pilot)
-    assert isinstance(app.screen, MainScreen)
-    assert str(app.screen.filters) == "actor:omar-gonzalez"
-    assert count(app) == of_total(5, timeline)
-    assert chips(app) == ["actor: Omar González ×"]
+    assert_applied(app, timeline, "actor:omar-gonzalez", 5, ["actor: Omar González ×"])
 
 
 async def test_actor_picker_ticks_several_into_one_or_term(explorer, timeline):
@@ -614,8 +618,7 @@ async def test_query_bar_applies_a_valid_query(explorer, timeline):
     await fill(app, pilot, "#query-input", "tag:icc")
     await pilot.press("enter")
     await settle(app, pilot)
-    assert str(app.screen.filters) == "tag:icc"
-    assert count(app) == of_total(len(timeline.tag_positions("icc")), timeline)
+    assert_applied(app, timeline, "tag:icc", len(timeline.tag_positions("icc")))
 
 
 async def test_query_bar_bad_query_shows_an_error_with_a_caret(make_app, timeline):
@@ -636,8 +639,7 @@ async def test_query_bar_bad_query_shows_an_error_with_a_caret(make_app, timelin
         start = lines[1].index("from:2024-13")
         assert caret.index("^") == start and caret.count("^") == len("from:2024-13")
         assert app.screen.query_one("#query-bar").is_open
-        assert str(app.screen.filters) == "tag:icc"
-        assert count(app) == of_total(len(timeline.tag_positions("icc")), timeline)
+        assert_applied(app, timeline, "tag:icc", len(timeline.tag_positions("icc")))
         # Escape closes and keeps the old filters
         await pilot.press("escape")
         await settle(app, pilot)
@@ -679,8 +681,7 @@ async def test_backspace_chip_click_and_x_remove_filters(make_app, timeline):
         # backspace drops the last
         await pilot.press("backspace")
         await settle(app, pilot)
-        assert str(app.screen.filters) == "actor:omar-gonzalez from:2024-09 to:2024-09-30"
-        assert count(app) == of_total(2, timeline)
+        assert_applied(app, timeline, "actor:omar-gonzalez from:2024-09 to:2024-09-30", 2)
         # clicking a chip removes that one (here the middle one)
         [from_chip] = [c for c in app.screen.query(Chip) if text(c).startswith("from")]
         await pilot.click(from_chip, offset=(2, 0))
@@ -718,10 +719,7 @@ async def test_palette_filters_by_an_actor(explorer, timeline):
     assert str(commands.get_option_at_index(0).prompt).startswith("Filter by actor: Omar González")
     await pilot.press("enter")
     await settle(app, pilot)
-    assert isinstance(app.screen, MainScreen)
-    assert str(app.screen.filters) == "actor:omar-gonzalez"
-    assert count(app) == of_total(5, timeline)
-    assert chips(app) == ["actor: Omar González ×"]
+    assert_applied(app, timeline, "actor:omar-gonzalez", 5, ["actor: Omar González ×"])
 
 
 async def test_palette_filters_by_a_tag_and_clears(explorer, timeline):
@@ -729,8 +727,7 @@ async def test_palette_filters_by_a_tag_and_clears(explorer, timeline):
     await palette(app, pilot, "tag: icc")
     await pilot.press("enter")
     await settle(app, pilot)
-    assert str(app.screen.filters) == "tag:icc"
-    assert count(app) == of_total(len(timeline.tag_positions("icc")), timeline)
+    assert_applied(app, timeline, "tag:icc", len(timeline.tag_positions("icc")))
     await palette(app, pilot, "clear all filters")
     await pilot.press("enter")
     await settle(app, pilot)

@@ -413,6 +413,26 @@ def _check_screen(app, where: str) -> None:
             assert not (segment.style and segment.style.link), f"{where}: a link {segment.style.link!r}"
 
 
+async def _submit(app, pilot, fields: dict[str, str], valid: bool, what: str) -> None:
+    """Type into the open dialog's fields and press Enter: a valid entry closes it, a bad one
+    keeps it open with a clean error on screen, and Escape then leaves without applying."""
+    from textual.widgets import Input
+
+    dialog, main = app.screen, app.screen_stack[-2]
+    for selector, value in fields.items():
+        dialog.query_one(selector, Input).value = value
+    dialog.query_one(next(iter(fields)), Input).focus()
+    await pilot.press("enter")
+    await _settle(app, pilot)
+    if valid:
+        assert app.screen is main
+        return
+    assert app.screen is dialog, "a bad date must keep the dialog open"
+    _check_screen(app, what)
+    await pilot.press("escape")
+    await _settle(app, pilot)
+
+
 async def _settle(app, pilot) -> None:
     for _ in range(2):
         await app.workers.wait_for_complete()
@@ -528,7 +548,6 @@ def _expected_range(values: tuple[str, str]):
 @settings(max_examples=ui_examples(5))
 @given(typed=query_strings(), dates=st.tuples(typed_dates(), typed_dates()))
 def test_bad_input_in_the_explorer_keeps_the_filters(timeline, typed, dates):
-    from textual.widgets import Input
 
     from tui.app import TimelineApp
     from tui.screens.dialogs import DateRangeScreen
@@ -558,37 +577,19 @@ def test_bad_input_in_the_explorer_keeps_the_filters(timeline, typed, dates):
             await _settle(app, pilot)
             dialog = app.screen
             assert isinstance(dialog, DateRangeScreen)
-            dialog.query_one("#date-from", Input).value = dates[0]
-            dialog.query_one("#date-to", Input).value = dates[1]
-            dialog.query_one("#date-from", Input).focus()
-            await pilot.press("enter")
-            await _settle(app, pilot)
-            if _expected_range(dates) is None:
-                assert app.screen is dialog, "a bad date must keep the dialog open"
-                _check_screen(app, "date error")
-                await pilot.press("escape")
-                await _settle(app, pilot)
-                assert screen.filters == before
-            else:
-                assert app.screen is screen
+            valid = _expected_range(dates) is not None
+            await _submit(app, pilot, {"#date-from": dates[0], "#date-to": dates[1]}, valid, "date error")
+            assert screen.filters == before or valid
             cursor = screen.current
             await pilot.press("ctrl+g")
             await _settle(app, pilot)
-            goto = app.screen
-            goto.query_one("#goto-date", Input).value = dates[0]
-            goto.query_one("#goto-date", Input).focus()
-            await pilot.press("enter")
-            await _settle(app, pilot)
             try:
                 parse_user_date(dates[0])
+                valid = True
             except DateError:
-                assert app.screen is goto, "a bad date must keep the dialog open"
-                _check_screen(app, "go-to-date error")
-                await pilot.press("escape")
-                await _settle(app, pilot)
-                assert screen.current == cursor
-            else:
-                assert app.screen is screen
+                valid = False
+            await _submit(app, pilot, {"#goto-date": dates[0]}, valid, "go-to-date error")
+            assert screen.current == cursor or valid
             assert app.is_running
 
     asyncio.run(drive())
