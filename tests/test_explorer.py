@@ -1253,6 +1253,7 @@ async def test_a_big_file_is_cached_and_reopens_from_the_cache(monkeypatch):
                             [str(o.prompt) for o in actor_list(app).options]))
             assert app.timeline.text_ready
             assert app.timeline.words is not None  # built aside by a child process, then used
+            assert not app.busy  # load, search text and cache all marked themselves done
     (first_cached, *first), (second_cached, *second) = screens
     assert not first_cached and second_cached
     assert first == second

@@ -42,8 +42,9 @@ class TimelineApp(App[None]):
         self.load_error: str | None = None
         """Set when loading failed; the command line prints it after the app exits."""
         self.busy: set[str] = set()
-        """Threads still at work ("load", "cache"): quitting meanwhile must not wait for them
-        (Textual marks their workers cancelled, but a thread runs on until it is done)."""
+        """Threads at work ("load", "index", "cache"), marked before they start and unmarked
+        by themselves: quitting meanwhile must not wait for them (Textual marks their workers
+        cancelled, but a thread runs on until it is done)."""
 
     def on_mount(self) -> None:
         if self.timeline is not None:
@@ -52,11 +53,11 @@ class TimelineApp(App[None]):
             self.push_screen(LoadingScreen(self.paths))
             # Only once the loading screen is on the terminal: the loader's first pass holds
             # the GIL for seconds at a million events, and would delay the first frame.
+            self.busy.add("load")  # from now: a quit before the thread even starts must not wait
             self.call_after_refresh(self._load)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
-        self.busy.add("load")
         try:
             timeline = load(self.paths, cache=self.use_cache)
             density = Density(timeline)
@@ -80,13 +81,13 @@ class TimelineApp(App[None]):
     @on(TextIndexed)
     def _text_indexed(self, message: TextIndexed) -> None:
         if self.use_cache and message.timeline.origin is not None:
+            self.busy.add("cache")
             self._save_cache(message.timeline)
 
     @work(thread=True, group="cache", exit_on_error=False)
     def _save_cache(self, timeline: Timeline) -> None:
         """With the search text built, the cache holds everything a reopen needs; then a
         low-priority child process builds its word index, used as soon as it is there."""
-        self.busy.add("cache")
         try:
             written = save(timeline)
             if timeline.words is None:

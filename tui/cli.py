@@ -193,7 +193,8 @@ def write_atomically(target: str, chunks: Iterable[str], *, force: bool, inputs:
         else:
             _place_new(tmp, path)
     except FileExistsError:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise CommandError(f"timeline: {target} already exists; add --force to replace it") from None
     except BaseException as exc:
         if tmp is not None:

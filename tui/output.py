@@ -159,7 +159,7 @@ def _markdown(timeline: Timeline, positions: Sequence[int], query: str) -> Itera
             yield f"  - Tags: {', '.join(md(one_line(t)) for t in event.tags)}\n"
         if event.note:
             yield f"  - Note: {md(one_line(event.note))}\n"
-        for quote in timeline.quotes_for(event.id):
+        for quote in timeline.quotes_at(pos):
             said = f", {parse_edtf(quote.said).display()}" if quote.said else ""
             yield (f"  - > “{md(one_line(quote.text))}”  \n"
                    f"    > {md(one_line(timeline.actor_name(quote.speaker)))}{said}, in "
@@ -195,7 +195,7 @@ def _csv(timeline: Timeline, positions: Sequence[int]) -> Iterator[str]:
             e.place or "", "; ".join(timeline.actor_name(a) for a in e.actor_ids()),
             "; ".join(e.actor_ids()), "; ".join(e.tags), e.confidence, e.note or "",
             "; ".join(s.title for s in sources if s), "; ".join(s.url for s in sources if s and s.url),
-            str(len(timeline.quotes_for(e.id))),
+            str(timeline.quote_count(pos)),
         )
         writer.writerow([csv_cell(c) for c in row])
         if n % 1000 == 0:

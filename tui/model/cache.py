@@ -129,7 +129,10 @@ def save(timeline: Timeline) -> Path | None:
             f.write(_HEADER.pack(MAGIC, VERSION, at))
         os.replace(tmp, target)
         tmp = None
-        _prune(target.parent)
+        try:
+            _prune(target.parent)
+        except OSError:  # another process pruning too: the cache is written all the same
+            pass
         return target
     except (OSError, MemoryError):
         return None
@@ -219,11 +222,13 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
                     timeline._haystack = (mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ),
                                           _array("q", whole, toc.sections["text_offsets"]))
                     timeline.words = open_index(target, hashlib.blake2b(raw_toc, digest_size=16).digest())
-        os.utime(target)
-        return timeline
-    except (OSError, ValueError, KeyError, TypeError, BufferError, UnicodeDecodeError, struct.error,
-            msgspec.DecodeError, msgspec.ValidationError, MemoryError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, BufferError, struct.error, MemoryError):
+        return None  # msgspec's and Unicode decoding errors are ValueErrors
+    try:
+        os.utime(target)  # marks it used, for pruning; a read-only cache is still a cache
+    except OSError:
+        pass
+    return timeline
 
 
 def _read_toc(f, name) -> tuple[_Toc, bytes, int]:
@@ -247,15 +252,17 @@ def identity(cache_file: str | os.PathLike) -> bytes:
 def text_of(cache_file: str | os.PathLike) -> tuple[mmap.mmap, array]:
     """The search text held in a cache file, and its offsets (for ``words.build``)."""
     with open(cache_file, "rb") as f:
-        toc = _read_toc(f, cache_file)[0]
+        try:
+            toc = _read_toc(f, cache_file)[0]
+            (off, n), (at, size) = toc.sections["text"], toc.sections["text_offsets"]
+        except (KeyError, struct.error) as exc:
+            raise ValueError(f"{cache_file}: not a cache with search text ({exc!r})") from None
         if not toc.text:
             raise ValueError(f"{cache_file}: holds no search text")
-        off, n = toc.sections["text"]
-        mapped = mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ)
-        f.seek(toc.sections["text_offsets"][0])
+        f.seek(at)
         offsets = array("q")
-        offsets.frombytes(f.read(toc.sections["text_offsets"][1]))
-    return mapped, offsets
+        offsets.frombytes(f.read(size))
+        return mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ), offsets
 
 
 def _array(typecode: str, view, section: tuple[int, int]) -> array:

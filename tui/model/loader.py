@@ -34,7 +34,7 @@ import msgspec
 from .dates import DateError, EDate, parse_edtf
 from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, Event, Quote, TimelineFile
 from .problems import LoadError, Problem, format_path, locate_lines, out_of_memory
-from .cache import fingerprint
+from .cache import fingerprint, restore
 from .records import Origin, Spans
 from .timeline import Timeline
 
@@ -976,8 +976,6 @@ def _restore(paths) -> Timeline | None:
         paths = paths[0]
     if not isinstance(paths, (str, Path)) or not _is_big(paths, (".json", *JSONL_SUFFIXES)):
         return None
-    from .cache import restore
-
     return restore(paths)
 
 

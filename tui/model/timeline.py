@@ -241,6 +241,10 @@ class Timeline:
         """The quotes of the event at this position."""
         return self.quotes[self._qstart[position]:self._qstart[position + 1]]
 
+    def quote_count(self, position: int) -> int:
+        """How many quotes the event at this position has (none is read to count them)."""
+        return self._qstart[position + 1] - self._qstart[position]
+
     def members_of(self, actor_id: str) -> list[str]:
         """Actors whose ``affiliations`` name this one (the reverse link, derived)."""
         return self._members.get(actor_id, [])

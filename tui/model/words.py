@@ -105,15 +105,19 @@ def open_index(cache_file: str | os.PathLike, built_from: bytes | None = None) -
             built_from = identity(cache_file)
         with open(sidecar(cache_file), "rb") as f:
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        magic, version, expected, *sizes = _HEADER.unpack_from(mapped)
-        at = _HEADER.size + sizes[0]
-        if (magic != MAGIC or version != VERSION or built_from != expected
-                or at + (-at % 8) + sum(sizes[1:]) != len(mapped)):
-            mapped.close()
-            return None
-        return WordIndex(mapped, tuple(sizes))
     except (OSError, ValueError, struct.error):
         return None
+    try:
+        magic, version, expected, *sizes = _HEADER.unpack_from(mapped)
+        at = _HEADER.size + sizes[0]
+        if (magic == MAGIC and version == VERSION and built_from == expected
+                and at + (-at % 8) + sum(sizes[1:]) == len(mapped)
+                and sizes[1] % 8 == sizes[2] % 8 == sizes[3] % 4 == 0):  # whole machine words
+            return WordIndex(mapped, tuple(sizes))
+    except (ValueError, TypeError, struct.error):
+        pass
+    mapped.close()
+    return None
 
 
 def build(cache_file: str | os.PathLike) -> Path | None:
@@ -191,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     try:
         return 0 if build(args[0]) else 1
-    except (OSError, ValueError, MemoryError) as exc:
+    except (OSError, ValueError, MemoryError) as exc:  # text_of reports a broken cache as ValueError
         print(f"word index not built: {exc}", file=sys.stderr)
         return 1
 

@@ -141,7 +141,10 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="index", exit_on_error=False)
     def _warm_search_index(self) -> None:
         """Fold every event's text in the background, so the first search is quick."""
-        self.timeline.haystack()
+        try:
+            self.timeline.haystack()
+        finally:
+            self.app.busy.discard("index")
         self.post_message(TextIndexed(self.timeline))
 
     @on(Filtered)
@@ -150,6 +153,7 @@ class MainScreen(Screen[None]):
             return  # a stale answer: a newer query is already running
         if not self._index_started:  # after the first result, so the two do not compete
             self._index_started = True
+            self.app.busy.add("index")  # see TimelineApp.busy
             self._warm_search_index()
         self._applied = message.query
         keep = self.current
