@@ -12,8 +12,8 @@ The cache is never required and never trusted blindly:
 * it lives in the user's cache folder (``$TIMELINE_CACHE_DIR``, else
   ``$XDG_CACHE_HOME/timeline-explorer``, else ``~/.cache/timeline-explorer``), never beside
   the data, and the data file is only ever read;
-* it is used only if the data file has the same path, size, modification time, inode and
-  first and last 64 KiB as when the cache was written; anything else is a miss and the file
+* it is used only if the data file has the same path, size, modification time, device and
+  inode and first and last 64 KiB as when the cache was written; anything else is a miss and the file
   is read in full;
 * a cache that cannot be read (truncated, another version, another machine's byte order) is
   a miss too, and failing to write one (read-only or full disk) is silent: the explorer

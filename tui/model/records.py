@@ -57,14 +57,14 @@ class FileRecords(Sequence):
     file truncated in place yields a stand-in record rather than a crash (SIGBUS).
     """
 
-    def __init__(self, path: str, cls: type, spans: Spans, ids: list[str], dates: list[str]) -> None:
+    def __init__(self, path: str, cls: type, spans: Spans, ids: list[str], date_texts: list[str]) -> None:
         self._fd = os.open(path, os.O_RDONLY)
         self._decode = msgspec.json.Decoder(cls).decode
         self._cls = cls
         self.spans = spans
         self.ids = ids
         """Record ids by position (quotes: empty, nothing asks a quote by id)."""
-        self._dates = dates
+        self._dates = date_texts
 
     def __del__(self) -> None:
         fd, self._fd = getattr(self, "_fd", -1), -1

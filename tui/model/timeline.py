@@ -1,7 +1,8 @@
 """The loaded timeline: events in date order, with the indexes that keep queries fast.
 
-Designed for a million events: events live in one list sorted by their lower date bound;
-a position in that list is how everything else refers to an event (filter results are sorted
+Designed for a million events: events form one sequence sorted by their lower date bound
+(a list, or records read back from a big file on demand, see ``records.py``);
+a position in that sequence is how everything else refers to an event (filter results are sorted
 arrays of positions, the explorer's cursor is a position). Actor, tag and confidence queries
 read prebuilt posting arrays; date windows are answered by bisection on the sorted bounds;
 free text is searched in a folded copy of each event's text that is built once, on first use
@@ -357,7 +358,7 @@ class Timeline:
         """Folded searchable text of every event (title, summary, place, note, tags, quotes),
         as one UTF-8 buffer with an offset per position (the text of the event at position
         p is ``buffer[offsets[p]:offsets[p + 1] - 1]``; a NUL ends each). From the on-disk
-        cache the buffer is the mapped cache file and the offsets are into it.
+        cache, or for a big file, the buffer is a mapped file holding just this text.
 
         One buffer rather than a million strings: about half the memory, and a rare word is
         found by a single C-level scan. Built once, on first use; thread-safe so the

@@ -52,7 +52,6 @@ class WordIndex:
         vocab_n, starts_n, offsets_n, postings_n = sizes
         at = _HEADER.size
         view = memoryview(mapped)
-        self._mapped = mapped
         self.vocab = mapped  # searched in place: find() on the mapping, between the bounds below
         self._vocab_range = (at, at + vocab_n)
         at += vocab_n
@@ -131,7 +130,7 @@ def build(cache_file: str | os.PathLike) -> Path | None:
     n = len(offsets) - 1
     for first in range(0, n, _CHUNK):
         last = min(n, first + _CHUNK)
-        texts = bytes(blob[offsets[first]:offsets[last]]).split(b"\x00")
+        texts = blob[offsets[first]:offsets[last]].split(b"\x00")  # a mapping's slice is bytes
         for pos, text in enumerate(texts[:-1], first):
             for word in set(text.split()):
                 found = get(word)
