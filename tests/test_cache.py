@@ -319,3 +319,13 @@ def test_a_file_changed_after_it_was_read_is_not_cached(big, tmp_path):
     assert cache.save(t) is None  # its indexes are the old file's
     assert not cache.cache_path(path).exists()
     assert load(path).title == "Edited while the explorer was open"
+
+
+def test_a_cache_whose_sections_disagree_is_a_miss(big, tmp_path, monkeypatch):
+    path = _variants(tmp_path)["pretty"]
+    fresh = _cached(path)
+    fresh._qstart = fresh._qstart[:-1]  # one entry short: written as is, must not be trusted
+    fresh.from_cache = False
+    os.unlink(cache.cache_path(path))
+    assert cache.save(fresh) is not None
+    assert not load(path).from_cache

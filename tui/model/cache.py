@@ -219,8 +219,10 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
                 timeline = _rebuild(toc, memoryview(whole), str(data_path))
                 if toc.text:
                     off, n = toc.sections["text"]
-                    timeline._haystack = (mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ),
-                                          _array("q", whole, toc.sections["text_offsets"]))
+                    offsets = _array("q", whole, toc.sections["text_offsets"])
+                    if len(offsets) != len(timeline) + 1:
+                        return None
+                    timeline._haystack = (mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ), offsets)
                     timeline.words = open_index(target, hashlib.blake2b(raw_toc, digest_size=16).digest())
     except (OSError, ValueError, KeyError, TypeError, BufferError, struct.error, MemoryError):
         return None  # msgspec's and Unicode decoding errors are ValueErrors
@@ -300,6 +302,9 @@ def _rebuild(toc: _Toc, view: memoryview, name: str) -> Timeline:
     t.lower, t.upper = _array("q", view, sections["lower"]), _array("q", view, sections["upper"])
     t.group_keys, t._long = _array("I", view, sections["group_keys"]), _array("I", view, sections["_long"])
     t._qstart = _array("I", view, sections["_qstart"])
+    n = len(ids)
+    if not len(t.lower) == len(t.upper) == len(t.group_keys) == n == len(t._qstart) - 1:
+        raise ValueError("index sections disagree")  # a miss now rather than an IndexError later
     for name_ in ("_by_actor", "_by_tag", "_by_confidence"):
         keys = decode(raw(f"{name_}.keys"), type=list[str])
         counts = _array("Q", view, sections[f"{name_}.counts"])
