@@ -1,4 +1,5 @@
-"""Small timelines for the model and command-line tests (plain helpers, no fixtures)."""
+"""Small timelines for the model and command-line tests, the bundled dataset as a user might
+have it, and a check that two timelines answer alike (plain helpers, no fixtures)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from tui.model import LoadError, load
+from tui.model.loader import bundled_path
+from tui.model.query import parse_query, run
 
 BASE: dict = {
     "format": "timeline/1",
@@ -90,3 +93,48 @@ def by_path(error: LoadError) -> dict[str, object]:
     from tui.model.problems import format_path
 
     return {format_path(p.path): p for p in error.problems}
+
+
+QUERIES = [
+    "", "actor:nicolas-maduro", "tag:siege", "from:2024-09 to:2024-09", "embassy", '"power cut"',
+    "-tag:siege", "confidence:disputed", "confidence:confirmed", "actor:sebin embassy", "tag:power-cut",
+    "from:2024-07-28", "to:2024", "quote", "sic",
+]
+
+
+def bundled_doc() -> dict:
+    return json.loads(bundled_path().read_text(encoding="utf-8"))
+
+
+def variants(tmp_path: Path) -> dict[str, Path]:
+    """The bundled dataset as a user might have it: pretty JSON, compact JSON with the lists
+    in another order, JSON with a BOM and CRLF line ends, and JSON Lines."""
+    data = bundled_doc()
+    pretty = tmp_path / "pretty.json"
+    pretty.write_bytes(bundled_path().read_bytes())
+    reordered = {k: data[k] for k in ("quotes", "events", "format", "title", "sources", "actors")}
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(reordered, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    crlf = tmp_path / "crlf.json"
+    crlf.write_bytes(b"\xef\xbb\xbf" + json.dumps(data, indent=1, ensure_ascii=True).replace("\n", "\r\n").encode())
+    return {"pretty": pretty, "compact": compact, "crlf": crlf, "jsonl": write_jsonl(tmp_path / "t.jsonl", data)}
+
+
+def same_timeline(a, b) -> None:
+    """Everything a user can see or ask of the two timelines is the same."""
+    assert len(a) == len(b)
+    assert (a.title, a.description) == (b.title, b.description)
+    assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]
+    assert a.actors == b.actors and a.sources == b.sources
+    assert list(a.events) == list(b.events)
+    assert [d.display() for d in a.dates] == [d.display() for d in b.dates]
+    assert list(a.dates) == list(b.dates)
+    assert [a.quotes_at(p) for p in range(len(a))] == [b.quotes_at(p) for p in range(len(b))]
+    assert list(a.quotes) == list(b.quotes)
+    assert a.position == b.position
+    assert a.tag_counts() == b.tag_counts() and list(a.tag_counts()) == list(b.tag_counts())
+    assert a.actor_event_counts() == b.actor_event_counts()
+    assert {x: a.actor_stats(x) for x in a.actors} == {x: b.actor_stats(x) for x in b.actors}
+    assert {x: a.members_of(x) for x in a.actors} == {x: b.members_of(x) for x in b.actors}
+    for q in QUERIES:
+        assert list(run(a, parse_query(q)).positions) == list(run(b, parse_query(q)).positions), q

@@ -17,65 +17,20 @@ from hypothesis import strategies as st
 
 from tui.model import cache, loader, words
 from tui.model.loader import bundled_path, load
-from tui.model.query import parse_query, run
 from tui.model.records import UNREADABLE
 
-from helpers_model import write_jsonl
-
-QUERIES = [
-    "", "actor:nicolas-maduro", "tag:siege", "from:2024-09 to:2024-09", "embassy", '"power cut"',
-    "-tag:siege", "confidence:disputed", "confidence:confirmed", "actor:sebin embassy", "tag:power-cut",
-    "from:2024-07-28", "to:2024", "quote", "sic",
-]
+from helpers_model import bundled_doc, same_timeline, variants
 
 
 @pytest.fixture
 def big(monkeypatch):
-    """Every file counts as big: loads take the record-by-record path and may be cached."""
+    """Every file counts as big: loads take the big-file path (columns) and may be cached."""
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
-
-
-def _bundled() -> dict:
-    return json.loads(bundled_path().read_text(encoding="utf-8"))
-
-
-def _variants(tmp_path: Path) -> dict[str, Path]:
-    """The bundled dataset as a user might have it: pretty JSON, compact JSON with the lists
-    in another order, JSON with a BOM and CRLF line ends, and JSON Lines."""
-    data = _bundled()
-    pretty = tmp_path / "pretty.json"
-    pretty.write_bytes(bundled_path().read_bytes())
-    reordered = {k: data[k] for k in ("quotes", "events", "format", "title", "sources", "actors")}
-    compact = tmp_path / "compact.json"
-    compact.write_text(json.dumps(reordered, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    crlf = tmp_path / "crlf.json"
-    crlf.write_bytes(b"\xef\xbb\xbf" + json.dumps(data, indent=1, ensure_ascii=True).replace("\n", "\r\n").encode())
-    return {"pretty": pretty, "compact": compact, "crlf": crlf, "jsonl": write_jsonl(tmp_path / "t.jsonl", data)}
-
-
-def _same(a, b) -> None:
-    """Everything a user can see or ask of the two timelines is the same."""
-    assert len(a) == len(b)
-    assert (a.title, a.description) == (b.title, b.description)
-    assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]
-    assert a.actors == b.actors and a.sources == b.sources
-    assert list(a.events) == list(b.events)
-    assert [d.display() for d in a.dates] == [d.display() for d in b.dates]
-    assert list(a.dates) == list(b.dates)
-    assert [a.quotes_at(p) for p in range(len(a))] == [b.quotes_at(p) for p in range(len(b))]
-    assert list(a.quotes) == list(b.quotes)
-    assert a.position == b.position
-    assert a.tag_counts() == b.tag_counts() and list(a.tag_counts()) == list(b.tag_counts())
-    assert a.actor_event_counts() == b.actor_event_counts()
-    assert {x: a.actor_stats(x) for x in a.actors} == {x: b.actor_stats(x) for x in b.actors}
-    assert {x: a.members_of(x) for x in a.actors} == {x: b.members_of(x) for x in b.actors}
-    for q in QUERIES:
-        assert list(run(a, parse_query(q)).positions) == list(run(b, parse_query(q)).positions), q
 
 
 @pytest.mark.parametrize("variant", ["pretty", "compact", "crlf", "jsonl"])
 def test_a_big_file_reopens_from_its_cache_exactly_as_loaded(big, tmp_path, variant):
-    path = _variants(tmp_path)[variant]
+    path = variants(tmp_path)[variant]
     before = path.read_bytes()
     fresh = load(path)
     assert fresh.origin is not None and not fresh.from_cache
@@ -86,22 +41,22 @@ def test_a_big_file_reopens_from_its_cache_exactly_as_loaded(big, tmp_path, vari
     restored = load(path)
     assert restored.from_cache and restored.cached_text
     assert not isinstance(restored.events, list)  # records are read back on demand
-    _same(fresh, restored)
+    same_timeline(fresh, restored)
     assert path.read_bytes() == before  # the data file is only ever read
 
 
 def test_without_the_search_text_the_cache_still_serves_and_is_completed_later(big, tmp_path):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     fresh = load(path)
     assert cache.save(fresh) is not None  # no text index yet
     restored = load(path)
     assert restored.from_cache and not restored.cached_text and not restored.text_ready
-    _same(fresh, restored)  # text queries build the search text from records read back
+    same_timeline(fresh, restored)  # text queries build the search text from records read back
     assert restored.text_ready
     assert cache.save(restored) is not None  # now with the text
     again = load(path)
     assert again.cached_text
-    _same(fresh, again)
+    same_timeline(fresh, again)
     assert cache.save(again) is None  # nothing to add
 
 
@@ -111,7 +66,7 @@ def test_small_files_and_several_files_are_never_cached(tmp_path):
 
 
 def test_several_big_files_together_are_not_cached(big, tmp_path):
-    v = _variants(tmp_path)
+    v = variants(tmp_path)
     assert load([v["pretty"], v["compact"]]).origin is None
 
 
@@ -124,9 +79,9 @@ def _cached(path: Path):
 
 
 def test_a_changed_file_is_read_again(big, tmp_path):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     _cached(path)
-    data = _bundled()
+    data = bundled_doc()
     data["title"] = "A new title"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     t = load(path)
@@ -134,7 +89,7 @@ def test_a_changed_file_is_read_again(big, tmp_path):
 
 
 def test_same_size_and_time_but_other_bytes_is_a_miss(big, tmp_path):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     _cached(path)
     st = path.stat()
     text = path.read_text(encoding="utf-8")
@@ -148,7 +103,7 @@ def test_same_size_and_time_but_other_bytes_is_a_miss(big, tmp_path):
 
 
 def test_a_file_replaced_by_another_is_a_miss(big, tmp_path):
-    v = _variants(tmp_path)
+    v = variants(tmp_path)
     _cached(v["pretty"])
     other = tmp_path / "other.json"
     other.write_bytes(v["pretty"].read_bytes())
@@ -158,7 +113,7 @@ def test_a_file_replaced_by_another_is_a_miss(big, tmp_path):
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "other-version", "toc-garbage"])
 def test_a_damaged_cache_is_a_miss_never_an_error(big, tmp_path, damage):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     fresh = _cached(path)
     target = cache.cache_path(path)
     data = target.read_bytes()
@@ -172,11 +127,11 @@ def test_a_damaged_cache_is_a_miss_never_an_error(big, tmp_path, damage):
     target.write_bytes(damaged)
     t = load(path)
     assert not t.from_cache
-    _same(fresh, t)
+    same_timeline(fresh, t)
 
 
 def test_no_cache_reads_the_file(big, tmp_path):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     _cached(path)
     assert not load(path, cache=False).from_cache
 
@@ -185,7 +140,7 @@ def test_an_unwritable_cache_folder_is_silent(big, tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("TIMELINE_CACHE_DIR", str(blocker / "cache"))
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     t = load(path)
     assert cache.save(t) is None
     assert not load(path).from_cache
@@ -217,7 +172,7 @@ def test_only_the_most_recently_used_caches_are_kept(big, tmp_path):
 
 
 def test_a_file_rewritten_in_place_while_open_shows_a_stand_in_not_a_crash(big, tmp_path):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     _cached(path)
     t = load(path)
     quoted = next(p for p in range(len(t)) if t.quotes_at(p))
@@ -250,7 +205,7 @@ def _indexed(path: Path):
 
 @pytest.mark.parametrize("variant", ["pretty", "jsonl"])
 def test_the_word_index_finds_exactly_what_a_scan_finds(big, tmp_path, variant):
-    with_index, without = _indexed(_variants(tmp_path)[variant])
+    with_index, without = _indexed(variants(tmp_path)[variant])
     every = range(len(with_index))
     some = array("I", every[::3])
     for needle in NEEDLES:
@@ -277,9 +232,9 @@ def test_any_piece_of_the_text_is_found_by_the_index_as_by_a_scan(big, tmp_path_
 
 
 def test_a_word_index_of_an_older_cache_is_not_used(big, tmp_path):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     _indexed(path)
-    data = _bundled()
+    data = bundled_doc()
     data["title"] = "Changed"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     t = load(path)
@@ -291,7 +246,7 @@ def test_a_word_index_of_an_older_cache_is_not_used(big, tmp_path):
 
 
 def test_the_index_is_built_by_a_child_process(big, tmp_path):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     _cached(path)
     index = words.build_aside(cache.cache_path(path))
     assert index is not None
@@ -300,20 +255,20 @@ def test_the_index_is_built_by_a_child_process(big, tmp_path):
 
 @pytest.mark.parametrize("variant", ["pretty", "compact", "crlf", "jsonl"])
 def test_a_big_file_is_read_back_on_demand_and_matches_a_full_decode(monkeypatch, tmp_path, variant):
-    path = _variants(tmp_path)[variant]
+    path = variants(tmp_path)[variant]
     decoded = load(path, cache=False)  # small: every record decoded and kept
     assert isinstance(decoded.events, list) and decoded.origin is None
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
     big_one = load(path, cache=False)
     assert not isinstance(big_one.events, list) and big_one.origin is not None
-    _same(decoded, big_one)
+    same_timeline(decoded, big_one)
     assert not isinstance(big_one.haystack()[0], bytearray)  # its search text is a mapped scratch file
 
 
 def test_a_file_changed_after_it_was_read_is_not_cached(big, tmp_path):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     t = load(path)
-    data = _bundled()
+    data = bundled_doc()
     data["title"] = "Edited while the explorer was open"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert cache.save(t) is None  # its indexes are the old file's
@@ -322,7 +277,7 @@ def test_a_file_changed_after_it_was_read_is_not_cached(big, tmp_path):
 
 
 def test_a_cache_whose_sections_disagree_is_a_miss(big, tmp_path, monkeypatch):
-    path = _variants(tmp_path)["pretty"]
+    path = variants(tmp_path)["pretty"]
     fresh = _cached(path)
     fresh._qstart = fresh._qstart[:-1]  # one entry short: written as is, must not be trusted
     fresh.from_cache = False

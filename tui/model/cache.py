@@ -282,29 +282,22 @@ def _rebuild(toc: _Toc, view: memoryview, name: str) -> Timeline:
         return view[off:off + n]
 
     decode = msgspec.msgpack.decode
-    t = Timeline.__new__(Timeline)
-    t.title, t.description, t.files = toc.title, toc.description, [name]
-    t.warnings = decode(raw("warnings"), type=list[Problem])
-    for problem in t.warnings:
+    warnings = decode(raw("warnings"), type=list[Problem])
+    for problem in warnings:
         problem.file = name  # as it is named now
-    t.actors = {a.id: a for a in decode(raw("actors"), type=list[Actor])}
-    t.sources = {s.id: s for s in decode(raw("sources"), type=list[Source])}
     ids = str(raw("event_ids"), "utf-8").split("\n") if sections["event_ids"][1] else []
     texts = str(raw("event_dates"), "utf-8").split("\n") if sections["event_dates"][1] else []
     spans = {kind: Spans(_array("q", view, sections[f"{kind}_starts"]), _array("q", view, sections[f"{kind}_ends"]))
              for kind in ("event", "quote")}
     if not len(ids) == len(texts) == len(spans["event"].starts) == len(spans["event"].ends):
         raise ValueError("event sections disagree")
-    t.events = FileRecords(name, Event, spans["event"], ids, texts)
-    t.dates = LazyDates(texts)
-    t.quotes = FileRecords(name, Quote, spans["quote"], [], [])
-    t.origin = Origin(name, spans["event"], spans["quote"], toc.source)
-    t.lower, t.upper = _array("q", view, sections["lower"]), _array("q", view, sections["upper"])
-    t.group_keys, t._long = _array("I", view, sections["group_keys"]), _array("I", view, sections["_long"])
-    t._qstart = _array("I", view, sections["_qstart"])
+    lower, upper = _array("q", view, sections["lower"]), _array("q", view, sections["upper"])
+    group_keys, long = _array("I", view, sections["group_keys"]), _array("I", view, sections["_long"])
+    qstart = _array("I", view, sections["_qstart"])
     n = len(ids)
-    if not len(t.lower) == len(t.upper) == len(t.group_keys) == n == len(t._qstart) - 1:
+    if not len(lower) == len(upper) == len(group_keys) == n == len(qstart) - 1:
         raise ValueError("index sections disagree")  # a miss now rather than an IndexError later
+    indexes = {}
     for name_ in ("_by_actor", "_by_tag", "_by_confidence"):
         keys = decode(raw(f"{name_}.keys"), type=list[str])
         counts = _array("Q", view, sections[f"{name_}.counts"])
@@ -313,8 +306,16 @@ def _rebuild(toc: _Toc, view: memoryview, name: str) -> Timeline:
         for key, n in zip(keys, counts, strict=True):
             index[key] = postings[at:at + n]
             at += n
-        setattr(t, name_, index)
-    t._quotes_by_speaker = Counter(decode(raw("quotes_by_speaker"), type=dict[str, int]))
-    t._link()
+        indexes[name_] = index
+    t = Timeline.indexed(
+        title=toc.title, description=toc.description, files=[name], warnings=warnings,
+        actors=decode(raw("actors"), type=list[Actor]), sources=decode(raw("sources"), type=list[Source]),
+        events=FileRecords(name, Event, spans["event"], ids, texts), dates=LazyDates(texts),
+        quotes=FileRecords(name, Quote, spans["quote"], [], []),
+        origin=Origin(name, spans["event"], spans["quote"], toc.source),
+        lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart,
+        by_actor=indexes["_by_actor"], by_tag=indexes["_by_tag"], by_confidence=indexes["_by_confidence"],
+        quotes_by_speaker=Counter(decode(raw("quotes_by_speaker"), type=dict[str, int])),
+    )
     t.from_cache, t.cached_text = True, toc.text
     return t

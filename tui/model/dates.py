@@ -180,10 +180,13 @@ def _seconds(year: int, month: int, day: int, hour: int = 0, minute: int = 0, se
     return (_date(year, month, day).toordinal() - 1) * _DAY + hour * 3600 + minute * 60 + second
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _days_in_month(year: int, month: int) -> int:
-    if month == 12:
-        return 31
-    return (_date(year, month + 1, 1) - _date(year, month, 1)).days
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
 
 
 def _point(text: str) -> Point:
@@ -194,23 +197,25 @@ def _point(text: str) -> Point:
     year = int(y)
     if year == 0:
         raise DateError(f"'{text}': year 0000 is not supported (years run from 0001 to 9999)")
+    # Seconds are counted from day numbers (``date.toordinal``, one call per point): a
+    # million-event file has hundreds of thousands of distinct dates to read.
     if mo is None:
         return Point(year, None, None, None, None, None, None, qual,
-                     _seconds(year, 1, 1), _seconds(year, 12, 31, 23, 59, 59))
+                     (_date(year, 1, 1).toordinal() - 1) * _DAY, _date(year, 12, 31).toordinal() * _DAY - 1)
     month = int(mo)
     if not 1 <= month <= 12:
         raise DateError(f"'{text}': month {mo} is not between 01 and 12")
     last = _days_in_month(year, month)
     if d is None:
-        return Point(year, month, None, None, None, None, None, qual,
-                     _seconds(year, month, 1), _seconds(year, month, last, 23, 59, 59))
+        first = _date(year, month, 1).toordinal() - 1
+        return Point(year, month, None, None, None, None, None, qual, first * _DAY, (first + last) * _DAY - 1)
     day = int(d)
     if not 1 <= day <= last:
         raise DateError(f"'{text}': day {d} does not exist in {MONTH_NAMES[month - 1]} {year} "
                         f"(it has {last} days)")
     if hh is None:
-        return Point(year, month, day, None, None, None, None, qual,
-                     _seconds(year, month, day), _seconds(year, month, day, 23, 59, 59))
+        ordinal = _date(year, month, day).toordinal()
+        return Point(year, month, day, None, None, None, None, qual, (ordinal - 1) * _DAY, ordinal * _DAY - 1)
     hour, minute = int(hh), int(mi)
     if hour > 23:
         raise DateError(f"'{text}': hour {hh} is not between 00 and 23")

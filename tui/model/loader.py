@@ -35,8 +35,9 @@ from .dates import DateError, EDate, parse_edtf
 from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, Event, Quote, TimelineFile
 from .problems import LoadError, Problem, format_path, locate_lines, out_of_memory
 from .cache import fingerprint, restore
+from .columns import Broken, Columns
 from .records import Origin, Spans
-from .timeline import Timeline
+from .timeline import Timeline, give_back_memory
 
 __all__ = ["load", "read_one", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
 
@@ -144,23 +145,28 @@ def _utf8(name: str, data: bytes) -> str:
                           line) from None
 
 
-def read_one(path: str | Path) -> _Parsed:
-    """Read and structurally check one file (no cross-references yet)."""
+def read_one(path: str | Path, columns: Columns | None = None) -> _Parsed:
+    """Read and structurally check one file (no cross-references yet).
+
+    With ``columns`` (a big file only), each record goes there instead of into the result,
+    and reading stops at the first problem (see ``columns.py``).
+    """
     if _is_big(path, JSONL_SUFFIXES):
         # Streamed a line at a time: a million-event file never sits in memory whole.
         before = _fingerprint(path)
         try:
             with open(path, "rb") as f:
-                parsed = _read_jsonl(str(path), f, strict=False)
+                parsed = _read_jsonl(str(path), f, strict=False, columns=columns)
         except OSError as exc:
             raise _unreadable(str(path), f"cannot be read ({exc.strerror or exc})") from None
         parsed.fingerprint = before
         return parsed
     if _is_big(path, (".json",)):
         before = _fingerprint(path)
-        parsed = _read_json_mapped(str(path))
+        parsed = _read_json_mapped(str(path), columns)
         parsed.fingerprint = before
         return parsed
+    assert columns is None, "only big files are read into columns"
     name, data = _read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -195,7 +201,7 @@ def _is_big(path, suffixes: tuple[str, ...]) -> bool:
         return False
 
 
-def _read_json_mapped(name: str) -> _Parsed:
+def _read_json_mapped(name: str, columns: Columns | None) -> _Parsed:
     """A big JSON file is mapped rather than read, so that the pages of records already
     decoded can be handed back to the system as decoding goes (see ``_read_json_fast``)."""
     try:
@@ -206,7 +212,7 @@ def _read_json_mapped(name: str) -> _Parsed:
     whole = memoryview(mapped)
     view = whole[3:] if mapped[:3] == b"\xef\xbb\xbf" else whole
     try:
-        return _read_json_fast(name, view, mapped)
+        return _read_json_fast(name, view, mapped, columns)
     finally:
         view.release()
         whole.release()
@@ -489,9 +495,11 @@ _RAW_DECODER = msgspec.json.Decoder(_RawFile)
 _RECORD_DECODERS = {kind: msgspec.json.Decoder(cls) for kind, cls in KINDS.items()}
 _FAST_ERRORS = 100
 """A big file reports up to this many broken records (the first problem of each)."""
+_CHUNK = 4096
+"""Records handed to ``Columns`` at a time: few enough to stay in the CPU caches."""
 
 
-def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parsed:
+def _read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: Columns | None = None) -> _Parsed:
     """Big files: one quick pass splits the records out, then each is decoded on its own.
 
     Decoding record by record lets other threads run in between (the explorer stays
@@ -524,6 +532,8 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parse
         parsed.error(("format",), f"unknown format {_show(whole.format)} (this version reads \"{FORMAT}\")")
     if not whole.title.strip():
         parsed.error(("title",), "title is empty")
+    if columns is not None and parsed.problems:
+        return parsed  # the caller reads the file again, the detailed way
     canon: dict[str, str] = {}
     broken = 0
     done = 0
@@ -537,12 +547,16 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parse
         indexes: list[int] | range = range(len(raws))
         spans = parsed.spans.get(kind) if parsed.spans is not None else None
         cursor = -1
+        chunk: list = []
         for i, raw in enumerate(raws):
             if release is not None and i % 8192 == 0:
                 done = _release_before(release, raw, done)
             try:
                 record = decode(raw)
             except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
+                if columns is not None:  # returned, not raised: a traceback would hold the mapping
+                    parsed.problems.append(_msgspec_problem(name, exc, (kind, i)))
+                    return parsed
                 if isinstance(indexes, range):
                     indexes = list(range(i))
                 broken += 1
@@ -553,14 +567,24 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None) -> _Parse
                 cursor = _locate(release, raw, cursor, done)
                 if cursor < 0:
                     parsed.spans = spans = None
+                    if columns is not None:
+                        return parsed
                 else:
                     spans.starts.append(cursor)
                     cursor += len(raw)
                     spans.ends.append(cursor)
+            if columns is not None:
+                chunk.append(record)
+                if len(chunk) == _CHUNK:
+                    columns.add(kind, chunk)
+                    chunk = []
+                continue
             _share_ids(record, canon)
             records.append(record)
             if not isinstance(indexes, range):
                 indexes.append(i)
+        if columns is not None:
+            columns.add(kind, chunk)
         del raws
         parsed.records[kind] = records
         parsed.indexes[kind] = indexes
@@ -631,10 +655,12 @@ def _share_ids(record, canon: dict[str, str]) -> None:
 _LINE_DECODER = msgspec.json.Decoder(typing.Union[tuple(KINDS.values())])
 
 
-def _read_jsonl(name: str, lines, strict: bool) -> _Parsed:
-    """``lines``: the file's lines as bytes (a list, or an open file streamed line by line)."""
+def _read_jsonl(name: str, lines, strict: bool, columns: Columns | None = None) -> _Parsed:
+    """``lines``: the file's lines as bytes (a list, or an open file streamed line by line).
+    With ``columns`` (big files), records go there, and reading stops at the first problem."""
     parsed = _Parsed(name)
-    parsed.jsonl_lines = {k: [] for k in KINDS}
+    parsed.jsonl_lines = {k: array("I") for k in KINDS}
+    chunks: dict[str, list] = {k: [] for k in KINDS}
     if not isinstance(lines, list):  # read from disk: where each record is, for the cache
         parsed.spans = {"events": Spans(array("q"), array("q")), "quotes": Spans(array("q"), array("q"))}
     canon: dict[str, str] = {}
@@ -663,6 +689,8 @@ def _read_jsonl(name: str, lines, strict: bool) -> _Parsed:
             _check_header(parsed, head)
             for p in parsed.problems[before:]:
                 p.line = number
+            if columns is not None and parsed.problems:
+                return parsed  # the caller reads the file again, the detailed way
             continue
         record = _quick(raw, _LINE_DECODER.decode) if strict else None
         if record is not None:
@@ -697,33 +725,48 @@ def _read_jsonl(name: str, lines, strict: bool) -> _Parsed:
         else:
             try:
                 record = _LINE_DECODER.decode(raw)
-            except msgspec.ValidationError as exc:
-                problem = _msgspec_problem(name, exc)
-                problem.line = number
-                parsed.problems.append(problem)
-                continue
-            except msgspec.DecodeError as exc:
-                lone = _LONE_SURROGATE.search(raw) if "truncated" in str(exc) else None
-                message = (f"holds a lone surrogate ({lone.group().decode()}), which is not valid Unicode"
-                           if lone else f"is not valid JSON: {exc}")
-                parsed.problems.append(Problem(name, (), message, line=number))
-                continue
-            except RecursionError:
-                parsed.problems.append(Problem(name, (), "is nested too deeply", line=number))
+            except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
+                parsed.problems.append(_line_problem(name, raw, number, exc))
+                if columns is not None:
+                    return parsed  # the caller reads the file again, the detailed way
                 continue
             kind = _PLURAL[type(record).__struct_config__.tag]
             index = counts[kind]
             counts[kind] += 1
-        _share_ids(record, canon)
-        parsed.records[kind].append(record)
-        parsed.indexes[kind].append(index)
         parsed.jsonl_lines[kind].append(number)
         if parsed.spans is not None and kind in parsed.spans:
             parsed.spans[kind].starts.append(start)
             parsed.spans[kind].ends.append(end)
+        if columns is not None:
+            chunk = chunks[kind]
+            chunk.append(record)
+            if len(chunk) == _CHUNK:
+                columns.add(kind, chunk)
+                chunks[kind] = []
+            continue
+        _share_ids(record, canon)
+        parsed.records[kind].append(record)
+        parsed.indexes[kind].append(index)
+    if columns is not None:
+        for kind, chunk in chunks.items():
+            columns.add(kind, chunk)
     if not header_seen:
         raise _unreadable(name, "is empty")
     return parsed
+
+
+def _line_problem(name: str, raw: bytes, number: int, exc: Exception) -> Problem:
+    """What is wrong with one line of a big JSON Lines file, as msgspec found it."""
+    if isinstance(exc, msgspec.ValidationError):
+        problem = _msgspec_problem(name, exc)
+        problem.line = number
+        return problem
+    if isinstance(exc, RecursionError):
+        return Problem(name, (), "is nested too deeply", line=number)
+    lone = _LONE_SURROGATE.search(raw) if "truncated" in str(exc) else None
+    message = (f"holds a lone surrogate ({lone.group().decode()}), which is not valid Unicode"
+               if lone else f"is not valid JSON: {exc}")
+    return Problem(name, (), message, line=number)
 
 
 # --- checks across all files ------------------------------------------------------------------
@@ -831,6 +874,20 @@ def _check_records(files: list[_Parsed]) -> None:
 _IDS = re.compile(r"(?:[a-z0-9][a-z0-9-]*\n)*")
 
 
+def _ids_valid(ids: list[str]) -> bool:
+    """Every id is well formed (one regex over all of them)."""
+    return _IDS.fullmatch("".join(i + "\n" for i in ids)) is not None
+
+
+def _people_valid(A: list, S: list, actors: set[str], sources: set[str]) -> bool:
+    """The bulk checks of actors and sources: kinds, names, and what they refer to."""
+    return not ({a.kind for a in A} - set(ACTOR_KINDS) or any(not a.name.strip() for a in A)
+                or {g for a in A for g in a.affiliations} - actors
+                or any(a.id in a.affiliations for a in A if a.affiliations)
+                or {s.kind for s in S} - set(SOURCE_KINDS) or {s.author for s in S if s.author is not None} - actors
+                or {s.via for s in S if s.via is not None} - sources)
+
+
 def _records_valid(files: list[_Parsed]) -> bool:
     """The checks of ``_check_records`` in bulk (sets and one regex per kind), without
     naming places: True when no error can be found, so the detailed pass, which costs a few
@@ -841,19 +898,14 @@ def _records_valid(files: list[_Parsed]) -> bool:
         unique = set(every)
         if len(unique) != len(every) or any(f.broken_ids[kind] for f in files):
             return False  # duplicates (perhaps identical across files): the detailed pass decides
-        if not _IDS.fullmatch("".join(i + "\n" for i in every)):
+        if not _ids_valid(every):
             return False
         ids[kind] = unique
     actors, sources, events = ids["actors"], ids["sources"], ids["events"]
     warnings: list[tuple[_Parsed, list[Problem]]] = []
     for f in files:
         A, S, E, Q = (f.records[k] for k in KINDS)
-        if ({a.kind for a in A} - set(ACTOR_KINDS) or any(not a.name.strip() for a in A)
-                or {g for a in A for g in a.affiliations} - actors
-                or any(a.id in a.affiliations for a in A if a.affiliations)):
-            return False
-        if ({s.kind for s in S} - set(SOURCE_KINDS) or {s.author for s in S if s.author is not None} - actors
-                or {s.via for s in S if s.via is not None} - sources):
+        if not _people_valid(A, S, actors, sources):
             return False
         if ({e.confidence for e in E} - set(CONFIDENCES) or any(not e.title.strip() for e in E)
                 or any(t != t.strip() or not t for t in {t for e in E for t in e.tags})
@@ -971,12 +1023,38 @@ def load(paths=None, *, cache: bool = True) -> Timeline:
             gc.enable()
 
 
-def _restore(paths) -> Timeline | None:
+def _one_big_file(paths) -> str | Path | None:
+    """The path, when ``paths`` is one file over ``STRICT_LIMIT`` (cached, read into columns)."""
     if isinstance(paths, (list, tuple)) and len(paths) == 1:
         paths = paths[0]
     if not isinstance(paths, (str, Path)) or not _is_big(paths, (".json", *JSONL_SUFFIXES)):
         return None
-    return restore(paths)
+    return paths
+
+
+def _restore(paths) -> Timeline | None:
+    path = _one_big_file(paths)
+    return None if path is None else restore(path)
+
+
+def _load_columns(path: str | Path) -> Timeline:
+    """One big file read into columns (``columns.py``); ``Broken`` if anything is wrong."""
+    columns = Columns()
+    parsed = read_one(path, columns)
+    if parsed.problems or parsed.spans is None:
+        raise Broken("problems")
+    columns.check(_ids_valid, _people_valid)
+    sources = _Parsed(parsed.name)
+    sources.records["sources"], sources.indexes["sources"] = columns.sources, range(len(columns.sources))
+    _check_via_cycles([sources])
+    if sources.problems:
+        raise Broken("via")
+    timeline = columns.timeline(
+        title=parsed.title, description=parsed.description, name=parsed.name,
+        event_spans=parsed.spans["events"], quote_spans=parsed.spans["quotes"],
+        fingerprint=parsed.fingerprint, lines=parsed.jsonl_lines)
+    give_back_memory()
+    return timeline
 
 
 def _read_all(paths) -> tuple[list[_Parsed], list[Problem]]:
@@ -1035,6 +1113,12 @@ def _assemble(files: list[_Parsed], problems: list[Problem]) -> Timeline:
 
 
 def _load(paths) -> Timeline:
+    big = _one_big_file(paths)
+    if big is not None:
+        try:
+            return _load_columns(big)
+        except Broken:
+            pass  # read again record by record, which names every problem and its place
     files, problems = _read_all(paths)
     timeline = _assemble(files, problems)
     files.clear()  # the last reference to the decoded records of every file

@@ -31,7 +31,7 @@ from .records import FileRecords, LazyDates, Origin
 from .words import WordIndex, union
 from .text import fold
 
-__all__ = ["Timeline", "ActorStats"]
+__all__ = ["Timeline", "ActorStats", "sort_keys", "date_columns", "give_back_memory"]
 
 _LONG = 400 * 86400
 """Events spanning more than this are kept aside, so date windows stay a bisection."""
@@ -63,7 +63,21 @@ def _group_key(edate: EDate) -> int:
     return start.year * 13 + (start.month or 0)
 
 
-def _give_back_memory() -> None:
+def sort_keys(dates: Sequence[EDate]) -> list[int]:
+    """Timeline order: by lower bound; at the same lower bound the wider span first ("2024",
+    then "Jan 2024", then "1 Jan 2024"), so each reads as a heading for what follows."""
+    return [(d.lower << 40) | ((1 << 40) - 1 - min(d.upper - d.lower, (1 << 40) - 1)) for d in dates]
+
+
+def date_columns(dates: Sequence[EDate]) -> tuple[array, array, array, array]:
+    """Per position (dates in timeline order): lower and upper bounds, the year/month heading
+    it files under (``_group_key``), and the positions of long spans (see ``_LONG``)."""
+    return (array("q", [d.lower for d in dates]), array("q", [d.upper for d in dates]),
+            array("I", [_group_key(d) for d in dates]),
+            array("I", [i for i, d in enumerate(dates) if d.upper - d.lower > _LONG]))
+
+
+def give_back_memory() -> None:
     """Ask the C allocator to hand freed pages back to the system (glibc; a no-op elsewhere).
     A million freed records leave most of their pages free but still counted as ours; a text
     index built next would come on top of them and push the peak up by ~0.7 GB at 1M."""
@@ -124,20 +138,14 @@ class Timeline:
         self.sources: dict[str, Source] = {s.id: s for s in sources}
         self.quotes: Sequence[Quote] = list(quotes)
 
-        # By lower bound; at the same lower bound the wider span first ("2024", then
-        # "Jan 2024", then "1 Jan 2024"), so each reads as a heading for what follows.
-        keys = [(d.lower << 40) | ((1 << 40) - 1 - min(d.upper - d.lower, (1 << 40) - 1)) for d in dates]
+        keys = sort_keys(dates)
         order = sorted(range(len(events)), key=keys.__getitem__)
         del keys
         self.events: Sequence[Event] = [events[i] for i in order]
         self.dates: Sequence[EDate] = [dates[i] for i in order]
         event_spans = origin.events.permuted(order) if origin is not None else None
         del order
-        self.lower = array("q", [d.lower for d in self.dates])
-        self.upper = array("q", [d.upper for d in self.dates])
-        self.group_keys = array("I", [_group_key(d) for d in self.dates])
-        """Per position, the year/month heading it files under (see ``_group_key``)."""
-        self._long = array("I", [i for i, d in enumerate(self.dates) if d.upper - d.lower > _LONG])
+        self.lower, self.upper, self.group_keys, self._long = date_columns(self.dates)
 
         by_actor: dict[str, array] = {a: array("I") for a in self.actors}
         by_tag: dict[str, array] = {}
@@ -185,6 +193,27 @@ class Timeline:
         del keys
         self._link()
 
+    @classmethod
+    def indexed(cls, *, title: str, description: str | None, files: list[str], warnings: list[Problem],
+                actors: Iterable[Actor], sources: Iterable[Source], events: FileRecords, dates: LazyDates,
+                quotes: FileRecords, origin: Origin, lower: array, upper: array, group_keys: array,
+                long: array, qstart: array, by_actor: dict[str, array], by_tag: dict[str, array],
+                by_confidence: dict[str, array], quotes_by_speaker: Counter[str]) -> Timeline:
+        """A timeline of one big file whose indexes are built already, in timeline order
+        (restored from the cache, or read into columns): events and quotes are read from the
+        file when shown. The arguments are the attributes of the same names."""
+        t = cls.__new__(cls)
+        t.title, t.description, t.files, t.warnings = title, description, files, warnings
+        t.actors = {a.id: a for a in actors}
+        t.sources = {s.id: s for s in sources}
+        t.events, t.dates, t.quotes, t.origin = events, dates, quotes, origin
+        t.lower, t.upper, t.group_keys, t._long, t._qstart = lower, upper, group_keys, long, qstart
+        t._by_actor, t._by_confidence = by_actor, by_confidence
+        t._by_tag = dict(sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+        t._quotes_by_speaker = quotes_by_speaker
+        t._link()
+        return t
+
     def _link(self) -> None:
         """What is derived from the rest (also for a timeline restored from the cache)."""
         self._members: dict[str, list[str]] = {}
@@ -215,7 +244,7 @@ class Timeline:
         self.dates = LazyDates(texts)
         self.quotes = FileRecords(self.origin.path, Quote, self.origin.quotes, [], [])
         self.__dict__.pop("position", None)  # rebuilt from the ids if ever needed
-        _give_back_memory()
+        give_back_memory()
 
     @cached_property
     def position(self) -> dict[str, int]:

@@ -1,0 +1,147 @@
+"""A big file read into columns (``columns.py``) is the timeline the record-by-record path
+builds, and anything wrong sends the loader back to that path, which reports it.
+
+"Big" is whatever is over ``loader.STRICT_LIMIT`` (64 MB); these tests lower that limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+
+import pytest
+
+from tui.model import loader
+from tui.model.columns import Broken
+from tui.model.loader import load
+
+from helpers_model import BASE, bundled_doc, doc, load_error, same_timeline, variants, write, write_jsonl
+from test_loader import CASES, _mutate
+
+
+@pytest.fixture
+def big(monkeypatch):
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+
+
+@pytest.fixture
+def columns_used(monkeypatch) -> list[str]:
+    """How each big load went: "columns", or the name of what sent it back ("broken")."""
+    seen: list[str] = []
+    real = loader._load_columns
+
+    def spy(path):
+        try:
+            timeline = real(path)
+        except Broken:
+            seen.append("broken")
+            raise
+        seen.append("columns")
+        return timeline
+
+    monkeypatch.setattr(loader, "_load_columns", spy)
+    return seen
+
+
+@contextlib.contextmanager
+def records_only(monkeypatch):
+    """Loads in this block skip the columns: the record-by-record path alone."""
+    def refuse(path):
+        raise Broken("records only")
+
+    with monkeypatch.context() as m:
+        m.setattr(loader, "_load_columns", refuse)
+        yield
+
+
+def _shuffled() -> dict:
+    """Events out of date order, quotes in any order, an actor named twice in one event,
+    and the warnings (uncited events, quotes tied to no event)."""
+    data = bundled_doc()
+    rng = random.Random(4)
+    rng.shuffle(data["events"])
+    rng.shuffle(data["quotes"])
+    first = data["events"][0]
+    first["actors"] = [*first.get("actors", []), *first.get("actors", [])[:1]]
+    data["events"][1]["sources"] = []
+    data["quotes"][0].pop("event", None)
+    return data
+
+
+@pytest.mark.parametrize("variant", ["pretty", "compact", "crlf", "jsonl", "shuffled", "shuffled-jsonl"])
+def test_a_big_file_read_into_columns_is_the_timeline_the_records_give(big, columns_used, tmp_path, monkeypatch,
+                                                                         variant):
+    if variant.startswith("shuffled"):
+        data = _shuffled()
+        path = (write_jsonl(tmp_path / "s.jsonl", data) if variant.endswith("jsonl")
+                else write(tmp_path / "s.json", data))
+    else:
+        path = variants(tmp_path)[variant]
+    by_columns = load(path, cache=False)
+    assert columns_used == ["columns"]
+    with records_only(monkeypatch):
+        by_records = load(path, cache=False)
+    same_timeline(by_columns, by_records)
+    assert by_columns.origin.events == by_records.origin.events  # what the cache keeps
+    assert by_columns.origin.quotes == by_records.origin.quotes
+    assert by_columns.origin.fingerprint == by_records.origin.fingerprint
+    assert (by_columns.lower, by_columns.upper, by_columns._long, by_columns._qstart) == \
+        (by_records.lower, by_records.upper, by_records._long, by_records._qstart)
+    if variant.startswith("shuffled"):
+        data = _shuffled()
+        messages = [w.message for w in by_columns.warnings]
+        assert f"event '{data['events'][1]['id']}' cites no source" in messages
+        assert f"quote '{data['quotes'][0]['id']}' is not tied to an event" in messages
+        actor = data["events"][0]["actors"][0]
+        actor = actor if isinstance(actor, str) else actor["actor"]
+        position = by_columns.position[data["events"][0]["id"]]
+        assert list(by_columns.actor_positions(actor)).count(position) == 1  # named twice, counted once
+        if variant.endswith("jsonl"):
+            assert all(w.line for w in by_columns.warnings)
+
+
+def _problems(error) -> list[tuple]:
+    return [(p.file, p.path, p.message, p.warning, p.line) for p in error.problems]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_anything_wrong_is_reported_as_the_records_report_it(big, columns_used, tmp_path, monkeypatch, case):
+    path = write(tmp_path / "t.json", _mutate(CASES[case][0]))
+    error = load_error(path)
+    assert columns_used == ["broken"]
+    with records_only(monkeypatch):
+        assert _problems(load_error(path)) == _problems(error)
+    assert error.errors
+
+
+JSONL_CASES = {
+    "broken line": lambda d: d["events"][1].update(title=5),
+    "unknown actor": lambda d: d["events"][0]["actors"].append("nobody"),
+    "duplicate id": lambda d: d["quotes"].append(dict(d["quotes"][0])),
+    "bad date": lambda d: d["events"][1].update(date="2024-02-30"),
+    "bad header": lambda d: d.update(format="timeline/0"),
+}
+
+
+@pytest.mark.parametrize("case", list(JSONL_CASES))
+def test_anything_wrong_in_json_lines_is_reported_with_its_line(big, columns_used, tmp_path, monkeypatch, case):
+    path = write_jsonl(tmp_path / "t.jsonl", _mutate(JSONL_CASES[case]))
+    error = load_error(path)
+    assert columns_used == ["broken"]
+    with records_only(monkeypatch):
+        assert _problems(load_error(path)) == _problems(error)
+    assert all(p.line for p in error.errors)
+
+
+def test_a_file_with_only_warnings_loads_from_columns(big, columns_used, tmp_path):
+    d = doc()
+    d["events"][0]["sources"] = []
+    d["quotes"][0].pop("event")
+    timeline = load(write(tmp_path / "w.json", d), cache=False)
+    assert columns_used == ["columns"]
+    assert [(w.path, w.message, w.warning) for w in timeline.warnings] == [
+        (("events", 0), "event 'first' cites no source", True),
+        (("quotes", 0), "quote 'q1' is not tied to an event", True),
+    ]
+    assert [q.id for q in timeline.quotes] == [BASE["quotes"][0]["id"]]  # kept, after every event's quotes
+    assert not any(timeline.quote_count(p) for p in range(len(timeline)))

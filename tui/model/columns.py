@@ -1,0 +1,200 @@
+"""One big file read into columns: what a Timeline keeps of each record, never the records.
+
+A million decoded events take 2.7 GB, and most of a first open used to go to walking them
+again and again: sharing their strings, checking them, sorting them, indexing them, letting
+them go. Here the loader hands over a few thousand freshly decoded records at a time; each
+chunk gives up what the checks and indexes need (ids, date texts, references, tags, byte
+spans) and is dropped. Every later pass runs over compact lists that fit in the caches, and
+the timeline that comes out is the one a cache restore gives (events and quotes read back
+from the file by span when shown).
+
+Only a file with nothing wrong comes out of here: any doubt raises ``Broken`` and the loader
+reads the file again record by record, which names every place (machine-written files are
+rarely broken; then only the report costs a second read).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from functools import partial
+
+from .dates import DateError, parse_edtf
+from .entities import CONFIDENCES, Actor, Event, Quote, Source
+from .problems import Problem
+from .records import FileRecords, LazyDates, Origin, Spans
+from .timeline import Timeline, date_columns, sort_keys
+
+__all__ = ["Broken", "Columns"]
+
+_POSTINGS = partial(array, "I")
+
+
+class Broken(Exception):
+    """Something in the file is wrong (or may be): read it the detailed way instead."""
+
+
+class Columns:
+    """What the checks and indexes need of one file's records, gathered chunk by chunk, in
+    file order (an event's index here is its index in the file's list)."""
+
+    def __init__(self) -> None:
+        self.actors: list[Actor] = []
+        self.sources: list[Source] = []
+        self.event_ids: list[str] = []
+        self.date_texts: list[str] = []
+        self.by_actor: defaultdict[str, array] = defaultdict(_POSTINGS)
+        self.by_tag: defaultdict[str, array] = defaultdict(_POSTINGS)
+        self.by_confidence: defaultdict[str, array] = defaultdict(_POSTINGS)
+        self.cited: set[str] = set()
+        self.uncited: list[int] = []
+        """Events citing no source (a warning each)."""
+        self.titles_ok = True
+        self.quote_ids: list[str] = []
+        self.quote_events: list[str | None] = []
+        self.speakers: Counter[str] = Counter()
+        self.quote_sources: set[str] = set()
+        self.said: set[str | None] = set()
+        self._texts: dict[str, str] = {}
+
+    def add(self, kind: str, records: list) -> None:
+        """The next records of one list of the file, in its order."""
+        if kind == "events":
+            self._events(records)
+        elif kind == "quotes":
+            self._quotes(records)
+        elif kind == "actors":
+            self.actors += records
+        else:
+            self.sources += records
+
+    def _events(self, events: list[Event]) -> None:
+        base = len(self.event_ids)
+        self.event_ids += [e.id for e in events]
+        share = self._texts.setdefault  # a big file repeats its dates: keep each text once
+        self.date_texts += [share(d, d) for d in [e.date for e in events]]
+        self.titles_ok = self.titles_ok and all([e.title.strip() for e in events])
+        by_actor, by_tag, by_confidence, uncited = self.by_actor, self.by_tag, self.by_confidence, self.uncited
+        for i, e in enumerate(events, base):
+            for ref in e.actors:
+                by_actor[ref if ref.__class__ is str else ref.actor].append(i)
+            for tag in e.tags:
+                by_tag[tag].append(i)
+            if e.confidence != "confirmed":
+                by_confidence[e.confidence].append(i)
+            if not e.sources:
+                uncited.append(i)
+        self.cited.update([s for e in events for s in e.sources])
+
+    def _quotes(self, quotes: list[Quote]) -> None:
+        self.quote_ids += [q.id for q in quotes]
+        self.quote_events += [q.event for q in quotes]
+        self.speakers.update([q.speaker for q in quotes])
+        self.quote_sources.update([q.source for q in quotes])
+        self.said.update([q.said for q in quotes])
+
+    # --- the checks that need every record (ids, references, dates) ----------------------------
+
+    def check(self, ids_valid, people_valid) -> None:
+        """Raise ``Broken`` unless every id, reference and date is right. ``ids_valid`` and
+        ``people_valid`` are the loader's own bulk checks, shared with its other path."""
+        ids = {}
+        for kind, every in (("actors", [a.id for a in self.actors]), ("sources", [s.id for s in self.sources]),
+                            ("events", self.event_ids), ("quotes", self.quote_ids)):
+            unique = set(every)
+            if len(unique) != len(every) or not ids_valid(every):
+                raise Broken(kind)
+            ids[kind] = unique
+        actors, sources, events = ids["actors"], ids["sources"], ids["events"]
+        if not people_valid(self.actors, self.sources, actors, sources):
+            raise Broken("actors or sources")
+        tags = self.by_tag.keys()
+        if (not self.titles_ok or self.by_confidence.keys() - set(CONFIDENCES)
+                or any(t != t.strip() or not t for t in tags)
+                or self.by_actor.keys() - actors or self.cited - sources):
+            raise Broken("events")
+        if (self.speakers.keys() - actors or self.quote_sources - sources
+                or set(self.quote_events) - events - {None}):
+            raise Broken("quotes")
+        try:
+            for text in [*self._texts, *(s.published for s in self.sources), *self.said]:
+                if text is not None:
+                    parse_edtf(text)
+        except DateError:
+            raise Broken("dates") from None
+
+    # --- the timeline -----------------------------------------------------------------------------
+
+    def timeline(self, *, title: str, description: str | None, name: str, event_spans: Spans,
+                 quote_spans: Spans, fingerprint: list | None, lines: dict[str, array] | None = None) -> Timeline:
+        """The checked columns as a Timeline, events in date order. ``lines``: for JSON Lines,
+        each event's and quote's line number (warnings name the record and its line)."""
+        dated = {text: parse_edtf(text) for text in self._texts}  # checked above: from the parse cache
+        edates = list(map(dated.__getitem__, self.date_texts))
+        keys = sort_keys(edates)
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        del keys
+        n = len(order)
+        in_order = order == list(range(n))  # programs often write a timeline sorted already
+        edates = [edates[i] for i in order] if not in_order else edates
+        ids = [self.event_ids[i] for i in order] if not in_order else self.event_ids
+        texts = [self.date_texts[i] for i in order] if not in_order else self.date_texts
+        lower, upper, group_keys, long = date_columns(edates)
+        del edates
+        rank = None
+        if not in_order:
+            rank = array("I", bytes(4 * n))
+            for p, i in enumerate(order):
+                rank[i] = p
+
+        def positions(postings: array) -> array:
+            if rank is not None:
+                postings = array("I", sorted(map(rank.__getitem__, postings)))
+            if len(postings) > 1 and len(set(postings)) != len(postings):  # an actor named twice in one event
+                postings = array("I", sorted(set(postings)))
+            return postings
+
+        by_actor = {a.id: positions(self.by_actor[a.id]) if a.id in self.by_actor else array("I")
+                    for a in self.actors}
+        by_tag = {t: positions(p) for t, p in self.by_tag.items()}
+        by_confidence = {c: positions(p) for c, p in self.by_confidence.items()}
+
+        position = {event_id: p for p, event_id in enumerate(ids)}
+        quote_keys = [position[e] if e is not None else n for e in self.quote_events]
+        quote_order = sorted(range(len(quote_keys)), key=quote_keys.__getitem__)
+        quote_keys.sort()
+        qstart = array("I", [bisect_left(quote_keys, p) for p in range(n + 1)])
+        del quote_keys
+
+        warnings = self._warnings(name, lines)
+        event_spans = event_spans if in_order else event_spans.permuted(order)
+        quote_spans = quote_spans.permuted(quote_order)
+        timeline = Timeline.indexed(
+            title=title, description=description, files=[name], warnings=warnings,
+            actors=self.actors, sources=self.sources,
+            events=FileRecords(name, Event, event_spans, ids, texts), dates=LazyDates(texts),
+            quotes=FileRecords(name, Quote, quote_spans, [], []),
+            origin=Origin(name, event_spans, quote_spans, fingerprint),
+            lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart, by_actor=by_actor,
+            by_tag=by_tag, by_confidence=by_confidence, quotes_by_speaker=self.speakers,
+        )
+        timeline.__dict__["position"] = position  # the cached property, already at hand
+        return timeline
+
+    def _warnings(self, name: str, lines: dict[str, array] | None) -> list[Problem]:
+        """The loader's warnings, in its order: events citing no source, then quotes tied to
+        no event (JSON Lines: by line, each naming its record)."""
+        untied = [i for i, e in enumerate(self.quote_events) if e is None]
+        found = [Problem(name, ("events", i), f"event '{self.event_ids[i]}' cites no source", True)
+                 for i in self.uncited]
+        found += [Problem(name, ("quotes", i), f"quote '{self.quote_ids[i]}' is not tied to an event", True)
+                  for i in untied]
+        if lines is not None:
+            ids = {"events": self.event_ids, "quotes": self.quote_ids}
+            for p in found:
+                kind, i = p.path
+                p.line = lines[kind][i]
+                p.path = (f"{kind[:-1]} '{ids[kind][i]}'",)
+            found.sort(key=lambda p: p.line)
+        return found
