@@ -204,7 +204,8 @@ def test_any_text_survives_every_renderer(scratch, doc, data):
     shown = [timeline.events[p] for p in positions]
     width = data.draw(st.sampled_from([None, 40, 100, 200]))
     for fmt in FORMATS:
-        out = "".join(render(timeline, positions, fmt, query=str(query), width=width))
+        out = "".join(c if isinstance(c, str) else c.decode("utf-8")  # json, jsonl: UTF-8 bytes
+                      for c in render(timeline, positions, fmt, query=str(query), width=width))
         if fmt in ("table", "markdown", "csv"):
             assert_clean(out, fmt, allow="\n")
         if fmt == "table":

@@ -32,8 +32,10 @@ FORMATS = ("table", "markdown", "csv", "json", "jsonl")
 
 
 def render(timeline: Timeline, positions: Sequence[int], fmt: str, *, query: str = "",
-           width: int | None = None) -> Iterator[str]:
-    """Yield the output in chunks (a million events never sit in one string)."""
+           width: int | None = None) -> Iterator[str | bytes]:
+    """Yield the output in chunks (a million events never sit in one string): text, or for
+    json and jsonl UTF-8 bytes (JSON is UTF-8 by definition, and tens of megabytes of it are
+    not worth decoding only to be encoded again on the way out)."""
     if fmt == "table":
         yield _table(timeline, positions, width)
     elif fmt == "markdown":
@@ -210,9 +212,9 @@ def _csv(timeline: Timeline, positions: Sequence[int]) -> Iterator[str]:
 def subset(timeline: Timeline, positions: Sequence[int]) -> dict[str, list]:
     """The records a valid file holding these events needs: the events, their quotes, and
     every actor and source they reach (speakers, authors, affiliations and via chains)."""
-    events = [timeline.events[p] for p in positions]
+    events = timeline.events_at(positions)
     event_ids = {e.id for e in events}
-    quotes = [q for p in positions for q in timeline.quotes_at(p)]
+    quotes = timeline.quotes_of(positions)
     actor_ids: set[str] = set()
     source_ids: set[str] = set()
     for e in events:
@@ -275,34 +277,34 @@ def _encode(obj) -> bytes:
         return json.dumps(msgspec.to_builtins(obj), ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def _record_json(record, kind: str, *, typed: bool) -> bytes:
-    """Encode a record with its ``"type"`` tag (JSON Lines) or without it (JSON). msgspec
-    writes the tag first, so leaving it out is cutting a prefix."""
-    raw = _encode(record)
-    if typed:
-        return raw
-    prefix = b'{"type":"' + _SINGULAR[kind].encode() + b'",'
-    return b"{" + raw[len(prefix):]
+def _records_json(records: list, kind: str, *, typed: bool, separator: bytes) -> bytes:
+    """Encode records of one kind in one call, ``separator`` between them, each with its
+    ``"type"`` tag (JSON Lines) or without it (JSON). msgspec writes each record's tag first,
+    and ``{"type":"`` never occurs inside a string (its quotes would be escaped), nor does a
+    newline: so records are told apart, and their tags cut, by that prefix."""
+    tag = b'{"type":"' + _SINGULAR[kind].encode() + b'",'
+    head = tag if typed else b"{"
+    raw = _encode(records)[1:-1]  # [a,b,c] -> a,b,c
+    return head + raw[len(tag):].replace(b"}," + tag, b"}" + separator + head) if raw else b""
 
 
-def _timeline_file(timeline: Timeline, positions: Sequence[int], query: str, *, jsonl: bool) -> Iterator[str]:
+def _timeline_file(timeline: Timeline, positions: Sequence[int], query: str, *, jsonl: bool) -> Iterator[bytes]:
     title = timeline.title + (f" (filtered: {query})" if query else "")
     header = {"format": FORMAT, "title": title}
     if timeline.description is not None:  # "" too: the data exactly
         header["description"] = timeline.description
     parts = subset(timeline, positions)
     if jsonl:
-        yield _json_safe(_encode(header)).decode() + "\n"
+        yield _json_safe(_encode(header)) + b"\n"
         for kind, records in parts.items():
-            chunk = [_record_json(r, kind, typed=True) for r in records]
-            for i in range(0, len(chunk), 10000):
-                yield _json_safe(b"\n".join(chunk[i:i + 10000])).decode() + "\n"
+            for i in range(0, len(records), 10000):
+                yield _json_safe(_records_json(records[i:i + 10000], kind, typed=True, separator=b"\n")) + b"\n"
         return
-    yield _json_safe(_encode(header)).decode()[:-1]
+    yield _json_safe(_encode(header))[:-1]
     for kind, records in parts.items():
-        yield f',\n"{kind}": ['
+        yield f',\n"{kind}": ['.encode()
         for i in range(0, len(records), 10000):
-            body = _json_safe(b",\n".join(_record_json(r, kind, typed=False) for r in records[i:i + 10000]))
-            yield ("," if i else "") + "\n" + body.decode()
-        yield "\n]"
-    yield "\n}\n"
+            body = _json_safe(_records_json(records[i:i + 10000], kind, typed=False, separator=b",\n"))
+            yield (b"," if i else b"") + b"\n" + body
+        yield b"\n]"
+    yield b"\n}\n"

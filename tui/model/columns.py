@@ -20,7 +20,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from functools import partial
 
-from .dates import DateError, parse_edtf
+from .dates import DateError, EDate, parse_edtf
 from .entities import CONFIDENCES, Actor, Event, Quote, Source
 from .problems import Problem
 from .records import FileRecords, LazyDates, Origin, Spans
@@ -57,6 +57,8 @@ class Columns:
         self.quote_sources: set[str] = set()
         self.said: set[str | None] = set()
         self._texts: dict[str, str] = {}
+        self._dated: dict[str, EDate] = {}
+        """Each distinct event date, parsed (by ``check``)."""
 
     def add(self, kind: str, records: list) -> None:
         """The next records of one list of the file, in its order."""
@@ -118,7 +120,8 @@ class Columns:
                 or set(self.quote_events) - events - {None}):
             raise Broken("quotes")
         try:
-            for text in [*self._texts, *(s.published for s in self.sources), *self.said]:
+            self._dated = {text: parse_edtf(text) for text in self._texts}
+            for text in [*(s.published for s in self.sources), *self.said]:
                 if text is not None:
                     parse_edtf(text)
         except DateError:
@@ -128,10 +131,9 @@ class Columns:
 
     def timeline(self, *, title: str, description: str | None, name: str, event_spans: Spans,
                  quote_spans: Spans, fingerprint: list | None, lines: dict[str, array] | None = None) -> Timeline:
-        """The checked columns as a Timeline, events in date order. ``lines``: for JSON Lines,
+        """The columns, once ``check`` passed, as a Timeline, events in date order. ``lines``: for JSON Lines,
         each event's and quote's line number (warnings name the record and its line)."""
-        dated = {text: parse_edtf(text) for text in self._texts}  # checked above: from the parse cache
-        edates = list(map(dated.__getitem__, self.date_texts))
+        edates = list(map(self._dated.__getitem__, self.date_texts))
         keys = sort_keys(edates)
         order = sorted(range(len(keys)), key=keys.__getitem__)
         del keys

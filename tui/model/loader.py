@@ -547,44 +547,48 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: 
         indexes: list[int] | range = range(len(raws))
         spans = parsed.spans.get(kind) if parsed.spans is not None else None
         cursor = -1
-        chunk: list = []
-        for i, raw in enumerate(raws):
-            if release is not None and i % 8192 == 0:
-                done = _release_before(release, raw, done)
+        for first in range(0, len(raws), _CHUNK):
+            part = raws[first:first + _CHUNK]
+            if release is not None:
+                done = _release_before(release, part[0], done)
             try:
-                record = decode(raw)
-            except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
-                if columns is not None:  # returned, not raised: a traceback would hold the mapping
-                    parsed.problems.append(_msgspec_problem(name, exc, (kind, i)))
-                    return parsed
+                decoded = [decode(raw) for raw in part]
+            except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+                decoded, good = [], []  # one by one, to know which are broken
+                for i, raw in enumerate(part, first):
+                    try:
+                        decoded.append(decode(raw))
+                        good.append(i)
+                    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
+                        broken += 1
+                        if broken <= _FAST_ERRORS:
+                            parsed.problems.append(_msgspec_problem(name, exc, (kind, i)))
+                        if columns is not None:  # returned, not raised: a traceback would hold the mapping
+                            return parsed
                 if isinstance(indexes, range):
-                    indexes = list(range(i))
-                broken += 1
-                if broken <= _FAST_ERRORS:
-                    parsed.problems.append(_msgspec_problem(name, exc, (kind, i)))
-                continue
+                    indexes = list(range(first))
+                indexes += good
+                part = [raws[i] for i in good]
+            else:
+                if not isinstance(indexes, range):
+                    indexes += range(first, first + len(part))
             if spans is not None:
-                cursor = _locate(release, raw, cursor, done)
-                if cursor < 0:
-                    parsed.spans = spans = None
-                    if columns is not None:
-                        return parsed
-                else:
+                for raw in part:
+                    cursor = _locate(release, raw, cursor, done)
+                    if cursor < 0:
+                        parsed.spans = spans = None
+                        if columns is not None:
+                            return parsed
+                        break
                     spans.starts.append(cursor)
                     cursor += len(raw)
                     spans.ends.append(cursor)
             if columns is not None:
-                chunk.append(record)
-                if len(chunk) == _CHUNK:
-                    columns.add(kind, chunk)
-                    chunk = []
+                columns.add(kind, decoded)
                 continue
-            _share_ids(record, canon)
-            records.append(record)
-            if not isinstance(indexes, range):
-                indexes.append(i)
-        if columns is not None:
-            columns.add(kind, chunk)
+            for record in decoded:
+                _share_ids(record, canon)
+            records += decoded
         del raws
         parsed.records[kind] = records
         parsed.indexes[kind] = indexes

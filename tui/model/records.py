@@ -60,6 +60,7 @@ class FileRecords(Sequence):
     def __init__(self, path: str, cls: type, spans: Spans, ids: list[str], date_texts: list[str]) -> None:
         self._fd = os.open(path, os.O_RDONLY)
         self._decode = msgspec.json.Decoder(cls).decode
+        self._decode_list = msgspec.json.Decoder(list[cls]).decode
         self._cls = cls
         self.spans = spans
         self.ids = ids
@@ -82,6 +83,19 @@ class FileRecords(Sequence):
         if not 0 <= index < len(self):
             raise IndexError(index)
         return self._read(index)
+
+    def many(self, indexes: Sequence[int]) -> list:
+        """The records at these indexes, decoded in one call: what an export of thousands
+        of events needs (one at a time, the calls would cost more than the reading)."""
+        starts, ends, fd = self.spans.starts, self.spans.ends, self._fd
+        try:
+            records = self._decode_list(b"[" + b",".join([os.pread(fd, ends[i] - starts[i], starts[i])
+                                                          for i in indexes]) + b"]")
+            if len(records) == len(indexes):
+                return records
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            pass
+        return [self[i] for i in indexes]  # the file changed: stand-ins where records no longer decode
 
     def _read(self, index: int):
         start = self.spans.starts[index]

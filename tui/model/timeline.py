@@ -271,6 +271,20 @@ class Timeline:
         """The quotes of the event at this position."""
         return self.quotes[self._qstart[position]:self._qstart[position + 1]]
 
+    def events_at(self, positions: Sequence[int]) -> list[Event]:
+        """The events at these positions (read from the file together, for a big one)."""
+        if isinstance(self.events, FileRecords):
+            return self.events.many(positions)
+        return [self.events[p] for p in positions]
+
+    def quotes_of(self, positions: Sequence[int]) -> list[Quote]:
+        """The quotes of the events at these positions, event by event."""
+        qstart = self._qstart
+        indexes = [i for p in positions for i in range(qstart[p], qstart[p + 1])]
+        if isinstance(self.quotes, FileRecords):
+            return self.quotes.many(indexes)
+        return [self.quotes[i] for i in indexes]
+
     def quote_count(self, position: int) -> int:
         """How many quotes the event at this position has (none is read to count them)."""
         return self._qstart[position + 1] - self._qstart[position]
