@@ -12,6 +12,8 @@ import random
 import pytest
 
 from tui.model import loader
+from tui.model.aside import QuotesAside
+from tui.model.aside import main as aside_main
 from tui.model.columns import Broken
 from tui.model.loader import load
 
@@ -145,3 +147,89 @@ def test_a_file_with_only_warnings_loads_from_columns(big, columns_used, tmp_pat
     ]
     assert [q.id for q in timeline.quotes] == [BASE["quotes"][0]["id"]]  # kept, after every event's quotes
     assert not any(timeline.quote_count(p) for p in range(len(timeline)))
+
+
+# --- quotes read by a second process (aside.py) -----------------------------------------------------
+
+
+@pytest.fixture
+def aside(monkeypatch) -> list[str]:
+    """Every big JSON file has its quotes read aside; records how each child answered."""
+    monkeypatch.setattr(loader, "ASIDE_LIMIT", 0)
+    answers: list[str] = []
+    real = QuotesAside.result
+
+    def spy(self):
+        try:
+            answer = real(self)
+        except Broken:
+            answers.append("problem")
+            raise
+        answers.append("columns" if answer is not None else "none")
+        return answer
+
+    monkeypatch.setattr(QuotesAside, "result", spy)
+    return answers
+
+
+@pytest.mark.parametrize("variant", ["pretty", "compact", "crlf"])
+def test_quotes_read_aside_give_the_timeline_the_records_give(big, aside, tmp_path, monkeypatch, variant):
+    path = variants(tmp_path)[variant]
+    by_columns = load(path, cache=False)
+    assert aside == ["columns"]
+    with records_only(monkeypatch):
+        by_records = load(path, cache=False)
+    same_timeline(by_columns, by_records)
+    assert by_columns.origin.quotes == by_records.origin.quotes
+
+
+def test_a_shuffled_file_with_quotes_read_aside(big, aside, tmp_path, monkeypatch):
+    path = write(tmp_path / "s.json", _shuffled())
+    by_columns = load(path, cache=False)
+    assert aside == ["columns"]
+    with records_only(monkeypatch):
+        same_timeline(by_columns, load(path, cache=False))
+
+
+def test_when_the_child_cannot_start_or_fails_the_quotes_are_read_here(big, aside, tmp_path, monkeypatch):
+    path = variants(tmp_path)["pretty"]
+    with records_only(monkeypatch):
+        expected = load(path, cache=False)
+    monkeypatch.setattr("tui.model.aside.sys.executable", "/bin/false")  # starts, exits 1
+    same_timeline(load(path, cache=False), expected)
+    monkeypatch.setattr("tui.model.aside.sys.executable", str(tmp_path / "no-such-python"))  # cannot start
+    same_timeline(load(path, cache=False), expected)
+    assert aside == ["none"]  # the second one never started: no child to ask
+
+
+def test_a_child_that_read_another_version_of_the_file_is_not_believed(big, aside, tmp_path, monkeypatch):
+    path = variants(tmp_path)["pretty"]
+    real = QuotesAside.result
+
+    def stale(self):
+        answer = real(self)
+        answer.fingerprint = [*answer.fingerprint[:-1], "another file"]
+        answer.ids = ["stale"] * len(answer.ids)
+        return answer
+
+    monkeypatch.setattr(QuotesAside, "result", stale)
+    with records_only(monkeypatch):
+        expected = load(path, cache=False)
+    same_timeline(load(path, cache=False), expected)
+
+
+@pytest.mark.parametrize("case", ["wrong type (null for required)", "unknown quote speaker", "bad said date"])
+def test_a_problem_in_the_quotes_read_aside_is_reported_as_the_records_report_it(big, aside, tmp_path,
+                                                                                  monkeypatch, case):
+    path = write(tmp_path / "t.json", _mutate(CASES[case][0]))
+    error = load_error(path)
+    with records_only(monkeypatch):
+        assert _problems(load_error(path)) == _problems(error)
+    assert aside == (["problem"] if case.startswith("wrong type") else ["columns"])  # the rest: found by check
+
+
+def test_the_child_says_nothing_and_fails_on_a_bad_file(tmp_path, capfd):
+    assert aside_main([str(tmp_path / "missing.json")]) == 1
+    assert aside_main([str(write(tmp_path / "t.json", _mutate(CASES["wrong type (null for required)"][0])))]) == 3
+    assert aside_main([]) == 2
+    assert capfd.readouterr().out == ""

@@ -96,6 +96,15 @@ class Columns:
         self.quote_sources.update([q.source for q in quotes])
         self.said.update([q.said for q in quotes])
 
+    def add_quotes_read_aside(self, ids: list[str], events: list[str | None], speakers: dict[str, int],
+                              sources: list[str], said: list[str | None]) -> None:
+        """Every quote's columns at once, as a child process read them (``aside.py``)."""
+        self.quote_ids += ids
+        self.quote_events += events
+        self.speakers.update(speakers)
+        self.quote_sources.update(sources)
+        self.said.update(said)
+
     # --- the checks that need every record (ids, references, dates) ----------------------------
 
     def check(self, ids_valid, people_valid) -> None:

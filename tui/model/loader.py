@@ -35,11 +35,12 @@ from .dates import DateError, EDate, parse_edtf
 from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, Event, Quote, TimelineFile
 from .problems import LoadError, Problem, format_path, locate_lines, out_of_memory
 from .cache import fingerprint, restore
+from .aside import ASIDE_LIMIT, QuotesAside, spans_of
 from .columns import Broken, Columns
 from .records import Origin, Spans
 from .timeline import Timeline, give_back_memory
 
-__all__ = ["load", "read_one", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
+__all__ = ["load", "read_one", "read_big_json", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
 
 STRICT_LIMIT = 64 * 1024 * 1024
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -145,11 +146,12 @@ def _utf8(name: str, data: bytes) -> str:
                           line) from None
 
 
-def read_one(path: str | Path, columns: Columns | None = None) -> _Parsed:
+def read_one(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> _Parsed:
     """Read and structurally check one file (no cross-references yet).
 
     With ``columns`` (a big file only), each record goes there instead of into the result,
-    and reading stops at the first problem (see ``columns.py``).
+    and reading stops at the first problem (see ``columns.py``). A big JSON file may be read
+    for some ``kinds`` of record only (``aside.py``).
     """
     if _is_big(path, JSONL_SUFFIXES):
         # Streamed a line at a time: a million-event file never sits in memory whole.
@@ -162,10 +164,7 @@ def read_one(path: str | Path, columns: Columns | None = None) -> _Parsed:
         parsed.fingerprint = before
         return parsed
     if _is_big(path, (".json",)):
-        before = _fingerprint(path)
-        parsed = _read_json_mapped(str(path), columns)
-        parsed.fingerprint = before
-        return parsed
+        return read_big_json(path, columns, kinds)
     assert columns is None, "only big files are read into columns"
     name, data = _read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -181,6 +180,14 @@ def read_one(path: str | Path, columns: Columns | None = None) -> _Parsed:
     if strict:
         return _read_json_quick(name, data, text) or _read_json_strict(name, text)
     return _read_json_fast(name, data)
+
+
+def read_big_json(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> _Parsed:
+    """A JSON file read the way big ones are (mapped, record by record), whatever its size."""
+    before = _fingerprint(path)
+    parsed = _read_json_mapped(str(path), columns, kinds)
+    parsed.fingerprint = before
+    return parsed
 
 
 def _fingerprint(path) -> list | None:
@@ -201,7 +208,7 @@ def _is_big(path, suffixes: tuple[str, ...]) -> bool:
         return False
 
 
-def _read_json_mapped(name: str, columns: Columns | None) -> _Parsed:
+def _read_json_mapped(name: str, columns: Columns | None, kinds=KINDS) -> _Parsed:
     """A big JSON file is mapped rather than read, so that the pages of records already
     decoded can be handed back to the system as decoding goes (see ``_read_json_fast``)."""
     try:
@@ -212,7 +219,7 @@ def _read_json_mapped(name: str, columns: Columns | None) -> _Parsed:
     whole = memoryview(mapped)
     view = whole[3:] if mapped[:3] == b"\xef\xbb\xbf" else whole
     try:
-        return _read_json_fast(name, view, mapped, columns)
+        return _read_json_fast(name, view, mapped, columns, kinds)
     finally:
         view.release()
         whole.release()
@@ -499,7 +506,8 @@ _CHUNK = 4096
 """Records handed to ``Columns`` at a time: few enough to stay in the CPU caches."""
 
 
-def _read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: Columns | None = None) -> _Parsed:
+def _read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: Columns | None = None,
+                    kinds=KINDS) -> _Parsed:
     """Big files: one quick pass splits the records out, then each is decoded on its own.
 
     Decoding record by record lets other threads run in between (the explorer stays
@@ -543,6 +551,8 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: 
         decode = _RECORD_DECODERS[kind].decode
         raws = getattr(whole, kind)
         setattr(whole, kind, [])
+        if kind not in kinds:
+            continue
         records = []
         indexes: list[int] | range = range(len(raws))
         spans = parsed.spans.get(kind) if parsed.spans is not None else None
@@ -1042,11 +1052,29 @@ def _restore(paths) -> Timeline | None:
 
 
 def _load_columns(path: str | Path) -> Timeline:
-    """One big file read into columns (``columns.py``); ``Broken`` if anything is wrong."""
+    """One big file read into columns (``columns.py``); ``Broken`` if anything is wrong.
+    A big JSON file has its quotes read by a second process meanwhile (``aside.py``)."""
+    aside = None
+    if str(path).lower().endswith(".json") and os.path.getsize(path) >= ASIDE_LIMIT:
+        aside = QuotesAside.start(path)
     columns = Columns()
-    parsed = read_one(path, columns)
-    if parsed.problems or parsed.spans is None:
-        raise Broken("problems")
+    try:
+        parsed = read_one(path, columns, KINDS if aside is None else ("actors", "sources", "events"))
+        if parsed.problems or parsed.spans is None:
+            raise Broken("problems")
+    except BaseException:
+        if aside is not None:
+            aside.cancel()
+        raise
+    answer = aside.result() if aside is not None else None
+    if answer is not None and answer.fingerprint == parsed.fingerprint is not None:
+        columns.add_quotes_read_aside(answer.ids, answer.events, answer.speakers, answer.sources, answer.said)
+        parsed.spans["quotes"] = Spans(*spans_of(answer))
+    elif aside is not None:  # the child could not: read them here after all
+        quotes = read_one(path, columns, ("quotes",))
+        if quotes.problems or quotes.spans is None or quotes.fingerprint != parsed.fingerprint:
+            raise Broken("quotes")
+        parsed.spans["quotes"] = quotes.spans["quotes"]
     columns.check(_ids_valid, _people_valid)
     sources = _Parsed(parsed.name)
     sources.records["sources"], sources.indexes["sources"] = columns.sources, range(len(columns.sources))

@@ -432,13 +432,15 @@ class Timeline:
     def _haystack_chunks(self, chunk: int = 4096) -> Iterator[bytes]:
         # Folding is done on thousands of events at once (one NFKD, one casefold, one
         # encode per chunk, all in C); the offsets come from the NUL that ends each event.
-        quotes, qstart, events = self.quotes, self._qstart, self.events
-        for first in range(0, len(events), chunk):
+        # A big file's events and quotes are read back a chunk at a time (``events_at``).
+        qstart = self._qstart
+        for first in range(0, len(self.events), chunk):
+            span = range(first, min(first + chunk, len(self.events)))
+            quotes, base = self.quotes_of(span), qstart[first]
             texts = []
-            for pos in range(first, min(first + chunk, len(events))):
-                e = events[pos]
+            for pos, e in zip(span, self.events_at(span)):
                 parts = [e.title, e.summary or "", e.place or "", e.note or "", " ".join(e.tags)]
-                for q in quotes[qstart[pos]:qstart[pos + 1]]:
+                for q in quotes[qstart[pos] - base:qstart[pos + 1] - base]:
                     parts.append(q.text)
                     if q.original:
                         parts.append(q.original)

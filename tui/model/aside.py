@@ -1,0 +1,125 @@
+"""The quotes of a big JSON file, read by a second process while this one reads the rest.
+
+Reading a big file is Python work on one core, and this machine has two. A timeline has
+about as many quotes as events, and nothing about a quote is needed before every event has
+been read, so a child process decodes and checks the quotes (into the same columns as
+``columns.py``) while this process does actors, sources and events; it sends back only the
+columns: ids, events, speakers, sources, dates and byte spans. At a million events this
+takes a quarter off a first open.
+
+The child is a helper, never a requirement: if it cannot start, fails, finds a problem, or
+read a file that changed meanwhile, ``result`` says None and the loader reads the quotes (or
+the whole file) itself, the detailed way if something is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from array import array
+
+import msgspec
+
+from .columns import Broken
+
+__all__ = ["QuotesAside", "ASIDE_LIMIT", "main"]
+
+ASIDE_LIMIT = 64 * 1024 * 1024
+"""Files from this size read their quotes aside: below it, starting a process costs more
+than it saves."""
+PROBLEM = 3
+"""The child's exit code when the file has a problem (which the parent then reports)."""
+
+
+class _Answer(msgspec.Struct):
+    """What the child sends back (msgpack on its standard output)."""
+
+    fingerprint: list | None
+    ids: list[str]
+    events: list[str | None]
+    speakers: dict[str, int]
+    sources: list[str]
+    said: list[str | None]
+    starts: bytes
+    ends: bytes
+
+
+class QuotesAside:
+    """A child process reading the quotes of ``path``; ``result`` waits for its columns."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        # -c rather than -m: the package imports this module first, and runpy warns about that
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from tui.model.aside import main; sys.exit(main())",
+             os.fspath(path)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # its own session: ^C in the app spares it
+
+    @classmethod
+    def start(cls, path: str | os.PathLike) -> QuotesAside | None:
+        try:
+            return cls(path)
+        except OSError:
+            return None
+
+    def result(self) -> _Answer | None:
+        """The child's columns, or None if it could not give them. Raises ``Broken`` if it
+        found something wrong in the file."""
+        try:
+            out, _ = self._process.communicate()
+            if self._process.returncode == PROBLEM:
+                raise Broken("quotes")
+            if self._process.returncode != 0:
+                return None
+            return msgspec.msgpack.decode(out, type=_Answer)
+        except (OSError, ValueError, MemoryError):  # msgspec's decoding errors are ValueErrors
+            return None
+
+    def cancel(self) -> None:
+        """Stop the child (this process reads the file itself after all)."""
+        try:
+            self._process.kill()
+            self._process.communicate()
+        except OSError:
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child process: read the quotes of the JSON file named in ``argv`` into columns
+    and write them to standard output; exit 1, saying nothing, if anything is wrong."""
+    from .columns import Columns
+    from .loader import read_big_json  # the loader imports this module
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: main(FILE)", file=sys.stderr)
+        return 2
+    import gc
+
+    gc.disable()  # as in loader.load: millions of new objects, no cycles among them
+    columns = Columns()
+    try:
+        parsed = read_big_json(args[0], columns, ("quotes",))
+    except Exception as exc:  # whatever it is, the parent reads the file itself
+        print(f"quotes not read: {exc!r}", file=sys.stderr)
+        return 1
+    if parsed.problems or parsed.spans is None:
+        return PROBLEM
+    spans = parsed.spans["quotes"]
+    answer = _Answer(parsed.fingerprint, columns.quote_ids, columns.quote_events, dict(columns.speakers),
+                     list(columns.quote_sources), list(columns.said), spans.starts.tobytes(), spans.ends.tobytes())
+    try:
+        sys.stdout.buffer.write(msgspec.msgpack.encode(answer))
+        sys.stdout.buffer.flush()
+    except OSError:  # the parent is gone
+        return 1
+    return 0
+
+
+def spans_of(answer: _Answer) -> tuple[array, array]:
+    """The quotes' byte spans the child found (starts, ends)."""
+    starts, ends = array("q"), array("q")
+    starts.frombytes(answer.starts)
+    ends.frombytes(answer.ends)
+    return starts, ends
