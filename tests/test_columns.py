@@ -14,6 +14,7 @@ import pytest
 from tui.model import loader
 from tui.model.aside import QuotesAside
 from tui.model.aside import main as aside_main
+from tui.model.aside import stop_all
 from tui.model.columns import Broken
 from tui.model.loader import load
 
@@ -233,3 +234,14 @@ def test_the_child_says_nothing_and_fails_on_a_bad_file(tmp_path, capfd):
     assert aside_main([str(write(tmp_path / "t.json", _mutate(CASES["wrong type (null for required)"][0])))]) == 3
     assert aside_main([]) == 2
     assert capfd.readouterr().out == ""
+
+
+def test_stop_all_kills_a_child_still_reading(tmp_path, monkeypatch):
+    slow = tmp_path / "slow-python"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr("tui.model.aside.sys.executable", str(slow))
+    child = QuotesAside.start(tmp_path / "t.json")
+    stop_all()
+    assert child.result() is None
+    assert child._process.returncode < 0  # killed, not finished

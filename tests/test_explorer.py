@@ -1111,11 +1111,14 @@ def test_quitting_while_a_thread_is_busy_leaves_at_once(monkeypatch):
     def quit_while_loading(self, *args, **kwargs):
         self.busy.add("load")
 
+    stopped = []
     monkeypatch.setattr(TimelineApp, "run", quit_while_loading)
     monkeypatch.setattr(cli.os, "_exit", lambda code: (_ for _ in ()).throw(Exited(code)))
+    monkeypatch.setattr("tui.model.aside.stop_all", lambda: stopped.append(True))
     with pytest.raises(Exited) as exited:
         cli.main(["explore", str(bundled_path())])
     assert exited.value.args == (0,)
+    assert stopped  # a child reading the quotes of the file being loaded goes too
     monkeypatch.setattr(TimelineApp, "run", lambda self, *a, **k: None)  # quit when idle: a normal return
     assert cli.main(["explore", str(bundled_path())]) == 0
 

@@ -327,7 +327,11 @@ def cmd_explore(args) -> int:
         # Quit while a million events load, or the cache is written: a thread cannot be
         # stopped, and Python joins it before exiting, so the terminal would hang until it
         # is done. Leave at once; a half-written cache is a temporary file removed later,
-        # and a word index being built finishes in its own process.
+        # a word index being built finishes in its own process, and a process reading the
+        # quotes of the file being loaded is stopped.
+        from .model.aside import stop_all
+
+        stop_all()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(EXIT_OK)

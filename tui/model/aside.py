@@ -23,7 +23,7 @@ import msgspec
 
 from .columns import Broken
 
-__all__ = ["QuotesAside", "ASIDE_LIMIT", "main"]
+__all__ = ["QuotesAside", "ASIDE_LIMIT", "main", "stop_all"]
 
 ASIDE_LIMIT = 64 * 1024 * 1024
 """Files from this size read their quotes aside: below it, starting a process costs more
@@ -45,16 +45,31 @@ class _Answer(msgspec.Struct):
     ends: bytes
 
 
+_RUNNING: set[subprocess.Popen] = set()
+
+
+def stop_all() -> None:
+    """Kill the children still reading (the explorer quits while a big file loads)."""
+    for process in list(_RUNNING):
+        try:
+            process.kill()
+        except OSError:
+            pass
+
+
 class QuotesAside:
-    """A child process reading the quotes of ``path``; ``result`` waits for its columns."""
+    """A child process reading the quotes of ``path``; ``result`` waits for its columns.
+
+    It stays in this process's group, so ^C at a terminal stops both.
+    """
 
     def __init__(self, path: str | os.PathLike) -> None:
         # -c rather than -m: the package imports this module first, and runpy warns about that
         self._process = subprocess.Popen(
             [sys.executable, "-c", "import sys; from tui.model.aside import main; sys.exit(main())",
              os.fspath(path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            start_new_session=True)  # its own session: ^C in the app spares it
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        _RUNNING.add(self._process)
 
     @classmethod
     def start(cls, path: str | os.PathLike) -> QuotesAside | None:
@@ -68,6 +83,7 @@ class QuotesAside:
         found something wrong in the file."""
         try:
             out, _ = self._process.communicate()
+            _RUNNING.discard(self._process)
             if self._process.returncode == PROBLEM:
                 raise Broken("quotes")
             if self._process.returncode != 0:
@@ -83,6 +99,7 @@ class QuotesAside:
             self._process.communicate()
         except OSError:
             pass
+        _RUNNING.discard(self._process)
 
 
 def main(argv: list[str] | None = None) -> int:
