@@ -27,23 +27,29 @@ def big(monkeypatch):
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
 
 
+def _outcomes(monkeypatch, owner, name: str, on_broken: str, label) -> list[str]:
+    """Wrap ``owner.name`` so that each call's outcome is recorded: ``on_broken`` when it
+    raises ``Broken``, else ``label(result)``."""
+    seen: list[str] = []
+    real = getattr(owner, name)
+
+    def spy(*args):
+        try:
+            result = real(*args)
+        except Broken:
+            seen.append(on_broken)
+            raise
+        seen.append(label(result))
+        return result
+
+    monkeypatch.setattr(owner, name, spy)
+    return seen
+
+
 @pytest.fixture
 def columns_used(monkeypatch) -> list[str]:
-    """How each big load went: "columns", or the name of what sent it back ("broken")."""
-    seen: list[str] = []
-    real = loader._load_columns
-
-    def spy(path):
-        try:
-            timeline = real(path)
-        except Broken:
-            seen.append("broken")
-            raise
-        seen.append("columns")
-        return timeline
-
-    monkeypatch.setattr(loader, "_load_columns", spy)
-    return seen
+    """How each big load went: "columns", or "broken" when it went back to the records."""
+    return _outcomes(monkeypatch, loader, "_load_columns", "broken", lambda timeline: "columns")
 
 
 @contextlib.contextmanager
@@ -55,6 +61,19 @@ def records_only(monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(loader, "_load_columns", refuse)
         yield
+
+
+def _as_the_records_give(path, monkeypatch):
+    """Load ``path`` (the big-file way), then through the records alone: the same timeline,
+    and the same spans and fingerprint (what the cache keeps)."""
+    by_columns = load(path, cache=False)
+    with records_only(monkeypatch):
+        by_records = load(path, cache=False)
+    same_timeline(by_columns, by_records)
+    assert by_columns.origin.events == by_records.origin.events
+    assert by_columns.origin.quotes == by_records.origin.quotes
+    assert by_columns.origin.fingerprint == by_records.origin.fingerprint
+    return by_columns, by_records
 
 
 def _shuffled() -> dict:
@@ -80,14 +99,8 @@ def test_a_big_file_read_into_columns_is_the_timeline_the_records_give(big, colu
                 else write(tmp_path / "s.json", data))
     else:
         path = variants(tmp_path)[variant]
-    by_columns = load(path, cache=False)
+    by_columns, by_records = _as_the_records_give(path, monkeypatch)
     assert columns_used == ["columns"]
-    with records_only(monkeypatch):
-        by_records = load(path, cache=False)
-    same_timeline(by_columns, by_records)
-    assert by_columns.origin.events == by_records.origin.events  # what the cache keeps
-    assert by_columns.origin.quotes == by_records.origin.quotes
-    assert by_columns.origin.fingerprint == by_records.origin.fingerprint
     assert (by_columns.lower, by_columns.upper, by_columns._long, by_columns._qstart) == \
         (by_records.lower, by_records.upper, by_records._long, by_records._qstart)
     if variant.startswith("shuffled"):
@@ -157,39 +170,19 @@ def test_a_file_with_only_warnings_loads_from_columns(big, columns_used, tmp_pat
 def aside(monkeypatch) -> list[str]:
     """Every big JSON file has its quotes read aside; records how each child answered."""
     monkeypatch.setattr(loader, "ASIDE_LIMIT", 0)
-    answers: list[str] = []
-    real = QuotesAside.result
-
-    def spy(self):
-        try:
-            answer = real(self)
-        except Broken:
-            answers.append("problem")
-            raise
-        answers.append("columns" if answer is not None else "none")
-        return answer
-
-    monkeypatch.setattr(QuotesAside, "result", spy)
-    return answers
+    return _outcomes(monkeypatch, QuotesAside, "result", "problem",
+                     lambda answer: "columns" if answer is not None else "none")
 
 
 @pytest.mark.parametrize("variant", ["pretty", "compact", "crlf"])
 def test_quotes_read_aside_give_the_timeline_the_records_give(big, aside, tmp_path, monkeypatch, variant):
-    path = variants(tmp_path)[variant]
-    by_columns = load(path, cache=False)
+    _as_the_records_give(variants(tmp_path)[variant], monkeypatch)
     assert aside == ["columns"]
-    with records_only(monkeypatch):
-        by_records = load(path, cache=False)
-    same_timeline(by_columns, by_records)
-    assert by_columns.origin.quotes == by_records.origin.quotes
 
 
 def test_a_shuffled_file_with_quotes_read_aside(big, aside, tmp_path, monkeypatch):
-    path = write(tmp_path / "s.json", _shuffled())
-    by_columns = load(path, cache=False)
+    _as_the_records_give(write(tmp_path / "s.json", _shuffled()), monkeypatch)
     assert aside == ["columns"]
-    with records_only(monkeypatch):
-        same_timeline(by_columns, load(path, cache=False))
 
 
 def test_when_the_child_cannot_start_or_fails_the_quotes_are_read_here(big, aside, tmp_path, monkeypatch):
