@@ -184,6 +184,10 @@ def test_a_file_rewritten_in_place_while_open_shows_a_stand_in_not_a_crash(big, 
     assert event.title == UNREADABLE
     assert event.id == event_id and t.dates[quoted].display() == date  # these come from the cache
     assert [q.text for q in t.quotes_at(quoted)] == [UNREADABLE] * len(t.quotes_at(quoted))
+    # read together (an export): stand-ins too, one per record, in place
+    events = t.events_at([0, quoted])
+    assert [e.title for e in events] == [UNREADABLE] * 2 and events[1].id == event_id
+    assert [q.text for q in t.quotes_of([quoted])] == [UNREADABLE] * len(t.quotes_at(quoted))
 
 
 # --- the word index beside the cache -------------------------------------------------------------------

@@ -73,6 +73,9 @@ def _as_the_records_give(path, monkeypatch):
     assert by_columns.origin.events == by_records.origin.events
     assert by_columns.origin.quotes == by_records.origin.quotes
     assert by_columns.origin.fingerprint == by_records.origin.fingerprint
+    everything = range(len(by_columns))  # read back together, as an export does
+    assert by_columns.events_at(everything) == list(by_records.events)
+    assert by_columns.quotes_of(everything) == [q for p in everything for q in by_records.quotes_at(p)]
     return by_columns, by_records
 
 
