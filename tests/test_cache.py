@@ -288,3 +288,26 @@ def test_a_cache_whose_sections_disagree_is_a_miss(big, tmp_path, monkeypatch):
     os.unlink(cache.cache_path(path))
     assert cache.save(fresh) is not None
     assert not load(path).from_cache
+
+
+def test_a_file_replaced_while_or_after_it_is_read_is_read_as_it_was(big, tmp_path, monkeypatch):
+    """A program writing a new version and renaming it over the old one: the records shown
+    are those of the version that was read, never the old spans applied to the new file."""
+    from tui.model.columns import Columns
+
+    path = variants(tmp_path)["pretty"]
+    expected = list(load(path, cache=False).events)
+    newer = tmp_path / "newer.json"
+    data = bundled_doc()
+    data["events"].reverse()
+    newer.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    real = Columns.timeline
+
+    def replaced_meanwhile(self, **kwargs):  # just after reading, before anything is read back
+        os.replace(newer, path)
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(Columns, "timeline", replaced_meanwhile)
+    t = load(path, cache=False)
+    assert list(t.events) == expected
+    assert cache.save(t) is None  # and never cached as the new file's

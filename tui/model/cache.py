@@ -40,7 +40,7 @@ import msgspec
 
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
-from .records import FileRecords, LazyDates, Origin, Spans
+from .records import DataFile, FileRecords, LazyDates, Origin, Spans
 from .timeline import Timeline
 from .words import open_index
 
@@ -83,15 +83,17 @@ def cache_path(data_path: str | os.PathLike) -> Path:
     return cache_dir() / f"{key}.cache"
 
 
-def fingerprint(data_path: str | os.PathLike) -> list:
-    """What must be unchanged for the cache to hold: path, size, mtime, inode, both ends."""
+def fingerprint(data_path: str | os.PathLike, fd: int | None = None) -> list:
+    """What must be unchanged for the cache to hold: path, size, mtime, inode, both ends.
+    With ``fd``, of the file open there (``records.DataFile``) rather than of the name."""
     real = os.path.realpath(data_path)
-    with open(real, "rb") as f:
-        st = os.fstat(f.fileno())
-        digest = hashlib.blake2b(f.read(_EDGE), digest_size=16)
-        if st.st_size > _EDGE:
-            f.seek(max(_EDGE, st.st_size - _EDGE))
-            digest.update(f.read(_EDGE))
+    if fd is None:
+        with open(real, "rb") as f:
+            return fingerprint(data_path, f.fileno())
+    st = os.fstat(fd)
+    digest = hashlib.blake2b(os.pread(fd, _EDGE, 0), digest_size=16)
+    if st.st_size > _EDGE:
+        digest.update(os.pread(fd, _EDGE, max(_EDGE, st.st_size - _EDGE)))
     return [real, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, digest.hexdigest()]
 
 
@@ -210,13 +212,14 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
     try:
         with open(target, "rb") as f:
             toc, raw_toc, at = _read_toc(f, target)
-            if toc.env != _ENV or toc.source != fingerprint(data_path):
+            data = DataFile(data_path)
+            if toc.env != _ENV or toc.source != fingerprint(data_path, data.fd):
                 return None
             size = os.fstat(f.fileno()).st_size
             if any(off < 0 or off + n > at for off, n in toc.sections.values()) or at > size:
                 return None
             with mmap.mmap(f.fileno(), at, access=mmap.ACCESS_READ) as whole:
-                timeline = _rebuild(toc, memoryview(whole), str(data_path))
+                timeline = _rebuild(toc, memoryview(whole), str(data_path), data)
                 if toc.text:
                     off, n = toc.sections["text"]
                     offsets = _array("q", whole, toc.sections["text_offsets"])
@@ -274,7 +277,7 @@ def _array(typecode: str, view, section: tuple[int, int]) -> array:
     return out
 
 
-def _rebuild(toc: _Toc, view: memoryview, name: str) -> Timeline:
+def _rebuild(toc: _Toc, view: memoryview, name: str, data: DataFile) -> Timeline:
     sections = toc.sections
 
     def raw(key: str) -> memoryview:
@@ -310,9 +313,9 @@ def _rebuild(toc: _Toc, view: memoryview, name: str) -> Timeline:
     t = Timeline.indexed(
         title=toc.title, description=toc.description, files=[name], warnings=warnings,
         actors=decode(raw("actors"), type=list[Actor]), sources=decode(raw("sources"), type=list[Source]),
-        events=FileRecords(name, Event, spans["event"], ids, texts), dates=LazyDates(texts),
-        quotes=FileRecords(name, Quote, spans["quote"], [], []),
-        origin=Origin(name, spans["event"], spans["quote"], toc.source),
+        events=FileRecords(data, Event, spans["event"], ids, texts), dates=LazyDates(texts),
+        quotes=FileRecords(data, Quote, spans["quote"], [], []),
+        origin=Origin(name, spans["event"], spans["quote"], toc.source, data),
         lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart,
         by_actor=indexes["_by_actor"], by_tag=indexes["_by_tag"], by_confidence=indexes["_by_confidence"],
         quotes_by_speaker=Counter(decode(raw("quotes_by_speaker"), type=dict[str, int])),

@@ -23,7 +23,7 @@ from functools import partial
 from .dates import DateError, EDate, parse_edtf
 from .entities import CONFIDENCES, Actor, Event, Quote, Source
 from .problems import Problem
-from .records import FileRecords, LazyDates, Origin, Spans
+from .records import DataFile, FileRecords, LazyDates, Origin, Spans
 from .timeline import Timeline, date_columns, sort_keys
 
 __all__ = ["Broken", "Columns"]
@@ -138,7 +138,7 @@ class Columns:
 
     # --- the timeline -----------------------------------------------------------------------------
 
-    def timeline(self, *, title: str, description: str | None, name: str, event_spans: Spans,
+    def timeline(self, *, title: str, description: str | None, name: str, file: DataFile, event_spans: Spans,
                  quote_spans: Spans, fingerprint: list | None, lines: dict[str, array] | None = None) -> Timeline:
         """The columns, once ``check`` passed, as a Timeline, events in date order. ``lines``: for JSON Lines,
         each event's and quote's line number (warnings name the record and its line)."""
@@ -184,9 +184,9 @@ class Columns:
         timeline = Timeline.indexed(
             title=title, description=description, files=[name], warnings=warnings,
             actors=self.actors, sources=self.sources,
-            events=FileRecords(name, Event, event_spans, ids, texts), dates=LazyDates(texts),
-            quotes=FileRecords(name, Quote, quote_spans, [], []),
-            origin=Origin(name, event_spans, quote_spans, fingerprint),
+            events=FileRecords(file, Event, event_spans, ids, texts), dates=LazyDates(texts),
+            quotes=FileRecords(file, Quote, quote_spans, [], []),
+            origin=Origin(name, event_spans, quote_spans, fingerprint, file),
             lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart, by_actor=by_actor,
             by_tag=by_tag, by_confidence=by_confidence, quotes_by_speaker=self.speakers,
         )

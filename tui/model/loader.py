@@ -37,7 +37,7 @@ from .problems import LoadError, Problem, format_path, locate_lines, out_of_memo
 from .cache import fingerprint, restore
 from .aside import ASIDE_LIMIT, QuotesAside, spans_of
 from .columns import Broken, Columns
-from .records import Origin, Spans
+from .records import DataFile, Origin, Spans
 from .timeline import Timeline, give_back_memory
 
 __all__ = ["load", "read_one", "read_big_json", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
@@ -108,6 +108,8 @@ class _Parsed:
     """Byte spans of the events and quotes, for big files read from disk (see ``cache.py``)."""
     fingerprint: list | None = None
     """What the file looked like just before it was read (``cache.fingerprint``)."""
+    file: DataFile | None = None
+    """A big file as it was opened to be read; its records are read back through it."""
 
     def error(self, path: tuple, message: str, *, warning: bool = False) -> None:
         self.problems.append(Problem(self.name, path, message, warning))
@@ -155,13 +157,14 @@ def read_one(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> _
     """
     if _is_big(path, JSONL_SUFFIXES):
         # Streamed a line at a time: a million-event file never sits in memory whole.
-        before = _fingerprint(path)
+        file = _open(path)
+        before = _fingerprint(path, file)
         try:
-            with open(path, "rb") as f:
+            with open(file.fd, "rb", closefd=False) as f:
                 parsed = _read_jsonl(str(path), f, strict=False, columns=columns)
         except OSError as exc:
             raise _unreadable(str(path), f"cannot be read ({exc.strerror or exc})") from None
-        parsed.fingerprint = before
+        parsed.fingerprint, parsed.file = before, file
         return parsed
     if _is_big(path, (".json",)):
         return read_big_json(path, columns, kinds)
@@ -184,15 +187,24 @@ def read_one(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> _
 
 def read_big_json(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> _Parsed:
     """A JSON file read the way big ones are (mapped, record by record), whatever its size."""
-    before = _fingerprint(path)
-    parsed = _read_json_mapped(str(path), columns, kinds)
-    parsed.fingerprint = before
+    file = _open(path)
+    before = _fingerprint(path, file)
+    parsed = _read_json_mapped(str(path), file, columns, kinds)
+    parsed.fingerprint, parsed.file = before, file
     return parsed
 
 
-def _fingerprint(path) -> list | None:
+def _open(path) -> DataFile:
+    """A big file, opened once for everything read from it (``records.DataFile``)."""
     try:
-        return fingerprint(path)
+        return DataFile(path)
+    except OSError as exc:
+        raise _unreadable(str(path), f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _fingerprint(path, file: DataFile) -> list | None:
+    try:
+        return fingerprint(path, file.fd)
     except OSError:
         return None  # then it is not cached
 
@@ -208,12 +220,11 @@ def _is_big(path, suffixes: tuple[str, ...]) -> bool:
         return False
 
 
-def _read_json_mapped(name: str, columns: Columns | None, kinds=KINDS) -> _Parsed:
+def _read_json_mapped(name: str, file: DataFile, columns: Columns | None, kinds=KINDS) -> _Parsed:
     """A big JSON file is mapped rather than read, so that the pages of records already
     decoded can be handed back to the system as decoding goes (see ``_read_json_fast``)."""
     try:
-        with open(name, "rb") as f:
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        mapped = mmap.mmap(file.fd, 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError) as exc:
         raise _unreadable(name, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     whole = memoryview(mapped)
@@ -1083,7 +1094,7 @@ def _load_columns(path: str | Path) -> Timeline:
         raise Broken("via")
     timeline = columns.timeline(
         title=parsed.title, description=parsed.description, name=parsed.name,
-        event_spans=parsed.spans["events"], quote_spans=parsed.spans["quotes"],
+        file=parsed.file, event_spans=parsed.spans["events"], quote_spans=parsed.spans["quotes"],
         fingerprint=parsed.fingerprint, lines=parsed.jsonl_lines)
     give_back_memory()
     return timeline
@@ -1116,7 +1127,7 @@ def _assemble(files: list[_Parsed], problems: list[Problem]) -> Timeline:
         merged, dates = files[0].records, files[0].dates
         if files[0].spans is not None:
             origin = Origin(files[0].name, files[0].spans["events"], files[0].spans["quotes"],
-                            files[0].fingerprint)
+                            files[0].fingerprint, files[0].file)
     else:  # records defined identically in several files count once (differences are errors)
         merged = {k: [] for k in KINDS}
         dates = []

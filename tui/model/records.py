@@ -19,7 +19,7 @@ import msgspec
 from .dates import EDate, parse_edtf
 from .entities import Event, Quote
 
-__all__ = ["Spans", "Origin", "FileRecords", "LazyDates", "UNREADABLE"]
+__all__ = ["Spans", "DataFile", "Origin", "FileRecords", "LazyDates", "UNREADABLE"]
 
 UNREADABLE = "(this record could not be read again: the file changed after it was opened; reopen it)"
 """What stands in for a record whose bytes no longer decode (the file was rewritten in place)."""
@@ -36,6 +36,23 @@ class Spans:
         return Spans(array("q", map(self.starts.__getitem__, order)), array("q", map(self.ends.__getitem__, order)))
 
 
+class DataFile:
+    """A data file opened once, before it is read. Everything read from it afterwards (its
+    fingerprint, the mapping it is decoded from, the records read back when shown) goes
+    through this one descriptor: a file replaced meanwhile (a program writing a new version
+    and renaming it over the old one) is never read with the spans of the old one. Closed
+    when the last user lets it go."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = os.fspath(path)
+        self.fd = os.open(self.path, os.O_RDONLY)
+
+    def __del__(self) -> None:
+        fd, self.fd = getattr(self, "fd", -1), -1
+        if fd >= 0:
+            os.close(fd)
+
+
 @dataclass(slots=True)
 class Origin:
     """The one file a timeline was read from, with its records' spans in timeline order
@@ -47,18 +64,21 @@ class Origin:
     fingerprint: list | None = None
     """The file as it was when read (``cache.fingerprint``): the cache is written only if it
     still looks the same, so a file edited meanwhile is never cached with the old indexes."""
+    file: DataFile | None = None
+    """The file as it was opened to be read, from which records are read back."""
 
 
 class FileRecords(Sequence):
     """Events or quotes decoded from the file when asked for, by their spans.
 
-    The file is read with ``pread`` on a descriptor opened once, not memory-mapped: a file
-    replaced on disk keeps being read as it was (the descriptor holds the old one), and a
-    file truncated in place yields a stand-in record rather than a crash (SIGBUS).
+    The file is read with ``pread`` on the descriptor it was first read through (``DataFile``),
+    not memory-mapped: a file replaced on disk keeps being read as it was, and a file
+    truncated in place yields a stand-in record rather than a crash (SIGBUS).
     """
 
-    def __init__(self, path: str, cls: type, spans: Spans, ids: list[str], date_texts: list[str]) -> None:
-        self._fd = os.open(path, os.O_RDONLY)
+    def __init__(self, file: DataFile, cls: type, spans: Spans, ids: list[str], date_texts: list[str]) -> None:
+        self._file = file  # kept open as long as its records may be read
+        self._fd = file.fd
         self._decode = msgspec.json.Decoder(cls).decode
         self._decode_list = msgspec.json.Decoder(list[cls]).decode
         self._cls = cls
@@ -66,11 +86,6 @@ class FileRecords(Sequence):
         self.ids = ids
         """Record ids by position (quotes: empty, nothing asks a quote by id)."""
         self._dates = date_texts
-
-    def __del__(self) -> None:
-        fd, self._fd = getattr(self, "_fd", -1), -1
-        if fd >= 0:
-            os.close(fd)
 
     def __len__(self) -> int:
         return len(self.spans.starts)
