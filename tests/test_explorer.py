@@ -334,6 +334,21 @@ async def test_tab_number_keys_escape_and_enter_move_focus(explorer):
 
 # --- actor pane and quote pane actions ------------------------------------------------------
 
+async def test_an_actor_listed_several_times_in_an_event_shows_once_with_each_role_once(make_app, tmp_path):
+    from helpers_model import doc, write
+    from tui.model import load
+
+    d = doc()
+    d["events"][0]["actors"] = [{"actor": "ana", "role": "host"}, {"actor": "ana", "role": "speaker"}, "ana",
+                                {"actor": "ana", "role": "host"}, "party"]
+    app = make_app(data=load(write(tmp_path / "t.json", d)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await move_to(app, pilot, app.screen.timeline.position["first"])
+        prompts = [str(o.prompt) for o in actor_list(app).options]
+    assert [p[2:].split("  ")[0] for p in prompts] == ["Ana Núñez — host; speaker", "The Party"]  # after the mark
+
+
 async def test_enter_in_the_actor_pane_toggles_an_actor_filter(explorer, timeline):
     app, pilot = explorer
     await highlight_actor_of_the_siege(app, pilot, timeline, "omar-gonzalez")

@@ -56,12 +56,14 @@ class ActorPane(Vertical):
         options: list[Option] = []
         roles: list[tuple[str, str | None]] = []
         if position is not None:
-            merged: dict[str, str | None] = {}
+            merged: dict[str, list[str]] = {}
             for actor_id, role in t.events[position].actor_roles():
-                # an actor listed twice in one event shows once (option ids must be unique)
-                old = merged.get(actor_id)
-                merged[actor_id] = role if old is None else (old if role in (None, old) else f"{old}; {role}")
-            roles = list(merged.items())
+                # an actor listed twice in one event shows once (option ids must be unique),
+                # with each of its roles once
+                seen = merged.setdefault(actor_id, [])
+                if role and role not in seen:
+                    seen.append(role)
+            roles = [(actor_id, "; ".join(seen) or None) for actor_id, seen in merged.items()]
         if extra and extra not in {a for a, _ in roles}:
             roles.append((extra, "speaker"))
         for actor_id, role in roles:
