@@ -737,6 +737,20 @@ async def test_palette_filters_by_an_actor(explorer, timeline):
     assert_applied(app, timeline, "actor:omar-gonzalez", 5, ["actor: Omar González ×"])
 
 
+async def test_palette_reads_the_events_once_per_opening_not_per_key(explorer, timeline, monkeypatch):
+    """At a million events, reading 20,000 titles back from the file on every key would stall."""
+    app, pilot = explorer
+    reads = []
+    real = type(timeline).events_at
+    monkeypatch.setattr(type(timeline), "events_at", lambda self, positions: reads.append(1) or real(self, positions))
+    await palette(app, pilot, "embassy", typed=True)
+    assert len(reads) == 1
+    assert str(app.screen.query_one(CommandList).get_option_at_index(0).prompt).startswith("Go to event:")
+    await pilot.press("escape")
+    await palette(app, pilot, "siege", typed=True)
+    assert len(reads) == 2  # a new opening sees the timeline afresh
+
+
 async def test_palette_filters_by_a_tag_and_clears(explorer, timeline):
     app, pilot = explorer
     await palette(app, pilot, "tag: icc")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -34,7 +35,11 @@ def match(query: str, candidate: str) -> tuple[float, list[int]]:
     Here a substring match scores best (more at a word start), then the letters in order,
     matched greedily, with fewer separate runs scoring higher.
     """
-    q, c = _lower(query.strip()), _lower(candidate)
+    return _match(_lower(query.strip()), _lower(candidate))
+
+
+def _match(q: str, c: str) -> tuple[float, list[int]]:
+    """``match`` of a query and a candidate already folded (``_lower``)."""
     if not q:
         return 0.0, []
     at = c.find(q)
@@ -58,7 +63,18 @@ def match(query: str, candidate: str) -> tuple[float, list[int]]:
 class TimelineCommands(Provider):
     """Commands built from the loaded timeline (only on the main screen)."""
 
-    def _commands(self):
+    _built: list[tuple[str, str, object, str]] | None = None
+
+    def _commands(self) -> list[tuple[str, str, object, str]]:
+        """(name, folded name, callback, help) of every command, built once per opening of
+        the palette (a provider lives that long): a keystroke only matches, and never reads
+        20,000 events from a big file or folds 70,000 names again."""
+        if self._built is None:
+            self._built = [(name, _lower(name), callback, help_text)
+                           for name, callback, help_text in self._each_command()]
+        return self._built
+
+    def _each_command(self):
         from .screens.main import MainScreen
 
         screen = self.screen
@@ -77,8 +93,8 @@ class TimelineCommands(Provider):
         for tag, n in t.tag_counts().items():
             yield (f"Filter by tag: {one_line(clip(tag, _NAME_LIMIT))}", partial(self._add, screen, "tag", tag),
                    f"{n} events")
-        for pos in range(min(len(t), _EVENT_LIMIT)):
-            event = t.events[pos]
+        shown = range(min(len(t), _EVENT_LIMIT))
+        for pos, event in zip(shown, t.events_at(shown)):
             yield (f"Go to event: {one_line(clip(event.title, _NAME_LIMIT))}", partial(screen.go_to_event, pos),
                    t.dates[pos].display())
 
@@ -90,7 +106,7 @@ class TimelineCommands(Provider):
             screen.notify(one_line(str(exc)), title="Filter not applied", severity="error", markup=False)
 
     async def discover(self) -> Hits:
-        for i, (name, callback, help_text) in enumerate(self._commands()):
+        for i, (name, callback, help_text) in enumerate(self._each_command()):
             if i >= 4:
                 break
             # Content, not str: the palette reads a str prompt as markup, and names are data
@@ -98,8 +114,13 @@ class TimelineCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         style = self.matcher(query).match_style
-        for name, callback, help_text in self._commands():
-            score, offsets = match(query, name)
+        wanted = _lower(query.strip())
+        for i, (name, folded, callback, help_text) in enumerate(self._commands()):
+            if i % 2048 == 2047:
+                # tens of thousands of names take a few hundred ms to match: let keys in
+                # between, so that typing on cancels this search rather than waiting for it
+                await asyncio.sleep(0)
+            score, offsets = _match(wanted, folded)
             if score > 0:
                 prompt = Content(name)  # never Matcher.highlight: it parses its argument as markup
                 for offset in offsets:
