@@ -65,13 +65,17 @@ class TimelineCommands(Provider):
 
     _built: list[tuple[str, str, object, str]] | None = None
 
-    def _commands(self) -> list[tuple[str, str, object, str]]:
+    async def _commands(self) -> list[tuple[str, str, object, str]]:
         """(name, folded name, callback, help) of every command, built once per opening of
         the palette (a provider lives that long): a keystroke only matches, and never reads
         20,000 events from a big file or folds 70,000 names again."""
         if self._built is None:
-            self._built = [(name, _lower(name), callback, help_text)
-                           for name, callback, help_text in self._each_command()]
+            built = []
+            for name, callback, help_text in self._each_command():
+                built.append((name, _lower(name), callback, help_text))
+                if len(built) % 2048 == 0:
+                    await asyncio.sleep(0)  # keys get in (the first search of a million events)
+            self._built = built
         return self._built
 
     def _each_command(self):
@@ -115,7 +119,7 @@ class TimelineCommands(Provider):
     async def search(self, query: str) -> Hits:
         style = self.matcher(query).match_style
         wanted = _lower(query.strip())
-        for i, (name, folded, callback, help_text) in enumerate(self._commands()):
+        for i, (name, folded, callback, help_text) in enumerate(await self._commands()):
             if i % 2048 == 2047:
                 # tens of thousands of names take a few hundred ms to match: let keys in
                 # between, so that typing on cancels this search rather than waiting for it
