@@ -18,7 +18,7 @@ class PickList(OptionList):
     async def _on_click(self, event: events.Click) -> None:
         event.prevent_default()  # not OptionList's click, which would select
         clicked = event.style.meta.get("option")
-        if clicked is None or self._options[clicked].disabled:
+        if clicked is None or self.get_option_at_index(clicked).disabled:
             return
         if clicked == self.highlighted and event.chain > 1:
             self.action_select()
