@@ -225,7 +225,9 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
                     offsets = _array("q", whole, toc.sections["text_offsets"])
                     if len(offsets) != len(timeline) + 1:
                         return None
-                    timeline._haystack = (mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ), offsets)
+                    # copy-on-write though only ever read: ctypes can point into it (``scan.py``)
+                    text = mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_COPY)
+                    timeline._haystack = (text, offsets)
                     timeline.words = open_index(target, hashlib.blake2b(raw_toc, digest_size=16).digest())
     except (OSError, ValueError, KeyError, TypeError, BufferError, struct.error, MemoryError):
         return None  # msgspec's and Unicode decoding errors are ValueErrors

@@ -28,6 +28,7 @@ from .dates import EDate
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
 from .records import DataFile, FileRecords, LazyDates, Origin
+from .scan import Scanner
 from .words import WordIndex, union
 from .text import fold
 
@@ -102,7 +103,8 @@ def _mapped(chunks: Iterable[bytes], offsets: array) -> mmap.mmap:
         f.flush()
         if f.tell() == 0:
             raise OSError("nothing to map")
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # outlives the file's name
+        # copy-on-write though only ever read: ctypes can then point into it (``scan.py``)
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)  # outlives the file's name
 
 
 def _both(a: Sequence[int], b: Sequence[int]) -> array:
@@ -222,6 +224,7 @@ class Timeline:
                 self._members.setdefault(group, []).append(actor.id)
         self._haystack: tuple[bytearray | mmap.mmap, array] | None = None
         self._haystack_lock = threading.Lock()
+        self._scanner: Scanner | None = None
         self._actor_names: list[tuple[str, list[str]]] | None = None
         self.words: WordIndex | None = None
         """A word index of the search text (``words.py``), when one was built for the cache."""
@@ -480,15 +483,9 @@ class Timeline:
         if candidates is not None and len(candidates) * 8 < len(self.events):
             find = blob.find  # few candidates: look in each one's own text
             return array("I", [p for p in candidates if find(raw, offsets[p], offsets[p + 1] - 1) >= 0])
-        found = array("I")
-        find, pos, end = blob.find, offsets[0], offsets[-1]
-        while True:
-            at = find(raw, pos, end)
-            if at < 0:
-                break
-            p = bisect_right(offsets, at) - 1
-            found.append(p)
-            pos = offsets[p + 1]
+        if self._scanner is None or self._scanner.offsets is not offsets:
+            self._scanner = Scanner(blob, offsets)
+        found = self._scanner.positions(raw)
         if candidates is None or isinstance(candidates, range) and len(candidates) == len(self.events):
             return found
         keep = set(found)

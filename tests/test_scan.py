@@ -1,0 +1,111 @@
+"""Scanning the search text (``scan.py``): on both cores through memmem, or on one through
+``find``, the positions are those whose own text holds the needle."""
+
+from __future__ import annotations
+
+import mmap
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui.model import scan
+from tui.model.scan import Scanner
+
+TEXTS = ["power cut at the residence", "", "the embassy", "cut", "uncut power", "x" * 50, "résidence ∅ 🙂",
+         "embassy embassy", "cu", "t"]
+
+
+def _blob(texts: list[str]) -> tuple[bytearray, array]:
+    """The layout of ``Timeline.haystack``: each text, then a NUL; offsets where each starts."""
+    blob, offsets = bytearray(), array("q", [0])
+    for text in texts:
+        blob += text.encode() + b"\x00"
+        offsets.append(len(blob))
+    return blob, offsets
+
+
+def _expected(texts: list[str], needle: bytes) -> list[int]:
+    return [p for p, text in enumerate(texts) if needle in text.encode()]
+
+
+@pytest.fixture(params=["memmem, one thread", "memmem, two threads", "find (read-only mapping)"])
+def scanner_for(request, monkeypatch, tmp_path):
+    """Build a Scanner over texts in each of the three ways a scan can run."""
+    if request.param == "memmem, two threads":
+        monkeypatch.setattr(scan, "_PARALLEL", 2)
+
+    def make(texts: list[str]) -> Scanner:
+        blob, offsets = _blob(texts)
+        if request.param.startswith("find"):
+            path = tmp_path / "text"
+            path.write_bytes(bytes(blob) or b"\x00")
+            with open(path, "rb") as f:
+                blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # ctypes cannot point into it
+        scanner = Scanner(blob, offsets)
+        assert scanner.parallel == (not request.param.startswith("find") and scan._MEMMEM is not None)
+        return scanner
+
+    return make
+
+
+@pytest.mark.parametrize("needle", [b"cut", b"embassy", b"power cut", b"x" * 50, b"x" * 51, "∅".encode(), b"t",
+                                    b"\xc3", b"no such thing", b"residence"])
+def test_positions_are_those_whose_text_holds_the_needle(scanner_for, needle):
+    assert list(scanner_for(TEXTS).positions(needle)) == _expected(TEXTS, needle)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(st.text(alphabet="abc é\n", max_size=12), min_size=1, max_size=30),
+       needle=st.text(alphabet="abc é", min_size=1, max_size=4))
+def test_any_needle_in_any_texts(texts, needle):
+    """As the explorer runs it (memmem where there is one), on two threads and on one."""
+    blob, offsets = _blob(texts)
+    raw = needle.encode()
+    expected = _expected(texts, raw)
+    assert list(Scanner(blob, offsets).positions(raw)) == expected
+    scan_parallel = Scanner(bytearray(blob), offsets)
+    old, scan._PARALLEL = scan._PARALLEL, 2
+    try:
+        assert list(scan_parallel.positions(raw)) == expected
+    finally:
+        scan._PARALLEL = old
+
+
+def test_a_failure_in_the_helper_thread_reaches_the_caller(monkeypatch):
+    monkeypatch.setattr(scan, "_PARALLEL", 2)
+    scanner = Scanner(*_blob(TEXTS))
+    if not scanner.parallel:
+        pytest.skip("no memmem here: scans never use a second thread")
+    real = scanner._hits
+
+    def failing_later_half(needle, first, last):
+        if first:
+            raise MemoryError("later half")
+        return real(needle, first, last)
+
+    monkeypatch.setattr(scanner, "_hits", failing_later_half)
+    with pytest.raises(MemoryError, match="later half"):
+        scanner.positions(b"cut")
+
+
+@pytest.mark.parametrize("needle, way", [(b"common", "find"), (b"medium", "memmem"), (b"rare", "memmem, two threads")])
+def test_the_first_64th_of_the_text_decides_how_the_rest_is_scanned(monkeypatch, needle, way):
+    texts = ["common" + (" medium" if p % 10 == 0 else "") + (" rare" if p == 3000 else "") for p in range(6400)]
+    scanner = Scanner(*_blob(texts))
+    if not scanner.parallel:
+        pytest.skip("no memmem here: every scan uses find")
+    monkeypatch.setattr(scan, "_PARALLEL", 64)
+    scans = []
+    real = scanner._hits
+
+    def spy(needle, first, last, find=None):
+        scans.append((first, last, "find" if find is not None else "memmem"))
+        return real(needle, first, last, find)
+
+    monkeypatch.setattr(scanner, "_hits", spy)
+    assert list(scanner.positions(needle)) == _expected(texts, needle)
+    rest = {"find": [(100, 6400, "find")], "memmem": [(100, 6400, "memmem")],
+            "memmem, two threads": [(3250, 6400, "memmem"), (100, 3250, "memmem")]}[way]
+    assert scans[0] == (0, 100, "memmem") and sorted(scans[1:]) == sorted(rest)

@@ -1,0 +1,114 @@
+"""Which events' search text holds a needle, by scanning the text on both cores.
+
+Until a word index exists (``words.py``), free-text search scans the folded text of every
+event: 730 MB at a million events. ``bytes.find`` and ``mmap.find`` run at 1.4–1.9 GB/s
+here and hold the GIL, so a rare word took 0.4–0.6 s. The C library's ``memmem``, called
+through ctypes (which lets go of the GIL during the call), runs about twice as fast, and two
+threads can each scan half of the text. Where ``memmem`` cannot be had (no such function, or
+a buffer that ctypes cannot point into), the buffer's own ``find`` does it on one core.
+
+Each hit costs a step in Python (which event is it, then on to the next one), and a step
+holds the GIL: with many hits, two threads spend their time handing the GIL to each other,
+and ``memmem``'s longer call costs more than its speed saves. So the first 64th of the text
+is scanned first, and what it finds decides (at a million events, measured: a rare word
+0.45 s by ``find`` -> 0.09 s; "government", in 16% of events, 0.48 -> 0.35 s; "the", in 84%,
+stays with ``find``, 0.76 s).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable
+
+__all__ = ["Scanner"]
+
+_PARALLEL = 65_536
+"""Texts of fewer events are scanned by one thread: starting another costs more."""
+_SPARSE = 50
+"""Hits in fewer than one event in 50 of the first 64th: two threads scan the rest."""
+_DENSE = 2
+"""Hits in more than one event in 2: ``find`` scans the rest (a cheaper call per hit)."""
+
+
+def _libc_memmem() -> Callable | None:
+    try:
+        memmem = ctypes.CDLL(None).memmem
+    except (OSError, AttributeError, TypeError):
+        return None
+    memmem.restype = ctypes.c_void_p
+    memmem.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+    return memmem
+
+
+_MEMMEM = _libc_memmem()
+
+
+class Scanner:
+    """Scans one search text: ``blob`` holds every event's text, ``offsets[p]`` is where the
+    text of position p starts (``Timeline.haystack``)."""
+
+    def __init__(self, blob, offsets: array) -> None:
+        self.offsets = offsets
+        self._find = self._plain_find = blob.find
+        self._base: int | None = None
+        if _MEMMEM is not None:
+            try:  # a writable buffer (bytearray, or a copy-on-write mapping that is only read)
+                self._view = (ctypes.c_char * len(blob)).from_buffer(blob)
+                self._base = ctypes.addressof(self._view)
+                self._find = self._memmem
+            except (TypeError, ValueError, BufferError):
+                pass
+
+    @property
+    def parallel(self) -> bool:
+        """Whether two threads share a big scan (they do only where ``memmem`` is used)."""
+        return self._base is not None
+
+    def _memmem(self, needle: bytes, start: int, end: int) -> int:
+        at = _MEMMEM(self._base + start, end - start, needle, len(needle))
+        return -1 if not at else at - self._base
+
+    def positions(self, needle: bytes) -> array:
+        """Every position whose text holds ``needle`` (which has no NUL), in order."""
+        n = len(self.offsets) - 1
+        if not self.parallel or n < _PARALLEL:
+            return self._hits(needle, 0, n)
+        head = n // 64
+        found = self._hits(needle, 0, head)
+        if len(found) * _DENSE > head:
+            return found + self._hits(needle, head, n, self._plain_find)
+        if len(found) * _SPARSE > head:
+            return found + self._hits(needle, head, n)
+        middle = head + (n - head) // 2
+        later: list = []
+
+        def scan_later_half() -> None:
+            try:
+                later.append(self._hits(needle, middle, n))
+            except BaseException as exc:  # re-raised in the caller's thread
+                later.append(exc)
+
+        helper = threading.Thread(target=scan_later_half, name="text-scan", daemon=True)
+        helper.start()
+        found += self._hits(needle, head, middle)
+        helper.join()
+        if isinstance(later[0], BaseException):
+            raise later[0]
+        return found + later[0]
+
+    def _hits(self, needle: bytes, first: int, last: int, find: Callable | None = None) -> array:
+        """Positions in [first, last) whose text holds ``needle``: one scan, which moves on
+        to the next event after each hit."""
+        offsets, find = self.offsets, find or self._find
+        found = array("I")
+        pos, end = offsets[first], offsets[last]
+        while True:
+            at = find(needle, pos, end)
+            if at < 0:
+                return found
+            p = bisect_right(offsets, at, first, last + 1) - 1
+            found.append(p)
+            pos = offsets[p + 1]
