@@ -109,3 +109,22 @@ def test_the_first_64th_of_the_text_decides_how_the_rest_is_scanned(monkeypatch,
     rest = {"find": [(100, 6400, "find")], "memmem": [(100, 6400, "memmem")],
             "memmem, two threads": [(3250, 6400, "memmem"), (100, 3250, "memmem")]}[way]
     assert scans[0] == (0, 100, "memmem") and sorted(scans[1:]) == sorted(rest)
+
+
+def test_where_a_private_mapping_is_refused_the_text_is_mapped_read_only_and_scanned_by_find(tmp_path, monkeypatch):
+    blob, offsets = _blob(TEXTS)
+    path = tmp_path / "text"
+    path.write_bytes(bytes(blob))
+    real = mmap.mmap
+
+    def strict_overcommit(fileno, length, **kwargs):
+        if kwargs.get("access") == mmap.ACCESS_COPY:
+            raise OSError(12, "Cannot allocate memory")
+        return real(fileno, length, **kwargs)
+
+    monkeypatch.setattr(scan.mmap, "mmap", strict_overcommit)
+    with open(path, "rb") as f:
+        text = scan.map_text(f.fileno())
+    scanner = Scanner(text, offsets)
+    assert not scanner.parallel
+    assert list(scanner.positions(b"cut")) == _expected(TEXTS, b"cut")

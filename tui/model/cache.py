@@ -41,6 +41,7 @@ import msgspec
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
+from .scan import map_text
 from .timeline import Timeline
 from .words import open_index
 
@@ -225,9 +226,7 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
                     offsets = _array("q", whole, toc.sections["text_offsets"])
                     if len(offsets) != len(timeline) + 1:
                         return None
-                    # copy-on-write though only ever read: ctypes can point into it (``scan.py``)
-                    text = mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_COPY)
-                    timeline._haystack = (text, offsets)
+                    timeline._haystack = (map_text(f.fileno(), n, off), offsets)
                     timeline.words = open_index(target, hashlib.blake2b(raw_toc, digest_size=16).digest())
     except (OSError, ValueError, KeyError, TypeError, BufferError, struct.error, MemoryError):
         return None  # msgspec's and Unicode decoding errors are ValueErrors

@@ -18,12 +18,13 @@ stays with ``find``, 0.76 s).
 from __future__ import annotations
 
 import ctypes
+import mmap
 import threading
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 
-__all__ = ["Scanner"]
+__all__ = ["Scanner", "map_text"]
 
 _PARALLEL = 65_536
 """Texts of fewer events are scanned by one thread: starting another costs more."""
@@ -44,6 +45,16 @@ def _libc_memmem() -> Callable | None:
 
 
 _MEMMEM = _libc_memmem()
+
+
+def map_text(fileno: int, length: int = 0, offset: int = 0) -> mmap.mmap:
+    """Map a search text for scanning: copy-on-write though it is only ever read, so that
+    ctypes can point into it; read-only where the system will not commit that much memory
+    to a private mapping (the scan then uses ``find``)."""
+    try:
+        return mmap.mmap(fileno, length, offset=offset, access=mmap.ACCESS_COPY)
+    except OSError:
+        return mmap.mmap(fileno, length, offset=offset, access=mmap.ACCESS_READ)
 
 
 class Scanner:

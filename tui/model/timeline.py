@@ -28,7 +28,7 @@ from .dates import EDate
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
 from .records import DataFile, FileRecords, LazyDates, Origin
-from .scan import Scanner
+from .scan import Scanner, map_text
 from .words import WordIndex, union
 from .text import fold
 
@@ -103,8 +103,7 @@ def _mapped(chunks: Iterable[bytes], offsets: array) -> mmap.mmap:
         f.flush()
         if f.tell() == 0:
             raise OSError("nothing to map")
-        # copy-on-write though only ever read: ctypes can then point into it (``scan.py``)
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)  # outlives the file's name
+        return map_text(f.fileno())  # outlives the file's name
 
 
 def _both(a: Sequence[int], b: Sequence[int]) -> array:
