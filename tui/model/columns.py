@@ -16,15 +16,16 @@ rarely broken; then only the report costs a second read).
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from functools import partial
+from itertools import accumulate, compress, repeat
+from operator import eq
 
 from .dates import DateError, EDate, parse_edtf
 from .entities import CONFIDENCES, Actor, Event, Quote, Source
 from .problems import Problem
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
-from .timeline import Timeline, date_columns, sort_keys
+from .timeline import Timeline, group_key, is_long, sort_key
 
 __all__ = ["Broken", "Columns"]
 
@@ -142,17 +143,22 @@ class Columns:
                  quote_spans: Spans, fingerprint: list | None, lines: dict[str, array] | None = None) -> Timeline:
         """The columns, once ``check`` passed, as a Timeline, events in date order. ``lines``: for JSON Lines,
         each event's and quote's line number (warnings name the record and its line)."""
-        edates = list(map(self._dated.__getitem__, self.date_texts))
-        keys = sort_keys(edates)
+        # What the indexes keep of a date is worked out once per distinct date, then looked up
+        # per event (in C, through map): a million events have a few hundred thousand dates.
+        dated = self._dated
+        key_of = {text: sort_key(d) for text, d in dated.items()}
+        keys = list(map(key_of.__getitem__, self.date_texts))
         order = sorted(range(len(keys)), key=keys.__getitem__)
-        del keys
+        del keys, key_of
         n = len(order)
         in_order = order == list(range(n))  # programs often write a timeline sorted already
-        edates = [edates[i] for i in order] if not in_order else edates
-        ids = [self.event_ids[i] for i in order] if not in_order else self.event_ids
-        texts = [self.date_texts[i] for i in order] if not in_order else self.date_texts
-        lower, upper, group_keys, long = date_columns(edates)
-        del edates
+        ids = self.event_ids if in_order else list(map(self.event_ids.__getitem__, order))
+        texts = self.date_texts if in_order else list(map(self.date_texts.__getitem__, order))
+        lower = array("q", map({text: d.lower for text, d in dated.items()}.__getitem__, texts))
+        upper = array("q", map({text: d.upper for text, d in dated.items()}.__getitem__, texts))
+        group_keys = array("I", map({text: group_key(d) for text, d in dated.items()}.__getitem__, texts))
+        long_texts = {text for text, d in dated.items() if is_long(d)}
+        long = array("I", compress(range(n), map(long_texts.__contains__, texts)))
         rank = None
         if not in_order:
             rank = array("I", bytes(4 * n))
@@ -162,8 +168,8 @@ class Columns:
         def positions(postings: array) -> array:
             if rank is not None:
                 postings = array("I", sorted(map(rank.__getitem__, postings)))
-            if len(postings) > 1 and len(set(postings)) != len(postings):  # an actor named twice in one event
-                postings = array("I", sorted(set(postings)))
+            if len(postings) > 1 and any(map(eq, postings, postings[1:])):  # named twice in one event
+                postings = array("I", sorted(set(postings)))  # (sorted: a repeat is next to itself)
             return postings
 
         by_actor = {a.id: positions(self.by_actor[a.id]) if a.id in self.by_actor else array("I")
@@ -171,12 +177,13 @@ class Columns:
         by_tag = {t: positions(p) for t, p in self.by_tag.items()}
         by_confidence = {c: positions(p) for c, p in self.by_confidence.items()}
 
-        position = {event_id: p for p, event_id in enumerate(ids)}
-        quote_keys = [position[e] if e is not None else n for e in self.quote_events]
+        position = dict(zip(ids, range(n)))
+        # each quote's event's position (quotes tied to no event go last), all in C
+        quote_keys = list(map(position.get, self.quote_events, repeat(n)))
         quote_order = sorted(range(len(quote_keys)), key=quote_keys.__getitem__)
-        quote_keys.sort()
-        qstart = array("I", [bisect_left(quote_keys, p) for p in range(n + 1)])
-        del quote_keys
+        per_position = Counter(quote_keys)
+        qstart = array("I", accumulate(map(per_position.get, range(n), repeat(0)), initial=0))
+        del quote_keys, per_position
 
         warnings = self._warnings(name, lines)
         event_spans = event_spans if in_order else event_spans.permuted(order)

@@ -32,7 +32,7 @@ from .scan import Scanner, map_text
 from .words import WordIndex, union
 from .text import fold
 
-__all__ = ["Timeline", "ActorStats", "sort_keys", "date_columns", "give_back_memory"]
+__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "give_back_memory"]
 
 _LONG = 400 * 86400
 """Events spanning more than this are kept aside, so date windows stay a bisection."""
@@ -56,7 +56,7 @@ def _searchable(text: str) -> str:
     return fold(text).replace("-", " ")
 
 
-def _group_key(edate: EDate) -> int:
+def group_key(edate: EDate) -> int:
     """year * 13 + month (month 0 for a year-precision start); 0 for an open start."""
     start = edate.start
     if start is None:
@@ -64,18 +64,23 @@ def _group_key(edate: EDate) -> int:
     return start.year * 13 + (start.month or 0)
 
 
-def sort_keys(dates: Sequence[EDate]) -> list[int]:
+def sort_key(d: EDate) -> int:
     """Timeline order: by lower bound; at the same lower bound the wider span first ("2024",
     then "Jan 2024", then "1 Jan 2024"), so each reads as a heading for what follows."""
-    return [(d.lower << 40) | ((1 << 40) - 1 - min(d.upper - d.lower, (1 << 40) - 1)) for d in dates]
+    return (d.lower << 40) | ((1 << 40) - 1 - min(d.upper - d.lower, (1 << 40) - 1))
+
+
+def is_long(d: EDate) -> bool:
+    """Spans this long are kept aside (``Timeline._long``), so date windows stay a bisection."""
+    return d.upper - d.lower > _LONG
 
 
 def date_columns(dates: Sequence[EDate]) -> tuple[array, array, array, array]:
     """Per position (dates in timeline order): lower and upper bounds, the year/month heading
-    it files under (``_group_key``), and the positions of long spans (see ``_LONG``)."""
+    it files under (``group_key``), and the positions of long spans (``is_long``)."""
     return (array("q", [d.lower for d in dates]), array("q", [d.upper for d in dates]),
-            array("I", [_group_key(d) for d in dates]),
-            array("I", [i for i, d in enumerate(dates) if d.upper - d.lower > _LONG]))
+            array("I", [group_key(d) for d in dates]),
+            array("I", [i for i, d in enumerate(dates) if is_long(d)]))
 
 
 def give_back_memory() -> None:
@@ -139,7 +144,7 @@ class Timeline:
         self.sources: dict[str, Source] = {s.id: s for s in sources}
         self.quotes: Sequence[Quote] = list(quotes)
 
-        keys = sort_keys(dates)
+        keys = list(map(sort_key, dates))
         order = sorted(range(len(events)), key=keys.__getitem__)
         del keys
         self.events: Sequence[Event] = [events[i] for i in order]
