@@ -1130,6 +1130,37 @@ async def test_loading_screen_then_main_screen(monkeypatch, timeline):
     assert app.load_error is None
 
 
+async def test_a_first_text_search_says_how_far_the_search_text_is(make_app, monkeypatch):
+    """At a million events the search text takes ~25 s to build after loading: a text search
+    typed meanwhile shows the progress, not only "…", and its result when the text is ready."""
+    from tui.model import load
+    from tui.model.timeline import Timeline
+
+    gate = threading.Event()
+    real = Timeline._build_haystack
+
+    def slow_build(self):
+        self.text_progress = 0.4
+        assert gate.wait(timeout=30)
+        return real(self)
+
+    monkeypatch.setattr(Timeline, "_build_haystack", slow_build)
+    fresh = load()  # its search text is not built yet
+    app = make_app(data=fresh)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.filters = parse_query("embassy")
+        await pilot.pause()
+        assert app.screen._waiting is not None  # a timer shows the progress every 0.25 s
+        app.screen._show_text_progress()  # one tick of it, without waiting for the clock
+        assert count(app) == "28 of 28 events … preparing text search 40%"
+        gate.set()
+        await settle(app, pilot)
+        app.screen._show_text_progress()  # the next tick: done, it stops itself
+        assert app.screen._waiting is None
+        assert count(app) == of_total(len(run(fresh, parse_query("embassy")).positions), fresh)
+
+
 def test_quitting_while_a_thread_is_busy_leaves_at_once(monkeypatch):
     """The command line does not wait for a load (or cache write) it cannot stop."""
     from tui import cli

@@ -229,6 +229,8 @@ class Timeline:
         self._haystack: tuple[bytearray | mmap.mmap, array] | None = None
         self._haystack_lock = threading.Lock()
         self._scanner: Scanner | None = None
+        self.text_progress = 0.0
+        """How much of the search text is built (0 to 1), for a person waiting on a first search."""
         self._actor_names: list[tuple[str, list[str]]] | None = None
         self.words: WordIndex | None = None
         """A word index of the search text (``words.py``), when one was built for the cache."""
@@ -455,6 +457,7 @@ class Timeline:
                 texts.append("\n".join(parts).replace("\x00", " "))
             texts.append("")
             yield _searchable("\x00".join(texts)).encode("utf-8", "surrogatepass")
+            self.text_progress = span.stop / len(self.events)
 
     def _from_words(self, raw: bytes) -> array | None:
         """Positions of the events holding every whitespace-separated piece of ``raw``,

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
@@ -80,6 +81,8 @@ class MainScreen(Screen[None]):
         self._applied = Query()
         """The last query that ran successfully (restored when one fails)."""
         self._index_started = False
+        self._waiting: Timer | None = None
+        """While a text search waits for the search text: the timer that shows its progress."""
         self._search_base: Query | None = None
         """While "/" is open: the filters without text terms, which typing adds to."""
         self._search_restore = Query()
@@ -122,6 +125,20 @@ class MainScreen(Screen[None]):
     def watch_filters(self, query: Query) -> None:
         self._status(busy=True)
         self._filter(query)
+        waits = any(term.field == "text" for term in query.terms) and not self.timeline.text_ready
+        if waits and self._waiting is None:
+            self._waiting = self.set_interval(0.25, self._show_text_progress)
+
+    def _show_text_progress(self) -> None:
+        """A first text search waits for the search text to be built (25 s at a million
+        events): say how far that is, rather than only "…"."""
+        if self._applied == self.filters or self.timeline.text_ready:
+            if self._waiting is not None:
+                self._waiting.stop()
+                self._waiting = None
+            self._status(busy=self._applied != self.filters)
+            return
+        self._status(busy=f"preparing text search {self.timeline.text_progress:.0%}")
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def _filter(self, query: Query) -> None:

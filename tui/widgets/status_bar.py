@@ -73,10 +73,11 @@ class StatusBar(Vertical):
         with Horizontal(id="chips"):
             yield Static(Content.styled("Filters:", "dim"), id="chips-label", markup=False)
 
-    def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool = False) -> None:
+    def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool | str = False) -> None:
+        """``busy``: a filter is running (True), or what it waits for (a short text)."""
         count = f"{shown:,} of {total:,} events"
-        self.query_one("#count", Static).update(
-            Content.styled(count + (" …" if busy else ""), "bold" if query else ""))
+        waiting = f" … {busy}" if isinstance(busy, str) else " …" if busy else ""
+        self.query_one("#count", Static).update(Content.styled(count + waiting, "bold" if query else ""))
         if query == self._chips_for:
             return  # the chips are already these (the count changes twice per filter, they once)
         self._chips_for = query
