@@ -241,3 +241,16 @@ def test_stop_all_kills_a_child_still_reading(tmp_path, monkeypatch):
     stop_all()
     assert child.result() is None
     assert child._process.returncode < 0  # killed, not finished
+
+
+@pytest.mark.parametrize("variant", ["pretty", "jsonl"])
+def test_the_search_text_of_a_big_file_is_that_of_its_records(tmp_path, monkeypatch, variant):
+    """Read back from the file with only its text fields decoded, the search text is the one
+    built from the records in memory."""
+    path = variants(tmp_path)[variant]
+    small = load(path, cache=False)
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    big = load(path, cache=False)
+    assert big.origin is not None and small.origin is None
+    (blob, offsets), (expected, expected_offsets) = big.haystack(), small.haystack()
+    assert bytes(blob) == bytes(expected) and offsets == expected_offsets

@@ -27,7 +27,7 @@ from functools import cached_property
 from .dates import EDate
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
-from .records import DataFile, FileRecords, LazyDates, Origin
+from .records import TEXT_DECODERS, DataFile, FileRecords, LazyDates, Origin
 from .scan import Scanner, map_text
 from .words import WordIndex, union
 from .text import fold
@@ -281,18 +281,19 @@ class Timeline:
         """The quotes of the event at this position."""
         return self.quotes[self._qstart[position]:self._qstart[position + 1]]
 
-    def events_at(self, positions: Sequence[int]) -> list[Event]:
-        """The events at these positions (read from the file together, for a big one)."""
+    def events_at(self, positions: Sequence[int], *, texts_only: bool = False) -> list[Event]:
+        """The events at these positions (read from the file together, for a big one).
+        ``texts_only``: only their searchable fields may be read (``records.TEXT_DECODERS``)."""
         if isinstance(self.events, FileRecords):
-            return self.events.many(positions)
+            return self.events.many(positions, TEXT_DECODERS[Event] if texts_only else None)
         return [self.events[p] for p in positions]
 
-    def quotes_of(self, positions: Sequence[int]) -> list[Quote]:
+    def quotes_of(self, positions: Sequence[int], *, texts_only: bool = False) -> list[Quote]:
         """The quotes of the events at these positions, event by event."""
         qstart = self._qstart
         indexes = [i for p in positions for i in range(qstart[p], qstart[p + 1])]
         if isinstance(self.quotes, FileRecords):
-            return self.quotes.many(indexes)
+            return self.quotes.many(indexes, TEXT_DECODERS[Quote] if texts_only else None)
         return [self.quotes[i] for i in indexes]
 
     def quote_count(self, position: int) -> int:
@@ -446,9 +447,9 @@ class Timeline:
         qstart = self._qstart
         for first in range(0, len(self.events), chunk):
             span = range(first, min(first + chunk, len(self.events)))
-            quotes, base = self.quotes_of(span), qstart[first]
+            quotes, base = self.quotes_of(span, texts_only=True), qstart[first]
             texts = []
-            for pos, e in zip(span, self.events_at(span)):
+            for pos, e in zip(span, self.events_at(span, texts_only=True)):
                 parts = [e.title, e.summary or "", e.place or "", e.note or "", " ".join(e.tags)]
                 for q in quotes[qstart[pos] - base:qstart[pos + 1] - base]:
                     parts.append(q.text)
