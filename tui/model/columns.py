@@ -15,6 +15,7 @@ rarely broken; then only the report costs a second read).
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections import Counter, defaultdict
 from functools import partial
@@ -22,14 +23,43 @@ from itertools import accumulate, compress, repeat
 from operator import eq
 
 from .dates import DateError, EDate, parse_edtf
-from .entities import CONFIDENCES, Actor, Event, Quote, Source
+from .entities import ACTOR_KINDS, CONFIDENCES, SOURCE_KINDS, Actor, Event, Quote, Source
 from .problems import Problem
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
 from .timeline import Timeline, group_key, is_long, sort_key
 
-__all__ = ["Broken", "Columns"]
+__all__ = ["Broken", "Columns", "ids_valid", "people_valid", "via_loop"]
 
 _POSTINGS = partial(array, "I")
+_IDS = re.compile(r"(?:[a-z0-9][a-z0-9-]*\n)*")
+
+
+# --- bulk checks, shared with the loader's record-by-record path ----------------------------------
+
+def ids_valid(ids: list[str]) -> bool:
+    """Every id is well formed (one regex over all of them)."""
+    return _IDS.fullmatch("".join(i + "\n" for i in ids)) is not None
+
+
+def people_valid(actors: list[Actor], sources: list[Source], actor_ids: set[str], source_ids: set[str]) -> bool:
+    """The bulk checks of actors and sources: kinds, names, and what they refer to."""
+    A, S = actors, sources
+    return not ({a.kind for a in A} - set(ACTOR_KINDS) or any(not a.name.strip() for a in A)
+                or {g for a in A for g in a.affiliations} - actor_ids
+                or any(a.id in a.affiliations for a in A if a.affiliations)
+                or {s.kind for s in S} - set(SOURCE_KINDS) or {s.author for s in S if s.author is not None} - actor_ids
+                or {s.via for s in S if s.via is not None} - source_ids)
+
+
+def via_loop(source_id: str, via: dict[str, str]) -> list[str] | None:
+    """The chain of ``via`` links from this source back to itself, if they loop through it
+    (``via``: source id -> the source it is known through)."""
+    seen = [source_id]
+    current = via.get(source_id)
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = via.get(current)
+    return seen if current == source_id else None
 
 
 class Broken(Exception):
@@ -108,9 +138,8 @@ class Columns:
 
     # --- the checks that need every record (ids, references, dates) ----------------------------
 
-    def check(self, ids_valid, people_valid) -> None:
-        """Raise ``Broken`` unless every id, reference and date is right. ``ids_valid`` and
-        ``people_valid`` are the loader's own bulk checks, shared with its other path."""
+    def check(self) -> None:
+        """Raise ``Broken`` unless every id, reference and date is right."""
         ids = {}
         for kind, every in (("actors", [a.id for a in self.actors]), ("sources", [s.id for s in self.sources]),
                             ("events", self.event_ids), ("quotes", self.quote_ids)):
@@ -121,6 +150,9 @@ class Columns:
         actors, sources, events = ids["actors"], ids["sources"], ids["events"]
         if not people_valid(self.actors, self.sources, actors, sources):
             raise Broken("actors or sources")
+        via = {s.id: s.via for s in self.sources if s.via}
+        if any(via_loop(source_id, via) for source_id in via):
+            raise Broken("via")
         tags = self.by_tag.keys()
         if (not self.titles_ok or self.by_confidence.keys() - set(CONFIDENCES)
                 or any(t != t.strip() or not t for t in tags)

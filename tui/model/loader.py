@@ -36,7 +36,7 @@ from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, Eve
 from .problems import LoadError, Problem, format_path, locate_lines, out_of_memory
 from .cache import fingerprint, restore
 from .aside import ASIDE_LIMIT, QuotesAside, spans_of
-from .columns import Broken, Columns
+from .columns import Broken, Columns, ids_valid, people_valid, via_loop
 from .records import DataFile, Origin, Spans
 from .timeline import Timeline, give_back_memory
 
@@ -896,23 +896,6 @@ def _check_records(files: list[_Parsed]) -> None:
     _check_via_cycles(files)
 
 
-_IDS = re.compile(r"(?:[a-z0-9][a-z0-9-]*\n)*")
-
-
-def _ids_valid(ids: list[str]) -> bool:
-    """Every id is well formed (one regex over all of them)."""
-    return _IDS.fullmatch("".join(i + "\n" for i in ids)) is not None
-
-
-def _people_valid(A: list, S: list, actors: set[str], sources: set[str]) -> bool:
-    """The bulk checks of actors and sources: kinds, names, and what they refer to."""
-    return not ({a.kind for a in A} - set(ACTOR_KINDS) or any(not a.name.strip() for a in A)
-                or {g for a in A for g in a.affiliations} - actors
-                or any(a.id in a.affiliations for a in A if a.affiliations)
-                or {s.kind for s in S} - set(SOURCE_KINDS) or {s.author for s in S if s.author is not None} - actors
-                or {s.via for s in S if s.via is not None} - sources)
-
-
 def _records_valid(files: list[_Parsed]) -> bool:
     """The checks of ``_check_records`` in bulk (sets and one regex per kind), without
     naming places: True when no error can be found, so the detailed pass, which costs a few
@@ -923,14 +906,14 @@ def _records_valid(files: list[_Parsed]) -> bool:
         unique = set(every)
         if len(unique) != len(every) or any(f.broken_ids[kind] for f in files):
             return False  # duplicates (perhaps identical across files): the detailed pass decides
-        if not _ids_valid(every):
+        if not ids_valid(every):
             return False
         ids[kind] = unique
     actors, sources, events = ids["actors"], ids["sources"], ids["events"]
     warnings: list[tuple[_Parsed, list[Problem]]] = []
     for f in files:
         A, S, E, Q = (f.records[k] for k in KINDS)
-        if not _people_valid(A, S, actors, sources):
+        if not people_valid(A, S, actors, sources):
             return False
         if ({e.confidence for e in E} - set(CONFIDENCES) or any(not e.title.strip() for e in E)
                 or any(t != t.strip() or not t for t in {t for e in E for t in e.tags})
@@ -969,14 +952,10 @@ def _check_via_cycles(files: list[_Parsed]) -> None:
     reported: set[str] = set()
     for parsed in files:
         for s, i in zip(parsed.records["sources"], parsed.indexes["sources"]):
-            seen = [s.id]
-            current = via.get(s.id)
-            while current is not None and current not in seen:
-                seen.append(current)
-                current = via.get(current)
-            if current is not None and s.id not in reported and current == s.id:
-                reported.update(seen)
-                parsed.error(("sources", i, "via"), "the 'via' chain loops: " + " -> ".join(seen + [s.id]))
+            loop = via_loop(s.id, via) if s.id not in reported else None
+            if loop is not None:
+                reported.update(loop)
+                parsed.error(("sources", i, "via"), "the 'via' chain loops: " + " -> ".join(loop + [s.id]))
 
 
 def _record(parsed: _Parsed, kind: str, index: int):
@@ -1086,12 +1065,7 @@ def _load_columns(path: str | Path) -> Timeline:
         if quotes.problems or quotes.spans is None or quotes.fingerprint != parsed.fingerprint:
             raise Broken("quotes")
         parsed.spans["quotes"] = quotes.spans["quotes"]
-    columns.check(_ids_valid, _people_valid)
-    sources = _Parsed(parsed.name)
-    sources.records["sources"], sources.indexes["sources"] = columns.sources, range(len(columns.sources))
-    _check_via_cycles([sources])
-    if sources.problems:
-        raise Broken("via")
+    columns.check()
     timeline = columns.timeline(
         title=parsed.title, description=parsed.description, name=parsed.name,
         file=parsed.file, event_spans=parsed.spans["events"], quote_spans=parsed.spans["quotes"],
