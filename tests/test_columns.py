@@ -254,3 +254,18 @@ def test_the_search_text_of_a_big_file_is_that_of_its_records(tmp_path, monkeypa
     assert big.origin is not None and small.origin is None
     (blob, offsets), (expected, expected_offsets) = big.haystack(), small.haystack()
     assert bytes(blob) == bytes(expected) and offsets == expected_offsets
+
+
+def test_a_big_file_gone_before_it_is_read_is_a_clear_error(big, tmp_path, monkeypatch):
+    path = variants(tmp_path)["pretty"]
+    monkeypatch.setattr(loader, "ASIDE_LIMIT", 0)
+    real = loader._one_big_file
+
+    def vanishing(paths):  # found big, then deleted before it is opened
+        found = real(paths)
+        path.unlink(missing_ok=True)
+        return found
+
+    monkeypatch.setattr(loader, "_one_big_file", vanishing)
+    error = load_error(path)
+    assert error.unreadable and str(error) == f"{path}: error: no such file"

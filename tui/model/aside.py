@@ -22,6 +22,7 @@ from array import array
 import msgspec
 
 from .columns import Broken
+from .records import Spans
 
 __all__ = ["QuotesAside", "ASIDE_LIMIT", "main", "stop_all"]
 
@@ -43,6 +44,13 @@ class _Answer(msgspec.Struct):
     said: list[str | None]
     starts: bytes
     ends: bytes
+
+    def spans(self) -> Spans:
+        """The quotes' byte spans the child found."""
+        spans = Spans(array("q"), array("q"))
+        spans.starts.frombytes(self.starts)
+        spans.ends.frombytes(self.ends)
+        return spans
 
 
 _RUNNING: set[subprocess.Popen] = set()
@@ -132,11 +140,3 @@ def main(argv: list[str] | None = None) -> int:
     except OSError:  # the parent is gone
         return 1
     return 0
-
-
-def spans_of(answer: _Answer) -> tuple[array, array]:
-    """The quotes' byte spans the child found (starts, ends)."""
-    starts, ends = array("q"), array("q")
-    starts.frombytes(answer.starts)
-    ends.frombytes(answer.ends)
-    return starts, ends

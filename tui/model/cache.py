@@ -316,7 +316,7 @@ def _rebuild(toc: _Toc, view: memoryview, name: str, data: DataFile) -> Timeline
         actors=decode(raw("actors"), type=list[Actor]), sources=decode(raw("sources"), type=list[Source]),
         events=FileRecords(data, Event, spans["event"], ids, texts), dates=LazyDates(texts),
         quotes=FileRecords(data, Quote, spans["quote"], [], []),
-        origin=Origin(name, spans["event"], spans["quote"], toc.source, data),
+        origin=Origin(name, spans["event"], spans["quote"], file=data, fingerprint=toc.source),
         lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart,
         by_actor=indexes["_by_actor"], by_tag=indexes["_by_tag"], by_confidence=indexes["_by_confidence"],
         quotes_by_speaker=Counter(decode(raw("quotes_by_speaker"), type=dict[str, int])),

@@ -225,7 +225,7 @@ class Columns:
             actors=self.actors, sources=self.sources,
             events=FileRecords(file, Event, event_spans, ids, texts), dates=LazyDates(texts),
             quotes=FileRecords(file, Quote, quote_spans, [], []),
-            origin=Origin(name, event_spans, quote_spans, fingerprint, file),
+            origin=Origin(name, event_spans, quote_spans, file=file, fingerprint=fingerprint),
             lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart, by_actor=by_actor,
             by_tag=by_tag, by_confidence=by_confidence, quotes_by_speaker=self.speakers,
         )

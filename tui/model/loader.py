@@ -35,7 +35,7 @@ from .dates import DateError, EDate, parse_edtf
 from .entities import ACTOR_KINDS, CONFIDENCES, FORMAT, KINDS, SOURCE_KINDS, Event, Quote, TimelineFile
 from .problems import LoadError, Problem, format_path, locate_lines, out_of_memory
 from .cache import fingerprint, restore
-from .aside import ASIDE_LIMIT, QuotesAside, spans_of
+from .aside import ASIDE_LIMIT, QuotesAside
 from .columns import Broken, Columns, ids_valid, people_valid, via_loop
 from .records import DataFile, Origin, Spans
 from .timeline import Timeline, give_back_memory
@@ -1045,8 +1045,11 @@ def _load_columns(path: str | Path) -> Timeline:
     """One big file read into columns (``columns.py``); ``Broken`` if anything is wrong.
     A big JSON file has its quotes read by a second process meanwhile (``aside.py``)."""
     aside = None
-    if str(path).lower().endswith(".json") and os.path.getsize(path) >= ASIDE_LIMIT:
-        aside = QuotesAside.start(path)
+    try:
+        if str(path).lower().endswith(".json") and os.path.getsize(path) >= ASIDE_LIMIT:
+            aside = QuotesAside.start(path)
+    except OSError:
+        pass  # gone since it was found big: reading it says so, with the file's name
     columns = Columns()
     try:
         parsed = read_one(path, columns, KINDS if aside is None else ("actors", "sources", "events"))
@@ -1059,7 +1062,7 @@ def _load_columns(path: str | Path) -> Timeline:
     answer = aside.result() if aside is not None else None
     if answer is not None and answer.fingerprint == parsed.fingerprint is not None:
         columns.add_quotes_read_aside(answer.ids, answer.events, answer.speakers, answer.sources, answer.said)
-        parsed.spans["quotes"] = Spans(*spans_of(answer))
+        parsed.spans["quotes"] = answer.spans()
     elif aside is not None:  # the child could not: read them here after all
         quotes = read_one(path, columns, ("quotes",))
         if quotes.problems or quotes.spans is None or quotes.fingerprint != parsed.fingerprint:
@@ -1101,7 +1104,7 @@ def _assemble(files: list[_Parsed], problems: list[Problem]) -> Timeline:
         merged, dates = files[0].records, files[0].dates
         if files[0].spans is not None:
             origin = Origin(files[0].name, files[0].spans["events"], files[0].spans["quotes"],
-                            files[0].fingerprint, files[0].file)
+                            file=files[0].file, fingerprint=files[0].fingerprint)
     else:  # records defined identically in several files count once (differences are errors)
         merged = {k: [] for k in KINDS}
         dates = []

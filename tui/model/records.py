@@ -44,8 +44,7 @@ class DataFile:
     when the last user lets it go."""
 
     def __init__(self, path: str | os.PathLike) -> None:
-        self.path = os.fspath(path)
-        self.fd = os.open(self.path, os.O_RDONLY)
+        self.fd = os.open(path, os.O_RDONLY)
 
     def __del__(self) -> None:
         fd, self.fd = getattr(self, "fd", -1), -1
@@ -61,11 +60,12 @@ class Origin:
     path: str
     events: Spans
     quotes: Spans
-    fingerprint: list | None = None
-    """The file as it was when read (``cache.fingerprint``): the cache is written only if it
-    still looks the same, so a file edited meanwhile is never cached with the old indexes."""
-    file: DataFile | None = None
+    file: DataFile
     """The file as it was opened to be read, from which records are read back."""
+    fingerprint: list | None
+    """The file as it was when read (``cache.fingerprint``; None if it could not be taken):
+    the cache is written only if it still looks the same, so a file edited meanwhile is never
+    cached with the old indexes."""
 
 
 class FileRecords(Sequence):

@@ -27,7 +27,7 @@ from functools import cached_property
 from .dates import EDate
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
-from .records import TEXT_DECODERS, DataFile, FileRecords, LazyDates, Origin
+from .records import TEXT_DECODERS, FileRecords, LazyDates, Origin
 from .scan import Scanner, map_text
 from .words import WordIndex, union
 from .text import fold
@@ -188,7 +188,7 @@ class Timeline:
         order = sorted(range(len(keys)), key=keys.__getitem__)
         self.quotes = [self.quotes[i] for i in order]
         self.origin = None if origin is None else Origin(origin.path, event_spans, origin.quotes.permuted(order),
-                                                         origin.fingerprint, origin.file)
+                                                         file=origin.file, fingerprint=origin.fingerprint)
         """The file and each record's byte span (timeline order), from which the on-disk
         cache is written; only big single-file loads have one."""
         keys.sort()
@@ -249,10 +249,9 @@ class Timeline:
             return
         ids = [e.id for e in self.events]
         texts = [d.text for d in self.dates]
-        file = self.origin.file or DataFile(self.origin.path)
-        self.events = FileRecords(file, Event, self.origin.events, ids, texts)
+        self.events = FileRecords(self.origin.file, Event, self.origin.events, ids, texts)
         self.dates = LazyDates(texts)
-        self.quotes = FileRecords(file, Quote, self.origin.quotes, [], [])
+        self.quotes = FileRecords(self.origin.file, Quote, self.origin.quotes, [], [])
         self.__dict__.pop("position", None)  # rebuilt from the ids if ever needed
         give_back_memory()
 
