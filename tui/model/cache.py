@@ -226,7 +226,7 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
                     offsets = _array("q", whole, toc.sections["text_offsets"])
                     if len(offsets) != len(timeline) + 1:
                         return None
-                    timeline._haystack = (map_text(f.fileno(), n, off), offsets)
+                    timeline.attach_text(map_text(f.fileno(), n, off), offsets)
                     timeline.words = open_index(target, hashlib.blake2b(raw_toc, digest_size=16).digest())
     except (OSError, ValueError, KeyError, TypeError, BufferError, struct.error, MemoryError):
         return None  # msgspec's and Unicode decoding errors are ValueErrors

@@ -93,17 +93,25 @@ def give_back_memory() -> None:
         pass
 
 
-def _mapped(chunks: Iterable[bytes], offsets: array) -> mmap.mmap:
+def _noting_ends(chunks: Iterable[bytes], offsets: array) -> Iterator[bytes]:
+    """The chunks of search text, appending to ``offsets`` where each event in them ends
+    (just after its NUL)."""
+    base = 0
+    for encoded in chunks:
+        offsets.extend(base + m.end() for m in _NUL.finditer(encoded))
+        base += len(encoded)
+        yield encoded
+
+
+def _mapped(chunks: Iterable[bytes]) -> mmap.mmap:
     """Write the chunks to an unnamed scratch file (in the cache folder, which is on disk
-    where /tmp may be memory), appending each event's end to ``offsets``; map it."""
+    where /tmp may be memory); map it."""
     from .cache import cache_dir  # cache.py imports this module
 
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=folder) as f:
         for encoded in chunks:
-            base = f.tell()
-            offsets.extend(base + m.end() for m in _NUL.finditer(encoded))
             f.write(encoded)
         f.flush()
         if f.tell() == 0:
@@ -420,22 +428,27 @@ class Timeline:
         if self._haystack is None:
             with self._haystack_lock:
                 if self._haystack is None:
-                    self._haystack = self._build_haystack()
+                    self.attach_text(*self._build_haystack())
         return self._haystack
+
+    def attach_text(self, blob: bytearray | mmap.mmap, offsets: array) -> None:
+        """Use this search text (laid out as ``haystack`` says), e.g. the one held in the
+        on-disk cache, and the scanner that searches it (``scan.py``)."""
+        self._scanner = Scanner(blob, offsets)
+        self._haystack = (blob, offsets)  # last: another thread may use both once this is set
 
     def _build_haystack(self) -> tuple[bytearray | mmap.mmap, array]:
         # A big file's text goes to a scratch file that is then mapped: it is read from the
         # page cache, and never adds ~0.7 GB (at a million events) to the process's memory.
-        offsets = array("q", [0])
         if self.origin is not None:
+            offsets = array("q", [0])
             try:
-                return _mapped(self._haystack_chunks(), offsets), offsets
+                return _mapped(_noting_ends(self._haystack_chunks(), offsets)), offsets
             except OSError:  # no room for the scratch file: build it in memory
-                offsets = array("q", [0])
+                pass
+        offsets = array("q", [0])
         blob = bytearray()
-        for encoded in self._haystack_chunks():
-            base = len(blob)
-            offsets.extend(base + m.end() for m in _NUL.finditer(encoded))
+        for encoded in _noting_ends(self._haystack_chunks(), offsets):
             blob += encoded
         return blob, offsets
 
@@ -490,8 +503,6 @@ class Timeline:
         if candidates is not None and len(candidates) * 8 < len(self.events):
             find = blob.find  # few candidates: look in each one's own text
             return array("I", [p for p in candidates if find(raw, offsets[p], offsets[p + 1] - 1) >= 0])
-        if self._scanner is None or self._scanner.offsets is not offsets:
-            self._scanner = Scanner(blob, offsets)
         found = self._scanner.positions(raw)
         if candidates is None or isinstance(candidates, range) and len(candidates) == len(self.events):
             return found
