@@ -303,9 +303,9 @@ def test_a_file_replaced_while_or_after_it_is_read_is_read_as_it_was(big, tmp_pa
     newer.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
     real = Columns.timeline
 
-    def replaced_meanwhile(self, **kwargs):  # just after reading, before anything is read back
+    def replaced_meanwhile(self, *args, **kwargs):  # just after reading, before anything is read back
         os.replace(newer, path)
-        return real(self, **kwargs)
+        return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Columns, "timeline", replaced_meanwhile)
     t = load(path, cache=False)

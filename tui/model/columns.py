@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, compress, repeat
 from operator import eq
@@ -28,7 +29,7 @@ from .problems import Problem
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
 from .timeline import Timeline, group_key, is_long, sort_key
 
-__all__ = ["Broken", "Columns", "ids_valid", "people_valid", "via_loop"]
+__all__ = ["Arrangement", "Broken", "Columns", "ids_valid", "people_valid", "via_loop"]
 
 _POSTINGS = partial(array, "I")
 _IDS = re.compile(r"(?:[a-z0-9][a-z0-9-]*\n)*")
@@ -66,6 +67,28 @@ class Broken(Exception):
     """Something in the file is wrong (or may be): read it the detailed way instead."""
 
 
+@dataclass(slots=True)
+class Arrangement:
+    """Where each event and quote goes in timeline order, and what the date indexes keep,
+    worked out from the events' ids and dates and the quotes' events alone: so the child
+    process that reads the quotes of a big file (``aside.py``) can work it out too, while
+    this one reads the rest."""
+
+    order: array | None
+    """The file index of the event at each position ("I"); None if the file is in date order."""
+    lower: array
+    upper: array
+    group_keys: array
+    long: array
+    """``Timeline``'s attributes of these names, by position."""
+    qstart: array
+    """Where each position's quotes start in ``quote_spans`` (``Timeline._qstart``)."""
+    quote_spans: Spans
+    """The quotes' byte spans, grouped by their event's position (quotes tied to no event last)."""
+    untied: list[tuple[int, str]]
+    """Quotes tied to no event: index in the file's list, id (a warning each)."""
+
+
 class Columns:
     """What the checks and indexes need of one file's records, gathered chunk by chunk, in
     file order (an event's index here is its index in the file's list)."""
@@ -88,8 +111,8 @@ class Columns:
         self.quote_sources: set[str] = set()
         self.said: set[str | None] = set()
         self._texts: dict[str, str] = {}
-        self._dated: dict[str, EDate] = {}
-        """Each distinct event date, parsed (by ``check``)."""
+        self._actor_ids: set[str] = set()
+        self._source_ids: set[str] = set()
 
     def add(self, kind: str, records: list) -> None:
         """The next records of one list of the file, in its order."""
@@ -102,11 +125,20 @@ class Columns:
         else:
             self.sources += records
 
+    def add_event_keys(self, events: list) -> None:
+        """Only the ids and dates of every event (``arrange`` needs no more): what the child
+        process reading the quotes keeps of the events."""
+        self.event_ids += [e.id for e in events]
+        self._add_dates([e.date for e in events])
+
+    def _add_dates(self, texts: list[str]) -> None:
+        share = self._texts.setdefault  # a big file repeats its dates: keep each text once
+        self.date_texts += [share(d, d) for d in texts]
+
     def _events(self, events: list[Event]) -> None:
         base = len(self.event_ids)
         self.event_ids += [e.id for e in events]
-        share = self._texts.setdefault  # a big file repeats its dates: keep each text once
-        self.date_texts += [share(d, d) for d in [e.date for e in events]]
+        self._add_dates([e.date for e in events])
         self.titles_ok = self.titles_ok and all([e.title.strip() for e in events])
         by_actor, by_tag, by_confidence, uncited = self.by_actor, self.by_tag, self.by_confidence, self.uncited
         for i, e in enumerate(events, base):
@@ -127,27 +159,23 @@ class Columns:
         self.quote_sources.update([q.source for q in quotes])
         self.said.update([q.said for q in quotes])
 
-    def add_quotes_read_aside(self, ids: list[str], events: list[str | None], speakers: dict[str, int],
-                              sources: list[str], said: list[str | None]) -> None:
-        """Every quote's columns at once, as a child process read them (``aside.py``)."""
-        self.quote_ids += ids
-        self.quote_events += events
+    def add_quote_people(self, speakers: dict[str, int], sources: list[str]) -> None:
+        """Who the quotes name (speakers, with how often, and sources), as the child process
+        that read them found (``aside.py``)."""
         self.speakers.update(speakers)
         self.quote_sources.update(sources)
-        self.said.update(said)
 
-    # --- the checks that need every record (ids, references, dates) ----------------------------
+    # --- the checks --------------------------------------------------------------------------------
 
     def check(self) -> None:
-        """Raise ``Broken`` unless every id, reference and date is right."""
-        ids = {}
-        for kind, every in (("actors", [a.id for a in self.actors]), ("sources", [s.id for s in self.sources]),
-                            ("events", self.event_ids), ("quotes", self.quote_ids)):
-            unique = set(every)
-            if len(unique) != len(every) or not ids_valid(every):
+        """Raise ``Broken`` unless actors, sources and events are right; what ``arrange``
+        checks (ids of events and quotes, what quotes are tied to, dates of events and
+        quotes) aside."""
+        for kind, every in (("actors", [a.id for a in self.actors]), ("sources", [s.id for s in self.sources])):
+            if len(set(every)) != len(every) or not ids_valid(every):
                 raise Broken(kind)
-            ids[kind] = unique
-        actors, sources, events = ids["actors"], ids["sources"], ids["events"]
+        self._actor_ids = actors = {a.id for a in self.actors}
+        self._source_ids = sources = {s.id for s in self.sources}
         if not people_valid(self.actors, self.sources, actors, sources):
             raise Broken("actors or sources")
         via = {s.id: s.via for s in self.sources if s.via}
@@ -158,41 +186,69 @@ class Columns:
                 or any(t != t.strip() or not t for t in tags)
                 or self.by_actor.keys() - actors or self.cited - sources):
             raise Broken("events")
-        if (self.speakers.keys() - actors or self.quote_sources - sources
-                or set(self.quote_events) - events - {None}):
+        _parse_all({s.published for s in self.sources} - {None})
+
+    def check_quotes(self) -> None:
+        """Raise ``Broken`` unless the quotes name known actors and sources (after ``check``)."""
+        if self.speakers.keys() - self._actor_ids or self.quote_sources - self._source_ids:
             raise Broken("quotes")
-        try:
-            self._dated = {text: parse_edtf(text) for text in self._texts}
-            for text in [*(s.published for s in self.sources), *self.said]:
-                if text is not None:
-                    parse_edtf(text)
-        except DateError:
-            raise Broken("dates") from None
 
-    # --- the timeline -----------------------------------------------------------------------------
+    # --- the order --------------------------------------------------------------------------------
 
-    def timeline(self, *, title: str, description: str | None, name: str, file: DataFile, event_spans: Spans,
-                 quote_spans: Spans, fingerprint: list | None, lines: dict[str, array] | None = None) -> Timeline:
-        """The columns, once ``check`` passed, as a Timeline, events in date order. ``lines``: for JSON Lines,
-        each event's and quote's line number (warnings name the record and its line)."""
+    def arrange(self, quote_spans: Spans) -> Arrangement:
+        """Check the ids of events and quotes, what each quote is tied to and every date of
+        an event or quote (``Broken`` if anything is wrong), then put them in timeline order:
+        events by date, quotes grouped by their event's position."""
+        unique = {}
+        for kind, every in (("events", self.event_ids), ("quotes", self.quote_ids)):
+            unique[kind] = set(every)
+            if len(unique[kind]) != len(every) or not ids_valid(every):
+                raise Broken(kind)
+        if set(self.quote_events) - unique.pop("events") - {None}:
+            raise Broken("quotes")
+        del unique
         # What the indexes keep of a date is worked out once per distinct date, then looked up
         # per event (in C, through map): a million events have a few hundred thousand dates.
-        dated = self._dated
+        dated = _parse_all(self._texts)
+        _parse_all(self.said - {None})
         key_of = {text: sort_key(d) for text, d in dated.items()}
         keys = list(map(key_of.__getitem__, self.date_texts))
         order = sorted(range(len(keys)), key=keys.__getitem__)
         del keys, key_of
         n = len(order)
         in_order = order == list(range(n))  # programs often write a timeline sorted already
-        ids = self.event_ids if in_order else list(map(self.event_ids.__getitem__, order))
         texts = self.date_texts if in_order else list(map(self.date_texts.__getitem__, order))
         lower = array("q", map({text: d.lower for text, d in dated.items()}.__getitem__, texts))
         upper = array("q", map({text: d.upper for text, d in dated.items()}.__getitem__, texts))
         group_keys = array("I", map({text: group_key(d) for text, d in dated.items()}.__getitem__, texts))
         long_texts = {text for text, d in dated.items() if is_long(d)}
         long = array("I", compress(range(n), map(long_texts.__contains__, texts)))
+        del texts
+
+        position = dict(zip(self.event_ids if in_order else map(self.event_ids.__getitem__, order), range(n)))
+        # each quote's event's position (quotes tied to no event go last), all in C
+        quote_keys = list(map(position.get, self.quote_events, repeat(n)))
+        del position
+        quote_order = sorted(range(len(quote_keys)), key=quote_keys.__getitem__)
+        per_position = Counter(quote_keys)
+        qstart = array("I", accumulate(map(per_position.get, range(n), repeat(0)), initial=0))
+        untied = [(i, self.quote_ids[i]) for i, e in enumerate(self.quote_events) if e is None]
+        return Arrangement(None if in_order else array("I", order), lower, upper, group_keys, long, qstart,
+                           quote_spans.permuted(quote_order), untied)
+
+    # --- the timeline -----------------------------------------------------------------------------
+
+    def timeline(self, arrangement: Arrangement, *, title: str, description: str | None, name: str,
+                 file: DataFile, event_spans: Spans, fingerprint: list | None,
+                 lines: dict[str, array] | None = None) -> Timeline:
+        """The columns, once checked and arranged, as a Timeline. ``lines``: for JSON Lines,
+        each event's and quote's line number (warnings name the record and its line)."""
+        order = arrangement.order
+        n = len(self.event_ids)
+        ids = self.event_ids if order is None else list(map(self.event_ids.__getitem__, order))
+        texts = self.date_texts if order is None else list(map(self.date_texts.__getitem__, order))
         rank = None
-        if not in_order:
+        if order is not None:
             rank = array("I", bytes(4 * n))
             for p, i in enumerate(order):
                 rank[i] = p
@@ -208,43 +264,39 @@ class Columns:
                     for a in self.actors}
         by_tag = {t: positions(p) for t, p in self.by_tag.items()}
         by_confidence = {c: positions(p) for c, p in self.by_confidence.items()}
-
-        position = dict(zip(ids, range(n)))
-        # each quote's event's position (quotes tied to no event go last), all in C
-        quote_keys = list(map(position.get, self.quote_events, repeat(n)))
-        quote_order = sorted(range(len(quote_keys)), key=quote_keys.__getitem__)
-        per_position = Counter(quote_keys)
-        qstart = array("I", accumulate(map(per_position.get, range(n), repeat(0)), initial=0))
-        del quote_keys, per_position
-
-        warnings = self._warnings(name, lines)
-        event_spans = event_spans if in_order else event_spans.permuted(order)
-        quote_spans = quote_spans.permuted(quote_order)
-        timeline = Timeline.indexed(
+        warnings = self._warnings(name, lines, arrangement.untied)
+        event_spans = event_spans if order is None else event_spans.permuted(order)
+        quote_spans = arrangement.quote_spans
+        return Timeline.indexed(
             title=title, description=description, files=[name], warnings=warnings,
             actors=self.actors, sources=self.sources,
             events=FileRecords(file, Event, event_spans, ids, texts), dates=LazyDates(texts),
             quotes=FileRecords(file, Quote, quote_spans, [], []),
             origin=Origin(name, event_spans, quote_spans, file=file, fingerprint=fingerprint),
-            lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart, by_actor=by_actor,
-            by_tag=by_tag, by_confidence=by_confidence, quotes_by_speaker=self.speakers,
+            lower=arrangement.lower, upper=arrangement.upper, group_keys=arrangement.group_keys,
+            long=arrangement.long, qstart=arrangement.qstart, by_actor=by_actor, by_tag=by_tag,
+            by_confidence=by_confidence, quotes_by_speaker=self.speakers,
         )
-        timeline.__dict__["position"] = position  # the cached property, already at hand
-        return timeline
 
-    def _warnings(self, name: str, lines: dict[str, array] | None) -> list[Problem]:
+    def _warnings(self, name: str, lines: dict[str, array] | None, untied: list[tuple[int, str]]) -> list[Problem]:
         """The loader's warnings, in its order: events citing no source, then quotes tied to
         no event (JSON Lines: by line, each naming its record)."""
-        untied = [i for i, e in enumerate(self.quote_events) if e is None]
-        found = [Problem(name, ("events", i), f"event '{self.event_ids[i]}' cites no source", True)
-                 for i in self.uncited]
-        found += [Problem(name, ("quotes", i), f"quote '{self.quote_ids[i]}' is not tied to an event", True)
-                  for i in untied]
+        found = []
+        for kind, i, record_id, message in [
+                *(("events", i, self.event_ids[i], "cites no source") for i in self.uncited),
+                *(("quotes", i, quote_id, "is not tied to an event") for i, quote_id in untied)]:
+            said = f"{kind[:-1]} '{record_id}' {message}"
+            if lines is None:
+                found.append(Problem(name, (kind, i), said, True))
+            else:
+                found.append(Problem(name, (f"{kind[:-1]} '{record_id}'",), said, True, lines[kind][i]))
         if lines is not None:
-            ids = {"events": self.event_ids, "quotes": self.quote_ids}
-            for p in found:
-                kind, i = p.path
-                p.line = lines[kind][i]
-                p.path = (f"{kind[:-1]} '{ids[kind][i]}'",)
             found.sort(key=lambda p: p.line)
         return found
+
+def _parse_all(texts) -> dict[str, EDate]:
+    """Each of these date texts parsed; ``Broken`` if one is not a date."""
+    try:
+        return {text: parse_edtf(text) for text in texts}
+    except DateError:
+        raise Broken("dates") from None

@@ -185,11 +185,14 @@ def read_one(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> _
     return _read_json_fast(name, data)
 
 
-def read_big_json(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> _Parsed:
-    """A JSON file read the way big ones are (mapped, record by record), whatever its size."""
+def read_big_json(path: str | Path, columns: Columns | None = None, kinds=KINDS, *,
+                  event_keys: bool = False) -> _Parsed:
+    """A JSON file read the way big ones are (mapped, record by record), whatever its size.
+    ``event_keys`` (with ``columns``, and "events" not among ``kinds``): the events' ids and
+    dates go to the columns all the same (``Columns.add_event_keys``)."""
     file = _open(path)
     before = _fingerprint(path, file)
-    parsed = _read_json_mapped(str(path), file, columns, kinds)
+    parsed = _read_json_mapped(str(path), file, columns, kinds, event_keys)
     parsed.fingerprint, parsed.file = before, file
     return parsed
 
@@ -220,7 +223,8 @@ def _is_big(path, suffixes: tuple[str, ...]) -> bool:
         return False
 
 
-def _read_json_mapped(name: str, file: DataFile, columns: Columns | None, kinds=KINDS) -> _Parsed:
+def _read_json_mapped(name: str, file: DataFile, columns: Columns | None, kinds=KINDS,
+                      event_keys: bool = False) -> _Parsed:
     """A big JSON file is mapped rather than read, so that the pages of records already
     decoded can be handed back to the system as decoding goes (see ``_read_json_fast``)."""
     try:
@@ -230,7 +234,7 @@ def _read_json_mapped(name: str, file: DataFile, columns: Columns | None, kinds=
     whole = memoryview(mapped)
     view = whole[3:] if mapped[:3] == b"\xef\xbb\xbf" else whole
     try:
-        return _read_json_fast(name, view, mapped, columns, kinds)
+        return _read_json_fast(name, view, mapped, columns, kinds, event_keys)
     finally:
         view.release()
         whole.release()
@@ -509,7 +513,21 @@ class _RawFile(msgspec.Struct, forbid_unknown_fields=True):
     quotes: list[msgspec.Raw] = []
 
 
+class _EventKey(msgspec.Struct):
+    """What ``Columns.arrange`` needs of an event."""
+
+    id: str
+    date: str
+
+
+class _KeysFile(_RawFile):
+    """A timeline file whose events are read for their ids and dates only."""
+
+    events: list[_EventKey] = []
+
+
 _RAW_DECODER = msgspec.json.Decoder(_RawFile)
+_KEYS_DECODER = msgspec.json.Decoder(_KeysFile)
 _RECORD_DECODERS = {kind: msgspec.json.Decoder(cls) for kind, cls in KINDS.items()}
 _FAST_ERRORS = 100
 """A big file reports up to this many broken records (the first problem of each)."""
@@ -518,7 +536,7 @@ _CHUNK = 4096
 
 
 def _read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: Columns | None = None,
-                    kinds=KINDS) -> _Parsed:
+                    kinds=KINDS, event_keys: bool = False) -> _Parsed:
     """Big files: one quick pass splits the records out, then each is decoded on its own.
 
     Decoding record by record lets other threads run in between (the explorer stays
@@ -528,7 +546,7 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: 
     the records alone, not the records plus the whole file.
     """
     try:
-        whole = _RAW_DECODER.decode(data)
+        whole = (_KEYS_DECODER if event_keys else _RAW_DECODER).decode(data)
     except msgspec.ValidationError as exc:
         parsed = _Parsed(name)
         parsed.problems.append(_msgspec_problem(name, exc))
@@ -563,6 +581,8 @@ def _read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: 
         raws = getattr(whole, kind)
         setattr(whole, kind, [])
         if kind not in kinds:
+            if event_keys and kind == "events":
+                columns.add_event_keys(raws)
             continue
         records = []
         indexes: list[int] | range = range(len(raws))
@@ -1043,7 +1063,8 @@ def _restore(paths) -> Timeline | None:
 
 def _load_columns(path: str | Path) -> Timeline:
     """One big file read into columns (``columns.py``); ``Broken`` if anything is wrong.
-    A big JSON file has its quotes read by a second process meanwhile (``aside.py``)."""
+    A big JSON file has its quotes read, and the timeline's order worked out, by a second
+    process meanwhile (``aside.py``)."""
     aside = None
     try:
         if str(path).lower().endswith(".json") and os.path.getsize(path) >= ASIDE_LIMIT:
@@ -1055,24 +1076,27 @@ def _load_columns(path: str | Path) -> Timeline:
         parsed = read_one(path, columns, KINDS if aside is None else ("actors", "sources", "events"))
         if parsed.problems or parsed.spans is None:
             raise Broken("problems")
+        columns.check()  # while the child is still at work
     except BaseException:
         if aside is not None:
             aside.cancel()
         raise
     answer = aside.result() if aside is not None else None
     if answer is not None and answer.fingerprint == parsed.fingerprint is not None:
-        columns.add_quotes_read_aside(answer.ids, answer.events, answer.speakers, answer.sources, answer.said)
-        parsed.spans["quotes"] = answer.spans()
-    elif aside is not None:  # the child could not: read them here after all
-        quotes = read_one(path, columns, ("quotes",))
-        if quotes.problems or quotes.spans is None or quotes.fingerprint != parsed.fingerprint:
-            raise Broken("quotes")
-        parsed.spans["quotes"] = quotes.spans["quotes"]
-    columns.check()
+        columns.add_quote_people(answer.speakers, answer.sources)
+        arrangement = answer.arrangement()
+    else:
+        if aside is not None:  # the child could not: read the quotes here after all
+            quotes = read_one(path, columns, ("quotes",))
+            if quotes.problems or quotes.spans is None or quotes.fingerprint != parsed.fingerprint:
+                raise Broken("quotes")
+            parsed.spans["quotes"] = quotes.spans["quotes"]
+        arrangement = columns.arrange(parsed.spans["quotes"])
+    columns.check_quotes()
     timeline = columns.timeline(
-        title=parsed.title, description=parsed.description, name=parsed.name,
-        file=parsed.file, event_spans=parsed.spans["events"], quote_spans=parsed.spans["quotes"],
-        fingerprint=parsed.fingerprint, lines=parsed.jsonl_lines)
+        arrangement, title=parsed.title, description=parsed.description, name=parsed.name,
+        file=parsed.file, event_spans=parsed.spans["events"], fingerprint=parsed.fingerprint,
+        lines=parsed.jsonl_lines)
     give_back_memory()
     return timeline
 
