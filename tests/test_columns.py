@@ -226,6 +226,18 @@ def test_a_problem_in_the_quotes_read_aside_is_reported_as_the_records_report_it
     assert aside == (["columns"] if case == "unknown quote speaker" else ["problem"])
 
 
+@pytest.mark.parametrize("case", list(CASES))
+def test_anything_wrong_with_the_child_arranging_is_reported_as_the_records_report_it(big, aside, tmp_path,
+                                                                                      monkeypatch, case):
+    """The child checks ids, quote links and dates as it arranges the timeline: whichever
+    process finds a problem, the records report it."""
+    path = write(tmp_path / "t.json", _mutate(CASES[case][0]))
+    error = load_error(path)
+    with records_only(monkeypatch):
+        assert _problems(load_error(path)) == _problems(error)
+    assert error.errors and aside in ([], ["columns"], ["problem"])
+
+
 def test_the_child_says_nothing_and_fails_on_a_bad_file(tmp_path, capfd):
     assert aside_main([str(tmp_path / "missing.json")]) == 1
     assert aside_main([str(write(tmp_path / "t.json", _mutate(CASES["wrong type (null for required)"][0])))]) == 3
