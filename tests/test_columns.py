@@ -11,10 +11,10 @@ import random
 
 import pytest
 
+from tui.model import aside as aside_module
 from tui.model import loader
-from tui.model.aside import QuotesAside
+from tui.model.aside import QuotesAside, TextAside, stop_all
 from tui.model.aside import main as aside_main
-from tui.model.aside import stop_all
 from tui.model.columns import Broken
 from tui.model.loader import load
 
@@ -256,17 +256,47 @@ def test_stop_all_kills_a_child_still_reading(tmp_path, monkeypatch):
     assert child._process.returncode < 0  # killed, not finished
 
 
+@pytest.mark.parametrize("halves", ["here", "aside"])
 @pytest.mark.parametrize("variant", ["pretty", "jsonl"])
-def test_the_search_text_of_a_big_file_is_that_of_its_records(tmp_path, monkeypatch, variant):
-    """Read back from the file with only its text fields decoded, the search text is the one
-    built from the records in memory."""
+def test_the_search_text_of_a_big_file_is_that_of_its_records(tmp_path, monkeypatch, variant, halves):
+    """Read back from the file with only its text fields decoded, in this process or half
+    of it by a child process, the search text is the one built from the records in memory."""
     path = variants(tmp_path)[variant]
     small = load(path, cache=False)
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    if halves == "aside":
+        started = _outcomes(monkeypatch, TextAside, "blocks", "", lambda blocks: "built" if blocks else "none")
+        monkeypatch.setattr(aside_module, "TEXT_ASIDE_LIMIT", 0)
     big = load(path, cache=False)
     assert big.origin is not None and small.origin is None
     (blob, offsets), (expected, expected_offsets) = big.haystack(), small.haystack()
     assert bytes(blob) == bytes(expected) and offsets == expected_offsets
+    assert big.text_progress == 1
+    if halves == "aside":
+        assert started == ["built"]
+        assert not aside_module._RUNNING
+
+
+@pytest.mark.parametrize("python", ["/bin/false", "no-such-python"])
+def test_when_the_child_cannot_build_its_half_of_the_search_text_it_is_built_here(tmp_path, monkeypatch, python):
+    path = variants(tmp_path)["pretty"]
+    expected = load(path, cache=False).haystack()
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    monkeypatch.setattr(aside_module, "TEXT_ASIDE_LIMIT", 0)
+    monkeypatch.setattr("tui.model.aside.sys.executable", python if python.startswith("/") else str(tmp_path / python))
+    started = _outcomes(monkeypatch, TextAside, "start", "", lambda child: "started" if child else "not started")
+    answered = _outcomes(monkeypatch, TextAside, "blocks", "", lambda blocks: "built" if blocks else "none")
+    blob, offsets = load(path, cache=False).haystack()
+    assert bytes(blob) == bytes(expected[0]) and offsets == expected[1]
+    assert (started, answered) == ((["started"], ["none"]) if python == "/bin/false" else (["not started"], []))
+    assert not aside_module._RUNNING
+
+
+def test_the_child_building_search_text_says_nothing_and_fails_on_bad_input(tmp_path, capfd, monkeypatch):
+    assert aside_module.text_main([]) == 2
+    monkeypatch.setattr("sys.stdin", open(write(tmp_path / "junk", {"not": "msgpack"}), encoding="utf-8"))
+    assert aside_module.text_main(["0", "1"]) == 1
+    assert capfd.readouterr().out == ""
 
 
 def test_a_big_file_gone_before_it_is_read_is_a_clear_error(big, tmp_path, monkeypatch):

@@ -1,20 +1,27 @@
-"""The quotes of a big JSON file, and the timeline's order, worked out by a second process
-while this one reads the rest.
+"""Work a second process does while this one does the rest: this machine has two cores, and
+the work on a big file is Python, which runs on one.
 
-Reading a big file is Python work on one core, and this machine has two. A timeline has
-about as many quotes as events, and nothing about a quote is needed before every event has
-been read, so a child process decodes the quotes (into the same columns as ``columns.py``)
-while this process does actors, sources and events. The quotes take the child about half as
-long as the rest takes this process, so it also reads each event's id and date (nearly free
-while it splits the file) and works out the timeline's order (``Columns.arrange``: the ids
-checked, every distinct date parsed, events sorted by date, quotes grouped by event). It
-sends back only that arrangement, as arrays, and who the quotes name, which this process
-then checks. At a million events the first open went from 15.9 s to 12.9 s (reading the
-quotes here too, it was 17.8 s).
+**Reading a big JSON file** (``QuotesAside``). A timeline has about as many quotes as events,
+and nothing about a quote is needed before every event has been read, so a child process
+decodes the quotes (into the same columns as ``columns.py``) while this process does actors,
+sources and events. The quotes take the child about half as long as the rest takes this
+process, so it also reads each event's id and date (nearly free while it splits the file)
+and works out the timeline's order (``Columns.arrange``: the ids checked, every distinct date
+parsed, events sorted by date, quotes grouped by event). It sends back only that
+arrangement, as arrays, and who the quotes name, which this process then checks. At a
+million events the first open went from 15.9 s to 12.9 s (reading the quotes here too, it
+was 17.8 s). If it finds a broken quote, id or date, the loader reads the whole file the
+detailed way, which reports it.
 
-The child is a helper, never a requirement: if it cannot start, fails, or read a file that
-changed meanwhile, the loader reads the quotes and arranges them itself; if it finds a broken
-quote, id or date, the loader reads the whole file the detailed way, which reports it.
+**Building the search text** (``TextAside``). After a first open, every event and quote is
+read back from the file and folded for search (``Timeline.haystack``): about 23 s at a
+million events on one core, and a text search typed meanwhile waits for it. A child process
+builds the later half from the same open file (its descriptor is handed down, so it reads
+the version this process read) into a scratch file, while this process builds the first
+half; the two are then joined.
+
+Either child is a helper, never a requirement: if it cannot start, fails, or read a file
+that changed meanwhile, this process does its work itself.
 """
 
 from __future__ import annotations
@@ -22,18 +29,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from array import array
+from collections.abc import Iterator, Sequence
 
 import msgspec
 
 from .columns import Arrangement, Broken, Columns
-from .records import Spans
+from .records import DataFile, Origin, Spans
 
-__all__ = ["QuotesAside", "ASIDE_LIMIT", "main", "stop_all"]
+__all__ = ["QuotesAside", "TextAside", "ASIDE_LIMIT", "TEXT_ASIDE_LIMIT", "main", "text_main", "stop_all"]
 
 ASIDE_LIMIT = 64 * 1024 * 1024
 """Files from this size read their quotes aside: below it, starting a process costs more
 than it saves."""
+TEXT_ASIDE_LIMIT = 50_000
+"""Timelines of this many events have half their search text built aside."""
 PROBLEM = 3
 """The child's exit code when the file has a problem (which the parent then reports)."""
 
@@ -64,15 +75,17 @@ class _Answer(msgspec.Struct):
                    arranged.quote_spans.starts.tobytes(), arranged.quote_spans.ends.tobytes())
 
     def arrangement(self) -> Arrangement:
-        def of(typecode: str, data: bytes) -> array:
-            values = array(typecode)
-            values.frombytes(data)
-            return values
-
-        return Arrangement(None if self.order is None else of("I", self.order), of("q", self.lower),
-                           of("q", self.upper), of("I", self.group_keys), of("I", self.long), of("I", self.qstart),
-                           Spans(of("q", self.quote_starts), of("q", self.quote_ends)),
+        return Arrangement(None if self.order is None else _array("I", self.order), _array("q", self.lower),
+                           _array("q", self.upper), _array("I", self.group_keys), _array("I", self.long),
+                           _array("I", self.qstart), Spans(_array("q", self.quote_starts), _array("q", self.quote_ends)),
                            [tuple(u) for u in self.untied])
+
+
+def _array(typecode: str, data: bytes) -> array:
+    """An array sent as its bytes."""
+    values = array(typecode)
+    values.frombytes(data)
+    return values
 
 
 _RUNNING: set[subprocess.Popen] = set()
@@ -161,5 +174,119 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.buffer.write(msgspec.msgpack.encode(answer))
         sys.stdout.buffer.flush()
     except OSError:  # the parent is gone
+        return 1
+    return 0
+
+
+# --- the search text ----------------------------------------------------------------------------
+
+class _TextRequest(msgspec.Struct):
+    """What the child building search text is sent (msgpack on its standard input): the
+    spans of its events and of their quotes, and where each event's quotes start among
+    them, all as arrays' bytes."""
+
+    event_starts: bytes
+    event_ends: bytes
+    quote_starts: bytes
+    quote_ends: bytes
+    qstart: bytes
+
+
+_BLOCK = 16 * 1024 * 1024
+
+
+class TextAside:
+    """A child process building the search text of the events from position ``first`` on
+    (``Timeline.haystack``) into a scratch file; ``blocks`` waits for it."""
+
+    def __init__(self, origin: Origin, qstart: Sequence[int], first: int) -> None:
+        from .cache import cache_dir  # cache.py imports what imports this module
+
+        self.first = first
+        n = len(origin.events.starts)
+        base, end = qstart[first], qstart[n]
+        request = _TextRequest(
+            origin.events.starts[first:].tobytes(), origin.events.ends[first:].tobytes(),
+            origin.quotes.starts[base:end].tobytes(), origin.quotes.ends[base:end].tobytes(),
+            array("I", map((-base).__add__, qstart[first:n + 1])).tobytes())
+        folder = cache_dir()  # on disk, where /tmp may be memory (see timeline._mapped)
+        folder.mkdir(parents=True, exist_ok=True)
+        self._out = tempfile.TemporaryFile(dir=folder)
+        try:
+            fds = (origin.file.fd, self._out.fileno())
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from tui.model.aside import text_main; sys.exit(text_main())",
+                 *map(str, fds)],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=fds)
+        except BaseException:
+            self._out.close()
+            raise
+        _RUNNING.add(self._process)
+        try:
+            self._process.stdin.write(msgspec.msgpack.encode(request))
+            self._process.stdin.close()
+        except OSError:  # it died already: ``blocks`` says so
+            pass
+
+    @classmethod
+    def start(cls, origin: Origin, qstart: Sequence[int], first: int) -> TextAside | None:
+        try:
+            return cls(origin, qstart, first)
+        except OSError:
+            return None
+
+    def blocks(self) -> Iterator[bytes] | None:
+        """The text the child built, a block at a time, once it is done; None if it could
+        not build it."""
+        if self._process.wait() != 0:
+            return None
+        return self._read()
+
+    def size(self) -> int:
+        """How many bytes the child wrote."""
+        return os.fstat(self._out.fileno()).st_size
+
+    def _read(self) -> Iterator[bytes]:
+        at, fd = 0, self._out.fileno()
+        while block := os.pread(fd, _BLOCK, at):
+            yield block
+            at += len(block)
+
+    def close(self) -> None:
+        """Stop the child if it still runs, and let its scratch file go."""
+        try:
+            self._process.kill()
+            self._process.wait()
+        except OSError:
+            pass
+        _RUNNING.discard(self._process)
+        self._out.close()
+
+
+def text_main(argv: list[str] | None = None) -> int:
+    """The child process: build the search text of the events it is sent (``_TextRequest``)
+    from the data file open as the first descriptor in ``argv``, into the second; exit 1,
+    saying nothing, if anything goes wrong."""
+    from .entities import Event, Quote
+    from .records import FileRecords
+    from .timeline import search_text  # which imports this module's importers
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: text_main(DATA_FD OUT_FD)", file=sys.stderr)
+        return 2
+
+    try:
+        request = msgspec.msgpack.decode(sys.stdin.buffer.read(), type=_TextRequest)
+        file = DataFile.adopt(int(args[0]))
+        events = FileRecords(file, Event, Spans(_array("q", request.event_starts), _array("q", request.event_ends)),
+                             [], [])
+        quotes = FileRecords(file, Quote, Spans(_array("q", request.quote_starts), _array("q", request.quote_ends)),
+                             [], [])
+        chunks = search_text(events, quotes, _array("I", request.qstart), range(len(events)))
+        with open(int(args[1]), "wb", closefd=False) as out:
+            out.writelines(encoded for _, encoded in chunks)
+    except Exception as exc:  # whatever it is, the parent builds this half itself
+        print(f"search text not built: {exc!r}", file=sys.stderr)
         return 1
     return 0

@@ -46,6 +46,13 @@ class DataFile:
     def __init__(self, path: str | os.PathLike) -> None:
         self.fd = os.open(path, os.O_RDONLY)
 
+    @classmethod
+    def adopt(cls, fd: int) -> DataFile:
+        """The file behind a descriptor handed down by the process that opened it (``aside.py``)."""
+        file = cls.__new__(cls)
+        file.fd = fd
+        return file
+
     def __del__(self) -> None:
         fd, self.fd = getattr(self, "fd", -1), -1
         if fd >= 0:

@@ -19,20 +19,21 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from itertools import compress
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import compress
 
 from .dates import EDate
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
 from .records import TEXT_DECODERS, FileRecords, LazyDates, Origin
 from .scan import Scanner, map_text
-from .words import WordIndex, union
 from .text import fold
+from .words import WordIndex, union
 
-__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "give_back_memory"]
+__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "give_back_memory",
+           "search_text"]
 
 _LONG = 400 * 86400
 """Events spanning more than this are kept aside, so date windows stay a bisection."""
@@ -101,6 +102,45 @@ def _noting_ends(chunks: Iterable[bytes], offsets: array) -> Iterator[bytes]:
         offsets.extend(base + m.end() for m in _NUL.finditer(encoded))
         base += len(encoded)
         yield encoded
+
+
+def records_at(records: Sequence, indexes: Sequence[int], decode_list=None) -> list:
+    """The records at these indexes (read from the file together when they are
+    ``FileRecords``; ``decode_list``: see ``FileRecords.many``)."""
+    if isinstance(records, FileRecords):
+        return records.many(indexes, decode_list)
+    return [records[i] for i in indexes]
+
+
+def quote_indexes(qstart: Sequence[int], positions: Iterable[int]) -> list[int]:
+    """The indexes of the quotes of the events at these positions (``Timeline._qstart``)."""
+    return [i for p in positions for i in range(qstart[p], qstart[p + 1])]
+
+
+def search_text(events: Sequence, quotes: Sequence, qstart: Sequence[int], positions: range,
+                chunk: int = 4096) -> Iterator[tuple[range, bytes]]:
+    """The search text of the events at these positions (``Timeline.haystack``), a chunk of
+    events at a time, each chunk with its positions.
+
+    Folding is done on thousands of events at once (one NFKD, one casefold, one encode per
+    chunk, all in C); the offsets come from the NUL that ends each event. A big file's
+    events and quotes are read back a chunk at a time (``records_at``), decoding only their
+    text fields.
+    """
+    for first in range(positions.start, positions.stop, chunk):
+        span = range(first, min(first + chunk, positions.stop))
+        base = qstart[first]
+        said = records_at(quotes, quote_indexes(qstart, span), TEXT_DECODERS[Quote])
+        texts = []
+        for pos, e in zip(span, records_at(events, span, TEXT_DECODERS[Event])):
+            parts = [e.title, e.summary or "", e.place or "", e.note or "", " ".join(e.tags)]
+            for q in said[qstart[pos] - base:qstart[pos + 1] - base]:
+                parts.append(q.text)
+                if q.original:
+                    parts.append(q.original)
+            texts.append("\n".join(parts).replace("\x00", " "))
+        texts.append("")
+        yield span, _searchable("\x00".join(texts)).encode("utf-8", "surrogatepass")
 
 
 def _mapped(chunks: Iterable[bytes]) -> mmap.mmap:
@@ -291,17 +331,12 @@ class Timeline:
     def events_at(self, positions: Sequence[int], *, texts_only: bool = False) -> list[Event]:
         """The events at these positions (read from the file together, for a big one).
         ``texts_only``: only their searchable fields may be read (``records.TEXT_DECODERS``)."""
-        if isinstance(self.events, FileRecords):
-            return self.events.many(positions, TEXT_DECODERS[Event] if texts_only else None)
-        return [self.events[p] for p in positions]
+        return records_at(self.events, positions, TEXT_DECODERS[Event] if texts_only else None)
 
     def quotes_of(self, positions: Sequence[int], *, texts_only: bool = False) -> list[Quote]:
         """The quotes of the events at these positions, event by event."""
-        qstart = self._qstart
-        indexes = [i for p in positions for i in range(qstart[p], qstart[p + 1])]
-        if isinstance(self.quotes, FileRecords):
-            return self.quotes.many(indexes, TEXT_DECODERS[Quote] if texts_only else None)
-        return [self.quotes[i] for i in indexes]
+        return records_at(self.quotes, quote_indexes(self._qstart, positions),
+                          TEXT_DECODERS[Quote] if texts_only else None)
 
     def quote_count(self, position: int) -> int:
         """How many quotes the event at this position has (none is read to count them)."""
@@ -440,37 +475,49 @@ class Timeline:
     def _build_haystack(self) -> tuple[bytearray | mmap.mmap, array]:
         # A big file's text goes to a scratch file that is then mapped: it is read from the
         # page cache, and never adds ~0.7 GB (at a million events) to the process's memory.
+        # A child process builds the later half meanwhile (``aside.TextAside``).
         if self.origin is not None:
+            from .aside import TEXT_ASIDE_LIMIT, TextAside  # aside.py imports this module
+
+            n = len(self.events)
+            helper = TextAside.start(self.origin, self._qstart, n // 2) if n >= TEXT_ASIDE_LIMIT else None
             offsets = array("q", [0])
             try:
-                return _mapped(_noting_ends(self._haystack_chunks(), offsets)), offsets
+                return _mapped(_noting_ends(self._halves(helper), offsets)), offsets
             except OSError:  # no room for the scratch file: build it in memory
                 pass
+            finally:
+                if helper is not None:
+                    helper.close()
         offsets = array("q", [0])
         blob = bytearray()
-        for encoded in _noting_ends(self._haystack_chunks(), offsets):
+        for encoded in _noting_ends(self._haystack_chunks(0, len(self.events)), offsets):
             blob += encoded
         return blob, offsets
 
-    def _haystack_chunks(self, chunk: int = 4096) -> Iterator[bytes]:
-        # Folding is done on thousands of events at once (one NFKD, one casefold, one
-        # encode per chunk, all in C); the offsets come from the NUL that ends each event.
-        # A big file's events and quotes are read back a chunk at a time (``events_at``).
-        qstart = self._qstart
-        for first in range(0, len(self.events), chunk):
-            span = range(first, min(first + chunk, len(self.events)))
-            quotes, base = self.quotes_of(span, texts_only=True), qstart[first]
-            texts = []
-            for pos, e in zip(span, self.events_at(span, texts_only=True)):
-                parts = [e.title, e.summary or "", e.place or "", e.note or "", " ".join(e.tags)]
-                for q in quotes[qstart[pos] - base:qstart[pos + 1] - base]:
-                    parts.append(q.text)
-                    if q.original:
-                        parts.append(q.original)
-                texts.append("\n".join(parts).replace("\x00", " "))
-            texts.append("")
-            yield _searchable("\x00".join(texts)).encode("utf-8", "surrogatepass")
-            self.text_progress = span.stop / len(self.events)
+    def _halves(self, helper) -> Iterator[bytes]:
+        """The search text, built here up to where ``helper`` (if any) started, then the
+        rest as it built it (or built here, if it could not). Progress: this process's half
+        counts for 90%, joining the child's for the last 10%."""
+        n = len(self.events)
+        if helper is None:
+            yield from self._haystack_chunks(0, n)
+            return
+        yield from self._haystack_chunks(0, helper.first, share=0.9)
+        built = helper.blocks()
+        if built is None:
+            yield from self._haystack_chunks(helper.first, n, start=0.5, share=0.5)
+            return
+        done, size = 0, max(helper.size(), 1)
+        for block in built:
+            yield block
+            done += len(block)
+            self.text_progress = 0.9 + 0.1 * min(done / size, 1)
+
+    def _haystack_chunks(self, first: int, last: int, start: float = 0.0, share: float = 1.0) -> Iterator[bytes]:
+        for span, encoded in search_text(self.events, self.quotes, self._qstart, range(first, last)):
+            yield encoded
+            self.text_progress = start + share * (span.stop - first) / (last - first)
 
     def _from_words(self, raw: bytes) -> array | None:
         """Positions of the events holding every whitespace-separated piece of ``raw``,
