@@ -60,11 +60,14 @@ def test_positions_are_those_whose_text_holds_the_needle(scanner_for, needle):
 @given(texts=st.lists(st.text(alphabet="abc é\n", max_size=12), min_size=1, max_size=30),
        needle=st.text(alphabet="abc é", min_size=1, max_size=4))
 def test_any_needle_in_any_texts(texts, needle):
-    """As the explorer runs it (memmem where there is one), on two threads and on one."""
+    """As the explorer runs it (memmem where there is one), on two threads and on one, and
+    event by event (as for a needle in most events), from any first position."""
     blob, offsets = _blob(texts)
     raw = needle.encode()
     expected = _expected(texts, raw)
     assert list(Scanner(blob, offsets).positions(raw)) == expected
+    for first in (0, len(texts) // 2):
+        assert list(Scanner(blob, offsets)._each(raw, first, len(texts))) == [p for p in expected if p >= first]
     scan_parallel = Scanner(bytearray(blob), offsets)
     old, scan._PARALLEL = scan._PARALLEL, 2
     try:
@@ -90,7 +93,8 @@ def test_a_failure_in_the_helper_thread_reaches_the_caller(monkeypatch):
         scanner.positions(b"cut")
 
 
-@pytest.mark.parametrize("needle, way", [(b"common", "find"), (b"medium", "memmem"), (b"rare", "memmem, two threads")])
+@pytest.mark.parametrize("needle, way", [(b"common", "each event"), (b"medium", "memmem"),
+                                         (b"rare", "memmem, two threads")])
 def test_the_first_64th_of_the_text_decides_how_the_rest_is_scanned(monkeypatch, needle, way):
     texts = ["common" + (" medium" if p % 10 == 0 else "") + (" rare" if p == 3000 else "") for p in range(6400)]
     scanner = Scanner(*_blob(texts))
@@ -98,15 +102,18 @@ def test_the_first_64th_of_the_text_decides_how_the_rest_is_scanned(monkeypatch,
         pytest.skip("no memmem here: every scan uses find")
     monkeypatch.setattr(scan, "_PARALLEL", 64)
     scans = []
-    real = scanner._hits
+    hits, each = scanner._hits, scanner._each
 
-    def spy(needle, first, last, find=None):
-        scans.append((first, last, "find" if find is not None else "memmem"))
-        return real(needle, first, last, find)
+    def spy(real, label):
+        def spied(needle, first, last):
+            scans.append((first, last, label))
+            return real(needle, first, last)
+        return spied
 
-    monkeypatch.setattr(scanner, "_hits", spy)
+    monkeypatch.setattr(scanner, "_hits", spy(hits, "memmem"))
+    monkeypatch.setattr(scanner, "_each", spy(each, "each event"))
     assert list(scanner.positions(needle)) == _expected(texts, needle)
-    rest = {"find": [(100, 6400, "find")], "memmem": [(100, 6400, "memmem")],
+    rest = {"each event": [(100, 6400, "each event")], "memmem": [(100, 6400, "memmem")],
             "memmem, two threads": [(3250, 6400, "memmem"), (100, 3250, "memmem")]}[way]
     assert scans[0] == (0, 100, "memmem") and sorted(scans[1:]) == sorted(rest)
 
