@@ -1,8 +1,9 @@
 """Fixtures for the explorer's tests.
 
 Everything here is opt-in (a test asks for it by name) except ``no_cursor_blink``, which
-only freezes the blinking Input cursor so screenshots and renders are deterministic, and
-``private_cache``, which keeps the on-disk cache of big files inside the test's folders.
+only freezes the blinking Input cursor so screenshots and renders are deterministic,
+``private_cache``, which keeps the on-disk cache of big files inside the test's folders,
+and ``no_child_outlives_its_test``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ from tui.model import Query, Timeline, load
 def private_cache(monkeypatch, tmp_path_factory):
     """The on-disk cache of big files goes to a folder of each test's own, never ~/.cache."""
     monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def no_child_outlives_its_test():
+    """A child process a test left running (``aside.py``) is stopped after it, so that it
+    cannot count as running in the next test."""
+    yield
+    from tui.model import aside
+
+    aside.stop_all()
+    for process in list(aside._RUNNING):
+        process.wait()
+    aside._RUNNING.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -311,3 +311,26 @@ def test_a_file_replaced_while_or_after_it_is_read_is_read_as_it_was(big, tmp_pa
     t = load(path, cache=False)
     assert list(t.events) == expected
     assert cache.save(t) is None  # and never cached as the new file's
+
+
+def test_a_reopened_big_timeline_has_a_child_scan_half_its_cached_text(big, tmp_path, monkeypatch):
+    """What the word index leaves to a scan is scanned on both cores after a reopen too: a
+    child maps the later half of the cached text (through the descriptor it was handed)."""
+    from tui.model import aside
+
+    path = variants(tmp_path)["pretty"]
+    fresh = load(path)
+    fresh.haystack()
+    assert cache.save(fresh) is not None
+    monkeypatch.setattr(aside, "TEXT_ASIDE_LIMIT", 0)
+    restored = load(path)
+    helper = restored._scanner._helper
+    assert restored.cached_text and helper is not None and helper.first == len(restored) // 2
+    asked = []
+    real = aside.TextAside.answer
+    monkeypatch.setattr(aside.TextAside, "answer", lambda self: asked.append(1) or real(self))
+    for needle in ["embajada", "a", "maduro", "zzzz", "2024 el"]:
+        assert list(restored._scanner.positions(needle.encode())) == list(fresh._scanner.positions(needle.encode()))
+    assert len(asked) == 5
+    helper.close()
+    assert not aside._RUNNING

@@ -7,7 +7,10 @@ builds, and anything wrong sends the loader back to that path, which reports it.
 from __future__ import annotations
 
 import contextlib
+import os
 import random
+import signal
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -274,7 +277,61 @@ def test_the_search_text_of_a_big_file_is_that_of_its_records(tmp_path, monkeypa
     assert big.text_progress == 1
     if halves == "aside":
         assert started == ["built"]
+        big._scanner._helper.close()
         assert not aside_module._RUNNING
+
+
+NEEDLES = ["embajada", "power cut", "maduro", "a", "e", "zzzz", "caracas", "2024"]
+
+
+def test_the_child_that_built_half_the_search_text_scans_that_half(tmp_path, monkeypatch):
+    """Text search with the child scanning its half finds what a scan here finds, from
+    several threads at once; once the child is gone, its half is scanned here."""
+    path = variants(tmp_path)["pretty"]
+    small = load(path, cache=False)
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    monkeypatch.setattr(aside_module, "TEXT_ASIDE_LIMIT", 0)
+    big = load(path, cache=False)
+    big.haystack()
+    helper = big._scanner._helper
+    assert helper is not None and helper.first == len(big) // 2
+    asked = _outcomes(monkeypatch, TextAside, "answer", "", lambda found: "answered" if found is not None else "gone")
+    expected = {needle: list(small.text_positions(needle)) for needle in NEEDLES}
+    assert {needle: list(big.text_positions(needle)) for needle in NEEDLES} == expected
+    assert any(expected.values()) and not all(expected.values())
+    assert set(asked) == {"answered"}
+
+    with ThreadPoolExecutor(4) as pool:  # questions and answers never cross
+        found = list(pool.map(lambda needle: list(big.text_positions(needle)), NEEDLES * 4))
+    assert found == [expected[needle] for needle in NEEDLES * 4]
+
+    helper._process.kill()
+    helper._process.wait()
+    sent = _outcomes(monkeypatch, TextAside, "ask", "", lambda ok: "sent" if ok else "refused")
+    assert {needle: list(big.text_positions(needle)) for needle in NEEDLES} == expected
+    assert sent == ["refused"] and big._scanner._helper is None and not aside_module._RUNNING
+
+
+def test_a_child_gone_before_it_answers_has_its_half_scanned_here(tmp_path, monkeypatch):
+    path = variants(tmp_path)["pretty"]
+    expected = list(load(path, cache=False).text_positions("maduro"))
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    monkeypatch.setattr(aside_module, "TEXT_ASIDE_LIMIT", 0)
+    big = load(path, cache=False)
+    big.haystack()
+    real_ask = TextAside.ask
+
+    def ask_then_die(self, message):  # stopped first, so that it cannot answer before it dies
+        os.kill(self._process.pid, signal.SIGSTOP)
+        sent = real_ask(self, message)
+        self._process.kill()
+        self._process.wait()
+        return sent
+
+    monkeypatch.setattr(TextAside, "ask", ask_then_die)
+    answered = _outcomes(monkeypatch, TextAside, "answer", "", lambda found: "answered" if found is not None else "gone")
+    assert list(big.text_positions("maduro")) == expected and expected
+    assert answered == ["gone"] and big._scanner._helper is None and not aside_module._RUNNING
 
 
 @pytest.mark.parametrize("python", ["/bin/false", "no-such-python"])
@@ -286,16 +343,18 @@ def test_when_the_child_cannot_build_its_half_of_the_search_text_it_is_built_her
     monkeypatch.setattr("tui.model.aside.sys.executable", python if python.startswith("/") else str(tmp_path / python))
     started = _outcomes(monkeypatch, TextAside, "start", "", lambda child: "started" if child else "not started")
     answered = _outcomes(monkeypatch, TextAside, "blocks", "", lambda blocks: "built" if blocks else "none")
-    blob, offsets = load(path, cache=False).haystack()
+    timeline = load(path, cache=False)
+    blob, offsets = timeline.haystack()
     assert bytes(blob) == bytes(expected[0]) and offsets == expected[1]
     assert (started, answered) == ((["started"], ["none"]) if python == "/bin/false" else (["not started"], []))
-    assert not aside_module._RUNNING
+    assert not aside_module._RUNNING and timeline._scanner._helper is None
 
 
 def test_the_child_building_search_text_says_nothing_and_fails_on_bad_input(tmp_path, capfd, monkeypatch):
-    assert aside_module.text_main([]) == 2
     monkeypatch.setattr("sys.stdin", open(write(tmp_path / "junk", {"not": "msgpack"}), encoding="utf-8"))
-    assert aside_module.text_main(["0", "1"]) == 1
+    assert aside_module.text_main() == 1
+    monkeypatch.setattr("sys.stdin", open(write(tmp_path / "empty", {}), encoding="utf-8"))
+    assert aside_module.text_main() == 1
     assert capfd.readouterr().out == ""
 
 

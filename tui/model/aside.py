@@ -26,10 +26,13 @@ that changed meanwhile, this process does its work itself.
 
 from __future__ import annotations
 
+import mmap
 import os
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 from array import array
 from collections.abc import Iterator, Sequence
 
@@ -180,11 +183,14 @@ def main(argv: list[str] | None = None) -> int:
 
 # --- the search text ----------------------------------------------------------------------------
 
-class _TextRequest(msgspec.Struct):
-    """What the child building search text is sent (msgpack on its standard input): the
-    spans of its events and of their quotes, and where each event's quotes start among
-    them, all as arrays' bytes."""
+class _Build(msgspec.Struct, tag="build"):
+    """Build the search text of some events, then scan it (msgpack on the child's standard
+    input): the spans of the events and of their quotes, where each event's quotes start
+    among them (arrays' bytes), the data file to read them from and the scratch file to
+    write to (descriptors handed down)."""
 
+    data_fd: int
+    out_fd: int
     event_starts: bytes
     event_ends: bytes
     quote_starts: bytes
@@ -192,53 +198,95 @@ class _TextRequest(msgspec.Struct):
     qstart: bytes
 
 
+class _Scan(msgspec.Struct, tag="scan"):
+    """Scan a search text built before (the on-disk cache's): the file holding it and where
+    each of the events' texts starts in it, then where the last ends (an array's bytes)."""
+
+    text_fd: int
+    offsets: bytes
+
+
 _BLOCK = 16 * 1024 * 1024
+_LENGTH = struct.Struct("<Q")
+
+
+def _send(stream, data: bytes) -> None:
+    """One message on a pipe: its length, then its bytes."""
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream) -> bytes | None:
+    """The next message on a pipe (``_send``), or None if the other end is gone."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    data = stream.read(_LENGTH.unpack(head)[0])
+    return data if len(data) == _LENGTH.unpack(head)[0] else None
 
 
 class TextAside:
-    """A child process building the search text of the events from position ``first`` on
-    (``Timeline.haystack``) into a scratch file; ``blocks`` waits for it."""
+    """A child process holding the search text of the events from position ``first`` on,
+    which scans it for ``scan.Scanner`` on the other core (``ask``, ``answer``) until this
+    process closes it or exits (its questions end, and so does it).
 
-    def __init__(self, origin: Origin, qstart: Sequence[int], first: int) -> None:
-        from .cache import cache_dir  # cache.py imports what imports this module
+    ``start``: it builds that text first, from the data file, into a scratch file
+    (``Timeline.haystack``), and ``blocks`` waits for it. ``scanning``: the text exists (in
+    the on-disk cache); it only scans.
+    """
 
+    def __init__(self, request: _Build | _Scan, fds: tuple[int, ...], first: int, out=None) -> None:
         self.first = first
-        n = len(origin.events.starts)
-        base, end = qstart[first], qstart[n]
-        request = _TextRequest(
-            origin.events.starts[first:].tobytes(), origin.events.ends[first:].tobytes(),
-            origin.quotes.starts[base:end].tobytes(), origin.quotes.ends[base:end].tobytes(),
-            array("I", map((-base).__add__, qstart[first:n + 1])).tobytes())
-        folder = cache_dir()  # on disk, where /tmp may be memory (see timeline._mapped)
-        folder.mkdir(parents=True, exist_ok=True)
-        self._out = tempfile.TemporaryFile(dir=folder)
-        try:
-            fds = (origin.file.fd, self._out.fileno())
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", "import sys; from tui.model.aside import text_main; sys.exit(text_main())",
-                 *map(str, fds)],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=fds)
-        except BaseException:
-            self._out.close()
-            raise
+        self.lock = threading.Lock()
+        """Held from a question to its answer (``Scanner.positions``)."""
+        self.alive = True
+        self._out = out
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from tui.model.aside import text_main; sys.exit(text_main())"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=fds)
         _RUNNING.add(self._process)
-        try:
-            self._process.stdin.write(msgspec.msgpack.encode(request))
-            self._process.stdin.close()
-        except OSError:  # it died already: ``blocks`` says so
-            pass
+        self.ask(msgspec.msgpack.encode(request))  # if it died already, the first answer says so
 
     @classmethod
     def start(cls, origin: Origin, qstart: Sequence[int], first: int) -> TextAside | None:
+        """A child building the search text of the events from ``first`` on, then scanning it."""
+        from .cache import cache_dir  # cache.py imports what imports this module
+
+        n = len(origin.events.starts)
+        base, end = qstart[first], qstart[n]
         try:
-            return cls(origin, qstart, first)
+            folder = cache_dir()  # on disk, where /tmp may be memory (see timeline._mapped)
+            folder.mkdir(parents=True, exist_ok=True)
+            out = tempfile.TemporaryFile(dir=folder)
+        except OSError:
+            return None
+        request = _Build(
+            origin.file.fd, out.fileno(),
+            origin.events.starts[first:].tobytes(), origin.events.ends[first:].tobytes(),
+            origin.quotes.starts[base:end].tobytes(), origin.quotes.ends[base:end].tobytes(),
+            array("I", map((-base).__add__, qstart[first:n + 1])).tobytes())
+        try:
+            return cls(request, (origin.file.fd, out.fileno()), first, out)
+        except OSError:
+            out.close()
+            return None
+
+    @classmethod
+    def scanning(cls, fd: int, at: int, offsets: Sequence[int], first: int) -> TextAside | None:
+        """A child scanning the search text held in the file open as ``fd`` from byte ``at``
+        (laid out by ``offsets``), for the events from ``first`` on."""
+        request = _Scan(fd, array("q", map(at.__add__, offsets[first:])).tobytes())
+        try:
+            return cls(request, (fd,), first)
         except OSError:
             return None
 
     def blocks(self) -> Iterator[bytes] | None:
-        """The text the child built, a block at a time, once it is done; None if it could
-        not build it."""
-        if self._process.wait() != 0:
+        """The text the child built, a block at a time, once it is done; None (and the
+        child stopped) if it could not build it."""
+        if self.answer() is None:
+            self.close()
             return None
         return self._read()
 
@@ -252,41 +300,82 @@ class TextAside:
             yield block
             at += len(block)
 
+    def ask(self, message: bytes) -> bool:
+        """Send the child a message (a needle to scan for); False if it is gone."""
+        try:
+            _send(self._process.stdin, message)
+            return True
+        except (OSError, ValueError):  # ValueError: the pipe was closed here
+            return False
+
+    def answer(self) -> array | None:
+        """The child's next answer (the positions it found, from ``first``), or None if it
+        is gone."""
+        try:
+            data = _receive(self._process.stdout)
+        except (OSError, ValueError):
+            return None
+        return None if data is None else _array("I", data)
+
     def close(self) -> None:
-        """Stop the child if it still runs, and let its scratch file go."""
+        """Stop the child, and let its scratch file go."""
+        self.alive = False
         try:
             self._process.kill()
             self._process.wait()
         except OSError:
             pass
         _RUNNING.discard(self._process)
-        self._out.close()
+        for stream in (self._process.stdin, self._process.stdout, self._out):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
 
 
-def text_main(argv: list[str] | None = None) -> int:
-    """The child process: build the search text of the events it is sent (``_TextRequest``)
-    from the data file open as the first descriptor in ``argv``, into the second; exit 1,
-    saying nothing, if anything goes wrong."""
-    from .entities import Event, Quote
-    from .records import FileRecords
-    from .timeline import search_text  # which imports this module's importers
+def text_main() -> int:
+    """The child process: build the search text of the events it is sent (``_Build``) and
+    say so, or map the one it is pointed at (``_Scan``); then answer every needle it is sent
+    with the positions whose text holds it, until its input ends. Exit 1, saying nothing,
+    if anything goes wrong."""
+    from .scan import Scanner, map_text
 
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print("usage: text_main(DATA_FD OUT_FD)", file=sys.stderr)
-        return 2
-
+    questions, answers = sys.stdin.buffer, sys.stdout.buffer
     try:
-        request = msgspec.msgpack.decode(sys.stdin.buffer.read(), type=_TextRequest)
-        file = DataFile.adopt(int(args[0]))
-        events = FileRecords(file, Event, Spans(_array("q", request.event_starts), _array("q", request.event_ends)),
-                             [], [])
-        quotes = FileRecords(file, Quote, Spans(_array("q", request.quote_starts), _array("q", request.quote_ends)),
-                             [], [])
-        chunks = search_text(events, quotes, _array("I", request.qstart), range(len(events)))
-        with open(int(args[1]), "wb", closefd=False) as out:
-            out.writelines(encoded for _, encoded in chunks)
-    except Exception as exc:  # whatever it is, the parent builds this half itself
-        print(f"search text not built: {exc!r}", file=sys.stderr)
+        request = msgspec.msgpack.decode(_receive(questions) or b"", type=_Build | _Scan)
+        if isinstance(request, _Build):
+            blob, offsets = _build(request)
+            _send(answers, b"")
+        else:
+            ends = _array("q", request.offsets)
+            at = ends[0] // mmap.ALLOCATIONGRANULARITY * mmap.ALLOCATIONGRANULARITY
+            blob = map_text(request.text_fd, ends[-1] - at, at)
+            offsets = array("q", map((-at).__add__, ends))
+        if blob is not None:
+            scanner = Scanner(blob, offsets)
+            scanner.prepare()  # while nobody is waiting
+            while (needle := _receive(questions)) is not None:
+                _send(answers, scanner.positions(needle, threads=False).tobytes())
+    except Exception as exc:  # whatever it is, the parent does this work itself
+        print(f"search text not built or scanned: {exc!r}", file=sys.stderr)
         return 1
     return 0
+
+
+def _build(request: _Build) -> tuple[mmap.mmap | None, array]:
+    """Build the search text the request asks for into its scratch file; map it (None if
+    it is empty)."""
+    from .entities import Event, Quote
+    from .records import FileRecords
+    from .scan import map_text
+    from .timeline import noting_ends, search_text  # which imports this module's importers
+
+    file = DataFile.adopt(request.data_fd)
+    events = FileRecords(file, Event, Spans(_array("q", request.event_starts), _array("q", request.event_ends)), [], [])
+    quotes = FileRecords(file, Quote, Spans(_array("q", request.quote_starts), _array("q", request.quote_ends)), [], [])
+    offsets = array("q", [0])
+    chunks = search_text(events, quotes, _array("I", request.qstart), range(len(events)))
+    with open(request.out_fd, "wb", closefd=False) as out:
+        out.writelines(noting_ends((encoded for _, encoded in chunks), offsets))
+    return (map_text(request.out_fd) if len(events) else None), offsets

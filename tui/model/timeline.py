@@ -33,7 +33,7 @@ from .text import fold
 from .words import WordIndex, union
 
 __all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "give_back_memory",
-           "search_text"]
+           "search_text", "noting_ends"]
 
 _LONG = 400 * 86400
 """Events spanning more than this are kept aside, so date windows stay a bisection."""
@@ -94,7 +94,7 @@ def give_back_memory() -> None:
         pass
 
 
-def _noting_ends(chunks: Iterable[bytes], offsets: array) -> Iterator[bytes]:
+def noting_ends(chunks: Iterable[bytes], offsets: array) -> Iterator[bytes]:
     """The chunks of search text, appending to ``offsets`` where each event in them ends
     (just after its NUL)."""
     base = 0
@@ -466,13 +466,15 @@ class Timeline:
                     self.attach_text(*self._build_haystack())
         return self._haystack
 
-    def attach_text(self, blob: bytearray | mmap.mmap, offsets: array) -> None:
+    def attach_text(self, blob: bytearray | mmap.mmap, offsets: array, helper=None) -> None:
         """Use this search text (laid out as ``haystack`` says), e.g. the one held in the
-        on-disk cache, and the scanner that searches it (``scan.py``)."""
-        self._scanner = Scanner(blob, offsets)
+        on-disk cache, and the scanner that searches it (``scan.py``; ``helper``: see there)."""
+        self._scanner = Scanner(blob, offsets, helper)
         self._haystack = (blob, offsets)  # last: another thread may use both once this is set
 
-    def _build_haystack(self) -> tuple[bytearray | mmap.mmap, array]:
+    def _build_haystack(self) -> tuple[bytearray | mmap.mmap, array, object]:
+        """The search text, its offsets, and the child process that built half of it and
+        stays to scan that half (None if there is none)."""
         # A big file's text goes to a scratch file that is then mapped: it is read from the
         # page cache, and never adds ~0.7 GB (at a million events) to the process's memory.
         # A child process builds the later half meanwhile (``aside.TextAside``).
@@ -483,17 +485,20 @@ class Timeline:
             helper = TextAside.start(self.origin, self._qstart, n // 2) if n >= TEXT_ASIDE_LIMIT else None
             offsets = array("q", [0])
             try:
-                return _mapped(_noting_ends(self._halves(helper), offsets)), offsets
+                blob = _mapped(noting_ends(self._halves(helper), offsets))
+                return blob, offsets, helper if helper is not None and helper.alive else None
             except OSError:  # no room for the scratch file: build it in memory
-                pass
-            finally:
                 if helper is not None:
                     helper.close()
+            except BaseException:
+                if helper is not None:
+                    helper.close()
+                raise
         offsets = array("q", [0])
         blob = bytearray()
-        for encoded in _noting_ends(self._haystack_chunks(0, len(self.events)), offsets):
+        for encoded in noting_ends(self._haystack_chunks(0, len(self.events)), offsets):
             blob += encoded
-        return blob, offsets
+        return blob, offsets, None
 
     def _halves(self, helper) -> Iterator[bytes]:
         """The search text, built here up to where ``helper`` (if any) started, then the
