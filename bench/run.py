@@ -25,7 +25,8 @@ could do without us (``json.load``, ``jq``). This script prints one table per si
   from the cache (files over 64 MB; smaller ones are simply read again);
 * **queries**: ``run(timeline, parse_query(...))`` in-process on a loaded model, median of
   5 after one untimed warm-up: the most frequent actor, an actor with one event, the
-  most frequent tag, one month in the middle of the data, a common and a rare word, and
+  most frequent tag, one month in the middle of the data, a common word, a word in most
+  events ("the", which the word index leaves to a scan), a rare word, and
   actor + month + word combined, on the reopened model (cache and word index); then the
   text rows again on a first-opened model (``cache=False``: no word index, a scan);
 * **command line**: ``python -m tui list PATH --actor X --format json`` as a whole process
@@ -276,6 +277,7 @@ queries = [] if not cached else [
 ]
 queries += [
     ("text_common", common),
+    ("text_most", "the"),
     ("text_rare", rare_word),
     ("combined", f"actor:{popular} from:{month} to:{month} {common}"),
 ]
@@ -620,6 +622,7 @@ QUERY_ROWS = (
     ("tag", "query: most frequent tag", TARGET_INDEXED_QUERY),
     ("month", "query: one month (middle)", TARGET_INDEXED_QUERY),
     ("text_common", "query: common word", TARGET_TEXT_QUERY),
+    ("text_most", "query: word in most events", TARGET_TEXT_QUERY),
     ("text_rare", "query: rare word", TARGET_TEXT_QUERY),
     ("combined", "query: actor + month + word", TARGET_TEXT_QUERY),
 )
