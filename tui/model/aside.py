@@ -246,7 +246,17 @@ class TextAside:
             [sys.executable, "-c", "import sys; from tui.model.aside import text_main; sys.exit(text_main())"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=fds)
         _RUNNING.add(self._process)
-        self.ask(msgspec.msgpack.encode(request))  # if it died already, the first answer says so
+        # Sent from a thread: the child reads it once Python has started in it (0.1-0.2 s),
+        # and nobody should wait for that. Questions wait, for the lock, until it is sent.
+        self.lock.acquire()
+        threading.Thread(target=self._send_request, args=(msgspec.msgpack.encode(request),),
+                         name="text-aside", daemon=True).start()
+
+    def _send_request(self, request: bytes) -> None:
+        try:
+            self.ask(request)  # if it died already, the next answer says so
+        finally:
+            self.lock.release()
 
     @classmethod
     def start(cls, origin: Origin, qstart: Sequence[int], first: int) -> TextAside | None:
@@ -285,7 +295,9 @@ class TextAside:
     def blocks(self) -> Iterator[bytes] | None:
         """The text the child built, a block at a time, once it is done; None (and the
         child stopped) if it could not build it."""
-        if self.answer() is None:
+        with self.lock:  # sent
+            built = self.answer()
+        if built is None:
             self.close()
             return None
         return self._read()
