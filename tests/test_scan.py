@@ -135,3 +135,11 @@ def test_where_a_private_mapping_is_refused_the_text_is_mapped_read_only_and_sca
     scanner = Scanner(text, offsets)
     assert not scanner.parallel
     assert list(scanner.positions(b"cut")) == _expected(TEXTS, b"cut")
+
+
+def test_prepare_does_ahead_what_the_first_scan_would_and_changes_no_answer():
+    scanner = Scanner(*_blob(TEXTS))
+    assert scanner._bounds is None
+    scanner.prepare()
+    assert scanner._bounds == list(scanner.offsets)
+    assert list(scanner.positions(b"cut")) == _expected(TEXTS, b"cut")

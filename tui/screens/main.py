@@ -159,7 +159,7 @@ class MainScreen(Screen[None]):
     def _warm_search_index(self) -> None:
         """Fold every event's text in the background, so the first search is quick."""
         try:
-            self.timeline.haystack()
+            self.timeline.prepare_search()
         finally:
             self.app.busy.discard("index")
         self.post_message(TextIndexed(self.timeline))
