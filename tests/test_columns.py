@@ -334,6 +334,28 @@ def test_a_child_gone_before_it_answers_has_its_half_scanned_here(tmp_path, monk
     assert answered == ["gone"] and big._scanner._helper is None and not aside_module._RUNNING
 
 
+def test_with_no_room_for_the_scratch_file_the_search_text_is_built_in_memory(tmp_path, monkeypatch):
+    """The disk fills up while the text is written: it is built again in memory, and the
+    child that built half of it is stopped."""
+    from tui.model import timeline as timeline_module
+
+    path = variants(tmp_path)["pretty"]
+    expected = load(path, cache=False).haystack()
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    monkeypatch.setattr(aside_module, "TEXT_ASIDE_LIMIT", 0)
+
+    def disk_full(chunks):
+        for _ in chunks:  # all of it, the child's half too, then no room to finish
+            pass
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(timeline_module, "_mapped", disk_full)
+    big = load(path, cache=False)
+    blob, offsets = big.haystack()
+    assert isinstance(blob, bytearray) and bytes(blob) == bytes(expected[0]) and offsets == expected[1]
+    assert big._scanner._helper is None and not aside_module._RUNNING
+
+
 @pytest.mark.parametrize("python", ["/bin/false", "no-such-python"])
 def test_when_the_child_cannot_build_its_half_of_the_search_text_it_is_built_here(tmp_path, monkeypatch, python):
     path = variants(tmp_path)["pretty"]

@@ -493,13 +493,12 @@ class Timeline:
             try:
                 blob = _mapped(noting_ends(self._halves(helper), offsets))
                 return blob, offsets, helper if helper is not None and helper.alive else None
-            except OSError:  # no room for the scratch file: build it in memory
+            except BaseException as exc:
                 if helper is not None:
                     helper.close()
-            except BaseException:
-                if helper is not None:
-                    helper.close()
-                raise
+                if not isinstance(exc, OSError):
+                    raise
+                # no room for the scratch file: build it in memory, below
         offsets = array("q", [0])
         blob = bytearray()
         for encoded in noting_ends(self._haystack_chunks(0, len(self.events)), offsets):
