@@ -171,11 +171,8 @@ class Columns:
         """Raise ``Broken`` unless actors, sources and events are right; what ``arrange``
         checks (ids of events and quotes, what quotes are tied to, dates of events and
         quotes) aside."""
-        for kind, every in (("actors", [a.id for a in self.actors]), ("sources", [s.id for s in self.sources])):
-            if len(set(every)) != len(every) or not ids_valid(every):
-                raise Broken(kind)
-        self._actor_ids = actors = {a.id for a in self.actors}
-        self._source_ids = sources = {s.id for s in self.sources}
+        self._actor_ids = actors = _unique_ids("actors", [a.id for a in self.actors])
+        self._source_ids = sources = _unique_ids("sources", [s.id for s in self.sources])
         if not people_valid(self.actors, self.sources, actors, sources):
             raise Broken("actors or sources")
         via = {s.id: s.via for s in self.sources if s.via}
@@ -199,14 +196,9 @@ class Columns:
         """Check the ids of events and quotes, what each quote is tied to and every date of
         an event or quote (``Broken`` if anything is wrong), then put them in timeline order:
         events by date, quotes grouped by their event's position."""
-        unique = {}
-        for kind, every in (("events", self.event_ids), ("quotes", self.quote_ids)):
-            unique[kind] = set(every)
-            if len(unique[kind]) != len(every) or not ids_valid(every):
-                raise Broken(kind)
-        if set(self.quote_events) - unique.pop("events") - {None}:
+        _unique_ids("quotes", self.quote_ids)
+        if set(self.quote_events) - _unique_ids("events", self.event_ids) - {None}:
             raise Broken("quotes")
-        del unique
         # What the indexes keep of a date is worked out once per distinct date, then looked up
         # per event (in C, through map): a million events have a few hundred thousand dates.
         dated = _parse_all(self._texts)
@@ -293,6 +285,14 @@ class Columns:
         if lines is not None:
             found.sort(key=lambda p: p.line)
         return found
+
+def _unique_ids(kind: str, ids: list[str]) -> set[str]:
+    """These ids, as a set; ``Broken`` unless each is well formed and none repeats."""
+    unique = set(ids)
+    if len(unique) != len(ids) or not ids_valid(ids):
+        raise Broken(kind)
+    return unique
+
 
 def _parse_all(texts) -> dict[str, EDate]:
     """Each of these date texts parsed; ``Broken`` if one is not a date."""
