@@ -373,10 +373,10 @@ def test_when_the_child_cannot_build_its_half_of_the_search_text_it_is_built_her
 
 
 def test_the_child_building_search_text_says_nothing_and_fails_on_bad_input(tmp_path, capfd, monkeypatch):
-    monkeypatch.setattr("sys.stdin", open(write(tmp_path / "junk", {"not": "msgpack"}), encoding="utf-8"))
-    assert aside_module.text_main() == 1
-    monkeypatch.setattr("sys.stdin", open(write(tmp_path / "empty", {}), encoding="utf-8"))
-    assert aside_module.text_main() == 1
+    for content in ({"not": "msgpack"}, {}):
+        with open(write(tmp_path / "junk", content), encoding="utf-8") as junk:
+            monkeypatch.setattr("sys.stdin", junk)
+            assert aside_module.text_main() == 1
     assert capfd.readouterr().out == ""
 
 

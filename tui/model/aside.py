@@ -101,7 +101,7 @@ _RUNNING: set[subprocess.Popen] = set()
 
 
 def stop_all() -> None:
-    """Kill the children still reading (the explorer quits while a big file loads)."""
+    """Kill the children still at work (the explorer quits while a big file loads)."""
     for process in list(_RUNNING):
         try:
             process.kill()
@@ -109,20 +109,40 @@ def stop_all() -> None:
             pass
 
 
+def _spawn(entry: str, *args: str, **options) -> subprocess.Popen:
+    """Run ``entry``, a function of this module, in a child process (``stop_all`` knows it).
+    It stays in this process's group, so ^C at a terminal stops both; what it says on its
+    standard error is dropped."""
+    # -c rather than -m: the package imports this module first, and runpy warns about that
+    process = subprocess.Popen(
+        [sys.executable, "-c", f"import sys; from tui.model.aside import {entry}; sys.exit({entry}())", *args],
+        stderr=subprocess.DEVNULL, **options)
+    _RUNNING.add(process)
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill a child, wait for its end, close its pipes and forget it."""
+    try:
+        process.kill()
+        process.wait()
+    except OSError:
+        pass
+    _RUNNING.discard(process)
+    for stream in (process.stdin, process.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:  # what was left to send to it cannot be
+            pass
+
+
 class QuotesAside:
     """A child process reading the quotes of ``path`` and arranging the timeline; ``result``
-    waits for its answer.
-
-    It stays in this process's group, so ^C at a terminal stops both.
-    """
+    waits for its answer."""
 
     def __init__(self, path: str | os.PathLike) -> None:
-        # -c rather than -m: the package imports this module first, and runpy warns about that
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from tui.model.aside import main; sys.exit(main())",
-             os.fspath(path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        _RUNNING.add(self._process)
+        self._process = _spawn("main", os.fspath(path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
 
     @classmethod
     def start(cls, path: str | os.PathLike) -> QuotesAside | None:
@@ -147,12 +167,7 @@ class QuotesAside:
 
     def cancel(self) -> None:
         """Stop the child (this process reads the file itself after all)."""
-        try:
-            self._process.kill()
-            self._process.communicate()
-        except OSError:
-            pass
-        _RUNNING.discard(self._process)
+        _stop(self._process)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,10 +264,7 @@ class TextAside:
         """Held from a question to its answer (``Scanner.positions``)."""
         self.alive = True
         self._out = out
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from tui.model.aside import text_main; sys.exit(text_main())"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=fds)
-        _RUNNING.add(self._process)
+        self._process = _spawn("text_main", stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=fds)
         # Sent from a thread: the child reads it once Python has started in it (0.1-0.2 s),
         # and nobody should wait for that. Questions wait, for the lock, until it is sent.
         self.lock.acquire()
@@ -339,18 +351,9 @@ class TextAside:
     def close(self) -> None:
         """Stop the child, and let its scratch file go."""
         self.alive = False
-        try:
-            self._process.kill()
-            self._process.wait()
-        except OSError:
-            pass
-        _RUNNING.discard(self._process)
-        for stream in (self._process.stdin, self._process.stdout, self._out):
-            try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
+        _stop(self._process)
+        if self._out is not None:
+            self._out.close()
 
 
 def text_main() -> int:
