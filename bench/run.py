@@ -248,7 +248,7 @@ from tui.model.loader import load
 from tui.model.query import parse_query, run
 tl = load(path, cache=cached)
 t0 = time.perf_counter()
-tl.haystack()
+tl.prepare_search()  # as the explorer does once the data is shown
 out = {"index": time.perf_counter() - t0, "from_cache": tl.from_cache, "words": tl.words is not None}
 
 counts = tl.actor_event_counts()

@@ -314,8 +314,9 @@ def test_a_file_replaced_while_or_after_it_is_read_is_read_as_it_was(big, tmp_pa
 
 
 def test_a_reopened_big_timeline_has_a_child_scan_half_its_cached_text(big, tmp_path, monkeypatch):
-    """What the word index leaves to a scan is scanned on both cores after a reopen too: a
-    child maps the later half of the cached text (through the descriptor it was handed)."""
+    """What the word index leaves to a scan is scanned on both cores after a reopen too, once
+    the explorer prepares its search: a child maps the later half of the cached text (through
+    the descriptor it was handed)."""
     from tui.model import aside
 
     path = variants(tmp_path)["pretty"]
@@ -324,8 +325,10 @@ def test_a_reopened_big_timeline_has_a_child_scan_half_its_cached_text(big, tmp_
     assert cache.save(fresh) is not None
     monkeypatch.setattr(aside, "TEXT_ASIDE_LIMIT", 0)
     restored = load(path)
+    assert restored.cached_text and restored._scanner._helper is None and not aside._RUNNING  # not for any reopen
+    restored.prepare_search()  # as the explorer does
     helper = restored._scanner._helper
-    assert restored.cached_text and helper is not None and helper.first == len(restored) // 2
+    assert helper is not None and helper.first == len(restored) // 2
     asked = []
     real = aside.TextAside.answer
     monkeypatch.setattr(aside.TextAside, "answer", lambda self: asked.append(1) or real(self))

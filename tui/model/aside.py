@@ -22,8 +22,9 @@ first half; the two are then joined (12–15 s). The child then stays, and scans
 every text search that needs a scan while this process scans the other half: a scan holds
 the GIL for every hit, so two threads cannot share it, but two processes can ("government",
 in one event in six, 0.32 s -> 0.17 s at a million events). A big timeline reopened from
-the cache starts such a child too, which maps its half of the cached text, for what the word
-index leaves to a scan (a needle in most words, like "the"). Questions and answers are
+the cache gets such a child too, when the explorer prepares its search
+(``Timeline.prepare_search``): it maps its half of the cached text, for what the word index
+leaves to a scan (a needle in most words, like "the"). Questions and answers are
 length-prefixed messages on the child's standard input and output.
 
 Either child is a helper, never a requirement: if it cannot start, fails, or read a file

@@ -207,16 +207,6 @@ def _prune(folder: Path) -> None:
 
 # --- reading ------------------------------------------------------------------------------------
 
-def _scan_helper(fd: int, at: int, offsets):
-    """For a big timeline, a child process scanning the later half of the cached search text
-    (``aside.TextAside``): what the word index cannot answer (a needle in most words, like
-    "the") is then scanned on both cores."""
-    from .aside import TEXT_ASIDE_LIMIT, TextAside  # aside.py imports what imports this module
-
-    n = len(offsets) - 1
-    return TextAside.scanning(fd, at, offsets, n // 2) if n >= TEXT_ASIDE_LIMIT else None
-
-
 def restore(data_path: str | os.PathLike) -> Timeline | None:
     """The timeline of this data file from its cache, or None on any miss."""
     target = cache_path(data_path)
@@ -236,7 +226,8 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
                     offsets = _array("q", whole, toc.sections["text_offsets"])
                     if len(offsets) != len(timeline) + 1:
                         return None
-                    timeline.attach_text(map_text(f.fileno(), n, off), offsets, _scan_helper(f.fileno(), off, offsets))
+                    timeline.attach_text(map_text(f.fileno(), n, off), offsets,
+                                         held_in=(DataFile.adopt(os.dup(f.fileno())), off))
                     timeline.words = open_index(target, hashlib.blake2b(raw_toc, digest_size=16).digest())
     except (OSError, ValueError, KeyError, TypeError, BufferError, struct.error, MemoryError):
         return None  # msgspec's and Unicode decoding errors are ValueErrors

@@ -89,6 +89,10 @@ class Scanner:
             except (TypeError, ValueError, BufferError):
                 pass
 
+    def share(self, helper) -> None:
+        """From now on, ``helper`` (if not None) scans the text from ``helper.first`` on."""
+        self._helper = helper
+
     @property
     def parallel(self) -> bool:
         """Whether two threads share a big scan (they do only where ``memmem`` is used)."""

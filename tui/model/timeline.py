@@ -27,7 +27,7 @@ from itertools import compress
 from .dates import EDate
 from .entities import Actor, Event, Quote, Source
 from .problems import Problem
-from .records import TEXT_DECODERS, FileRecords, LazyDates, Origin
+from .records import TEXT_DECODERS, DataFile, FileRecords, LazyDates, Origin
 from .scan import Scanner, map_text
 from .text import fold
 from .words import WordIndex, union
@@ -277,6 +277,9 @@ class Timeline:
         self._haystack: tuple[bytearray | mmap.mmap, array] | None = None
         self._haystack_lock = threading.Lock()
         self._scanner: Scanner | None = None
+        self._held_in: tuple[DataFile, int] | None = None
+        """The file holding a search text built before (the on-disk cache, open) and where
+        the text starts in it: ``prepare_search`` has a child process map and scan half."""
         self.text_progress = 0.0
         """How much of the search text is built (0 to 1), for a person waiting on a first search."""
         self._actor_names: list[tuple[str, list[str]]] | None = None
@@ -447,8 +450,20 @@ class Timeline:
 
     def prepare_search(self) -> None:
         """Build the search text (``haystack``) and what a first scan of it needs, so that
-        the first search is as quick as the next (the explorer calls this in a worker)."""
+        the first search is as quick as the next (the explorer calls this in a worker). A
+        big timeline whose search text came from the cache gets a child process scanning
+        half of it (``aside.TextAside``), as one that built its text has already: what the
+        word index leaves to a scan (a needle in most words, like "the") runs on both cores.
+        Left to the explorer, rather than done on every reopen: a command that never scans
+        needs no second process."""
         self.haystack()
+        held, self._held_in = self._held_in, None
+        if held is not None:
+            from .aside import TEXT_ASIDE_LIMIT, TextAside  # aside.py imports this module
+
+            n = len(self.events)
+            if n >= TEXT_ASIDE_LIMIT:
+                self._scanner.share(TextAside.scanning(held[0].fd, held[1], self._haystack[1], n // 2))
         self._scanner.prepare()
 
     @property
@@ -472,10 +487,13 @@ class Timeline:
                     self.attach_text(*self._build_haystack())
         return self._haystack
 
-    def attach_text(self, blob: bytearray | mmap.mmap, offsets: array, helper=None) -> None:
+    def attach_text(self, blob: bytearray | mmap.mmap, offsets: array, helper=None, *,
+                    held_in: tuple[DataFile, int] | None = None) -> None:
         """Use this search text (laid out as ``haystack`` says), e.g. the one held in the
-        on-disk cache, and the scanner that searches it (``scan.py``; ``helper``: see there)."""
+        on-disk cache, and the scanner that searches it (``scan.py``; ``helper``: see
+        there). ``held_in``: the file holding the text, and where the text starts in it."""
         self._scanner = Scanner(blob, offsets, helper)
+        self._held_in = held_in
         self._haystack = (blob, offsets)  # last: another thread may use both once this is set
 
     def _build_haystack(self) -> tuple[bytearray | mmap.mmap, array, object]:
