@@ -130,7 +130,7 @@ class MainScreen(Screen[None]):
             self._waiting = self.set_interval(0.25, self._show_text_progress)
 
     def _show_text_progress(self) -> None:
-        """A first text search waits for the search text to be built (25 s at a million
+        """A first text search waits for the search text to be built (13–15 s at a million
         events): say how far that is, rather than only "…"."""
         if self._applied == self.filters or self.timeline.text_ready:
             if self._waiting is not None:
