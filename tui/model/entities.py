@@ -15,14 +15,16 @@ from __future__ import annotations
 import msgspec
 
 __all__ = [
-    "Actor", "ActorRef", "Source", "Event", "Quote", "TimelineFile",
-    "ACTOR_KINDS", "SOURCE_KINDS", "CONFIDENCES", "FORMAT", "KINDS",
+    "Actor", "ActorRef", "Source", "SourceRef", "Event", "Quote", "TimelineFile",
+    "ACTOR_KINDS", "SOURCE_KINDS", "CONFIDENCES", "STANCES", "FORMAT", "KINDS",
 ]
 
 FORMAT = "timeline/1"
 ACTOR_KINDS = ("person", "organization", "government", "institution", "group", "other")
 SOURCE_KINDS = ("article", "social-post", "statement", "official-document", "broadcast", "other")
 CONFIDENCES = ("confirmed", "reported", "disputed")
+STANCES = ("supports", "disputes", "mentions")
+"""What a cited source says of an event; a plain source id means "supports"."""
 
 _OPTS = dict(omit_defaults=True, forbid_unknown_fields=True, gc=False)
 
@@ -62,6 +64,15 @@ class Source(msgspec.Struct, tag_field="type", tag="source", **_OPTS):
     language: str | None = None
 
 
+class SourceRef(msgspec.Struct, **_OPTS):
+    """A source's stance on one event, when it is not plain support: a source that disputes
+    the event (or a detail of it), or only mentions it; ``note`` says what it claims."""
+
+    source: str
+    stance: str = "supports"
+    note: str | None = None
+
+
 class Event(msgspec.Struct, tag_field="type", tag="event", **_OPTS):
     """Something that happened, dated honestly and tied to its actors and sources by id."""
 
@@ -75,11 +86,20 @@ class Event(msgspec.Struct, tag_field="type", tag="event", **_OPTS):
     actors: list[str | ActorRef] = []
     tags: list[str] = []
     sources: list[str] = []
+    """Source ids. (The ``SourceRef`` form, a stance with its note, is read once the readers
+    check it: until then a file using it is refused with a clear error, never half-read.)"""
     confidence: str = "confirmed"
     note: str | None = None
 
     def actor_ids(self) -> list[str]:
         return [a if isinstance(a, str) else a.actor for a in self.actors]
+
+    def source_ids(self) -> list[str]:
+        return [s if isinstance(s, str) else s.source for s in self.sources]
+
+    def source_refs(self) -> list[SourceRef]:
+        """Every cited source with its stance (a plain id: ``supports``)."""
+        return [SourceRef(s) if isinstance(s, str) else s for s in self.sources]
 
     def actor_roles(self) -> list[tuple[str, str | None]]:
         return [(a, None) if isinstance(a, str) else (a.actor, a.role) for a in self.actors]

@@ -22,12 +22,18 @@ from .entities import CONFIDENCES
 
 __all__ = [
     "Term", "Query", "QueryError", "Result", "FIELDS",
-    "parse_query", "make_term", "from_options", "run", "resolve_actors", "date_window", "check_dates",
+    "parse_query", "make_term", "from_options", "run", "resolve_actors", "date_window", "within_window",
+    "check_dates", "IS_VALUES",
 ]
 
-FIELDS = ("actor", "tag", "from", "to", "date", "confidence", "text")
+FIELDS = ("actor", "tag", "from", "to", "date", "confidence", "text", "within", "asof", "is", "anchor")
 """Qualifiers a query understands; bare words and "quoted phrases" are text."""
 _DATE_FIELDS = ("from", "to", "date")
+"""Date terms that an event matches by overlapping (``date_window``)."""
+_ONE_DATE = _DATE_FIELDS + ("within", "asof")
+"""Terms that take one typed date: ``within:`` (certainly inside), ``asof:`` (known by then)."""
+IS_VALUES = ("disputed",)
+"""What ``is:`` can ask for: ``is:disputed`` (confidence disputed, or a disputing source)."""
 
 
 class QueryError(ValueError):
@@ -99,6 +105,18 @@ class Query:
     def values(self, field_name: str) -> list[str]:
         return [v for t in self.terms if t.field == field_name and not t.negate for v in t.values]
 
+    @property
+    def as_of(self) -> Point | None:
+        """The ``asof:`` date (the earliest, if several): the story as it could be known then."""
+        points = [t.points[0] for t in self.terms if t.field == "asof"]
+        return min(points, key=lambda p: p.upper) if points else None
+
+    @property
+    def anchor(self) -> str | None:
+        """The event id of the last ``anchor:`` term: dates also show as D−n / D+n from it."""
+        ids = self.values("anchor")
+        return ids[-1] if ids else None
+
 
 def make_term(field_name: str, values: Sequence[str], negate: bool = False, *, at: int = 0) -> Term:
     """Check and build one term (dates are parsed here, so a bad one never gets applied)."""
@@ -108,7 +126,15 @@ def make_term(field_name: str, values: Sequence[str], negate: bool = False, *, a
     if not values or any(not v for v in values):
         raise QueryError(f"'{field_name}:' needs a value", at, at + len(field_name) + 1)
     points: tuple[Point, ...] = ()
-    if field_name in _DATE_FIELDS:
+    if field_name in ("anchor", "asof") and negate:
+        raise QueryError(f"'-{field_name}:' cannot be negated", at, at + len(field_name) + 2)
+    if field_name in ("anchor",) and len(values) > 1:
+        raise QueryError("'anchor:' takes one event id", at, at + len(field_name) + 1)
+    if field_name == "is":
+        for v in values:
+            if v not in IS_VALUES:
+                raise QueryError(f"'is:{v}' is not known (known: {', '.join(IS_VALUES)})", at, at + 3 + len(v))
+    if field_name in _ONE_DATE:
         if len(values) > 1:
             raise QueryError(f"'{field_name}:' takes one date, not a list", at, at + len(field_name) + 1)
         if negate:
@@ -190,6 +216,17 @@ class Result:
     positions: Sequence[int]
     notes: list[str] = field(default_factory=list)
     """E.g. "actor 'gonzalez' matches 2 actors: ..." (the caller may want to narrow it)."""
+    more_possibly: int | None = None
+    """With ``within:`` terms: how many more events only possibly fall in the range (they
+    overlap it, as ``from:``/``to:`` would match them, but may lie outside)."""
+    undated: int | None = None
+    """With ``asof:``: how many of the events shown are known only through undated sources."""
+
+    def within_words(self) -> str | None:
+        """"12 within, 3 more possibly" (None without a ``within:`` term)."""
+        if self.more_possibly is None:
+            return None
+        return f"{len(self.positions):,} within, {self.more_possibly:,} more possibly"
 
 
 def resolve_actors(timeline, term: Term) -> tuple[list[str], list[str]]:
@@ -224,6 +261,25 @@ def date_window(query: Query) -> tuple[int, int] | None:
     return (lo if lo is not None else -(1 << 62), hi if hi is not None else 1 << 62)
 
 
+def within_window(query: Query) -> tuple[int, int] | None:
+    """The [lo, hi] seconds every ``within:`` date covers (their intersection), or None."""
+    points = [t.points[0] for t in query.terms if t.field == "within"]
+    if not points:
+        return None
+    return max(p.lower for p in points), min(p.upper for p in points)
+
+
+def _possibly(query: Query) -> Query:
+    """The query with each ``within:`` read as ``from:`` and ``to:`` the same date (overlap)."""
+    terms: list[Term] = []
+    for t in query.terms:
+        if t.field == "within":
+            terms += [Term("from", t.values, False, t.points), Term("to", t.values, False, t.points)]
+        else:
+            terms.append(t)
+    return Query(tuple(terms))
+
+
 def check_dates(query: Query) -> None:
     """Refuse a date range that ends before it starts (a reversed range matches nothing)."""
     window = date_window(query)
@@ -244,6 +300,8 @@ def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
     """
     check_dates(query)
     n = len(timeline)
+    if query.anchor is not None and query.anchor not in timeline.position:
+        raise QueryError(f"anchor: no event has the id '{query.anchor}'")
     notes: list[str] = []
     include: list[Sequence[int]] = []
     exclude: list[Sequence[int]] = []
@@ -257,6 +315,10 @@ def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
             postings = _union([timeline.tag_positions(t) for t in term.values])
         elif term.field == "confidence":
             postings = _union([timeline.confidence_positions(c) for c in term.values])
+        elif term.field == "is":
+            from .stances import disputed_positions  # stances.py needs the timeline's sources
+
+            postings = disputed_positions(timeline)
         elif term.field == "text":
             texts.append(term)
             continue
@@ -266,6 +328,9 @@ def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
     window = date_window(query)
     if window is not None:
         include.append(timeline.overlapping(*window))
+    inside = within_window(query)
+    if inside is not None:
+        include.append(_certainly_within(timeline, *inside))
 
     include.sort(key=len)
     if include:
@@ -297,7 +362,27 @@ def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
             positions = array("I", [p for p in positions if p not in keep])
         else:
             positions = found
-    return Result(positions, notes)
+    result = Result(positions, notes)
+    as_of = query.as_of
+    if as_of is not None:
+        from .sourcing import sourcing  # only as-of needs the sources' dates
+
+        known = sourcing(timeline)
+        everything = isinstance(positions, range) and len(positions) == n
+        result.positions = known.known_as_of(as_of.upper, None if everything else positions)
+        result.undated = known.count_undated(result.positions)
+    if inside is not None and not cancelled():
+        result.more_possibly = len(run(timeline, _possibly(query), cancelled=cancelled).positions) - len(
+            result.positions)
+    return result
+
+
+def _certainly_within(timeline, lo: int, hi: int) -> Sequence[int]:
+    """Positions of events whose whole span lies inside [lo, hi]."""
+    if lo > hi:
+        return array("I")
+    lower, upper = timeline.lower, timeline.upper
+    return array("I", [p for p in timeline.overlapping(lo, hi) if lower[p] >= lo and upper[p] <= hi])
 
 
 def _union(lists: list[Sequence[int]]) -> Sequence[int]:
@@ -317,6 +402,9 @@ def from_options(
     tags: Sequence[str] = (),
     search: str | None = None,
     query: str | None = None,
+    within: Sequence[str] = (),
+    as_of: str | None = None,
+    anchor: str | None = None,
 ) -> Query:
     """The command line's filter flags as one Query (each repeated flag ANDs, like the
     query string; commas inside one flag OR)."""
@@ -331,6 +419,12 @@ def from_options(
         terms.append(make_term("tag", t.split(",")))
     if search and search.strip():
         terms.append(make_term("text", (search,)))
+    for w in within:
+        terms.append(make_term("within", (w,)))
+    if as_of:
+        terms.append(make_term("asof", (as_of,)))
+    if anchor:
+        terms.append(make_term("anchor", (anchor,)))
     result = Query(tuple(terms))
     if query:
         for term in parse_query(query).terms:

@@ -38,7 +38,8 @@ def chip_label(term: Term, actor_name) -> str:
         values = [actor_name(v) for v in values]
     joined = " or ".join(one_line(clip(v, 100)) for v in values)
     words = {"text": "“{}”", "actor": "actor: {}", "tag": "tag: {}", "from": "from {}",
-             "to": "to {}", "date": "on {}", "confidence": "{}"}
+             "to": "to {}", "date": "on {}", "confidence": "{}", "within": "within {}", "asof": "as of {}",
+             "is": "{}", "anchor": "D = {}"}
     label = words[term.field].format(joined)
     return ("not " if term.negate else "") + label + " ×"
 

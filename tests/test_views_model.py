@@ -1,0 +1,182 @@
+"""The model behind issue 14's views: when it was known (first report, lag, as-of), stances
+and the disputed filter, within vs possibly, co-occurrence, swimlanes and the story clock.
+No Textual here."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.model import load
+from tui.model.clock import ZoneChoice, ZoneError, parse_zone, relative, shifted
+from tui.model.cooccur import actor_columns
+from tui.model.dates import parse_edtf
+from tui.model.entities import Actor, Event, Source, SourceRef
+from tui.model.known import first_report, lag_words, report_mark
+from tui.model.query import QueryError, from_options, parse_query, run
+from tui.model.stances import claims, disputed_positions, sides
+from tui.model.swimlane import Lanes
+from tui.model.timeline import Timeline
+
+
+def make(events: list[Event], sources: list[Source] | None = None, actors: list[Actor] | None = None) -> Timeline:
+    """A timeline built in memory (the loader's checks are tested elsewhere)."""
+    sources = sources if sources is not None else SOURCES
+    actors = actors if actors is not None else ACTORS
+    return Timeline(title="t", description=None, actors=actors, sources=sources, events=events,
+                    dates=[parse_edtf(e.date) for e in events], quotes=[])
+
+
+ACTORS = [Actor(id=a, name=a.title(), kind="person") for a in ("ana", "bo", "cy", "di", "ed", "fa")]
+SOURCES = [
+    Source(id="wire", kind="article", title="Wire", publisher="AFP", published="2024-09-07"),
+    Source(id="late", kind="article", title="Late", publisher="CNN", published="2024-09-20"),
+    Source(id="post", kind="social-post", title="A post", via="wire"),  # dated through the wire
+    Source(id="orphan", kind="statement", title="No date anywhere"),
+    Source(id="month", kind="article", title="Monthly", publisher="Review", published="2024-10"),
+    Source(id="early", kind="article", title="Too early", publisher="Daily", published="2024-09-01"),
+]
+
+
+def ev(id: str, date: str, sources=(), actors=(), **kw) -> Event:
+    return Event(id=id, date=date, title=id, sources=list(sources), actors=list(actors), **kw)
+
+
+# --- when it was known --------------------------------------------------------------------
+
+def test_first_report_is_the_earliest_dated_source_and_its_lag_keeps_precision():
+    t = make([ev("a", "2024-09-06", ["late", "wire", "orphan"]), ev("b", "2024-09", ["late"]),
+              ev("c", "2024-09-05", ["early"]), ev("d", "2024-09-06", ["orphan"]),
+              ev("e", "2024-09-06T20:00", ["post"])])
+    pos = {e.id: i for i, e in enumerate(t.events)}
+    a = first_report(t, pos["a"])
+    assert (a.source_id, a.undated, a.late, a.before) == ("wire", 1, False, False)
+    assert lag_words(t.dates[pos["a"]], a.date) == "1 day later"
+    b = first_report(t, pos["b"])
+    assert lag_words(t.dates[pos["b"]], b.date) == "same month"  # never a made-up day count
+    c = first_report(t, pos["c"])
+    assert c.before and report_mark(c) == "‼" and lag_words(t.dates[pos["c"]], c.date) == "4 days before it happened"
+    assert first_report(t, pos["d"]) is None  # only undated: nothing guessed
+    e = first_report(t, pos["e"])
+    assert (e.source_id, e.via) == ("post", "wire")  # the post is dated by the article quoting it
+    late = first_report(make([ev("x", "2024-09-06", ["late"])]), 0)
+    assert late.late and report_mark(late) == "⧗"
+    assert first_report(t, pos["a"], upper=parse_edtf("2024-09-06").upper) is None
+
+
+def test_as_of_shows_only_what_was_known_and_counts_undated():
+    t = make([ev("a", "2024-09-06", ["wire"]), ev("b", "2024-09-10", ["late"]),
+              ev("c", "2024-09-05", ["orphan"]), ev("d", "2024-12-01", ["orphan"]), ev("e", "2024-09-06")])
+    ids = lambda q: [t.events[p].id for p in run(t, parse_query(q)).positions]
+    assert ids("asof:2024-09-06") == ["c"]  # wire is out on the 7th; c has only undated sources
+    assert ids("asof:2024-09-07") == ["c", "a"]
+    assert ids("asof:2024-09-20") == ["c", "a", "b"]
+    assert ids("asof:2025") == ["c", "a", "b", "d"]  # d (undated only) once it had begun
+    result = run(t, parse_query("asof:2024-09-07"))
+    assert result.undated == 1
+    assert ids("asof:2024-09-30 from:2024-09-06") == ["a", "b"]
+
+
+def test_a_month_precision_source_is_known_only_once_the_month_is_over():
+    t = make([ev("a", "2024-09-06", ["month"])])
+    assert not run(t, parse_query("asof:2024-10-15")).positions
+    assert list(run(t, parse_query("asof:2024-10-31")).positions) == [0]
+
+
+# --- stances ---------------------------------------------------------------------------
+
+def test_stances_plain_ids_support_and_disputed_lists_both_kinds():
+    t = make([
+        ev("a", "2024-09-06", ["wire", SourceRef("late", "disputes", "says it was the 5th")]),
+        ev("b", "2024-09-07", [SourceRef("wire", "mentions")]),
+        ev("c", "2024-09-08", ["wire"], confidence="disputed"),
+        ev("d", "2024-09-09", ["wire"]),
+    ])
+    found = claims(t, 0)
+    assert [(c.source_id, c.stance, c.note, c.publisher) for c in found] == [
+        ("wire", "supports", "", "AFP"), ("late", "disputes", "says it was the 5th", "CNN")]
+    supports, disputes, mentions = sides(found)
+    assert [c.source_id for c in supports] == ["wire"] and [c.source_id for c in disputes] == ["late"]
+    assert [t.events[p].id for p in disputed_positions(t)] == ["a", "c"]
+    assert [t.events[p].id for p in run(t, parse_query("is:disputed")).positions] == ["a", "c"]
+    assert [t.events[p].id for p in run(t, parse_query("-is:disputed")).positions] == ["b", "d"]
+    assert [c.source_id for c in claims(t, 0, upper=parse_edtf("2024-09-10").upper)] == ["wire"]
+    with pytest.raises(QueryError, match="not known"):
+        parse_query("is:starry")
+
+
+# --- within vs possibly -----------------------------------------------------------------
+
+def test_within_is_certainly_inside_and_the_difference_is_counted():
+    t = make([ev("sep", "2024-09"), ev("y", "2024"), ev("day", "2024-09-06"), ev("span", "2024-08-30/2024-09-02"),
+              ev("open", "2024-09-20/..")])
+    result = run(t, parse_query("within:2024-09"))
+    assert sorted(t.events[p].id for p in result.positions) == ["day", "sep"]
+    assert result.within_words() == "2 within, 3 more possibly"
+    assert run(t, parse_query("from:2024-09 to:2024-09")).within_words() is None
+    assert len(run(t, parse_query("from:2024-09 to:2024-09")).positions) == 5
+    assert [t.events[p].id for p in run(t, from_options(within=["2024"])).positions] == ["y", "span", "sep", "day"]
+
+
+# --- co-occurrence and swimlanes --------------------------------------------------------
+
+def test_appears_most_often_with_counts_shared_events_beyond_four_actors():
+    many = ["ana", "bo", "cy", "di", "ed", "fa"]  # six: two beyond the fixed columns
+    t = make([ev("a", "2024-09-06", actors=many), ev("b", "2024-09-07", actors=["fa", "ana"]),
+              ev("c", "2024-09-08", actors=["ana", "bo"]), ev("d", "2024-09-09", actors=["cy"])])
+    assert actor_columns(t).appears_with(t, "fa") == [("ana", 2), ("bo", 1), ("cy", 1), ("di", 1), ("ed", 1)]
+    assert actor_columns(t).appears_with(t, "ana", top=2) == [("bo", 2), ("fa", 2)]
+    assert actor_columns(t).appears_with(t, "fa", positions=[1]) == [("ana", 1)]
+
+
+def test_swimlanes_pick_a_unit_that_fits_and_mark_imprecise_dates_as_possible():
+    t = make([ev("a", "2024-09-02", actors=["ana"]), ev("b", "2024-09", actors=["ana", "bo"]),
+              ev("c", "2024-09-20", actors=["bo"]), ev("d", "2024-09-21", actors=["bo"])])
+    lanes = Lanes(t, range(len(t)), 40)
+    assert lanes.unit == "day" and lanes.count == 21  # from 1 Sep (the month's start) to 21 Sep, the latest start
+    assert lanes.actors == ["bo", "ana"]
+    weeks = Lanes(t, range(len(t)), 4)
+    assert weeks.unit == "week"
+    row = weeks.row(weeks.actors.index("ana"))
+    sure = {c for c, cell in row.items() if cell.sure}
+    maybe = {c for c, cell in row.items() if cell.maybe}
+    assert sure == {1} and maybe == {0, 1, 2, 3}  # "Sep 2024" is only possibly in each week
+    assert weeks.label(1) == "week of 2 Sep 2024" and weeks.period(1) == ("2024-09-02", "2024-09-08")
+    months = Lanes(t, range(len(t)), 1)
+    assert months.unit == "month" and months.period(0) == ("2024-09", "2024-09")
+    assert Lanes(t, [2, 3], 40).actors == ["bo"]  # obeys the filter
+    assert Lanes(t, range(len(t)), 40, picked=["ana"]).actors == ["ana"]
+
+
+# --- story clock --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("anchor, date, expected", [
+    ("2024-09-06", "2024-09-08", "D+2 days"),
+    ("2024-09-06", "2024-09-06", "D"),
+    ("2024-09-06", "2024-10", "D+1 month"),
+    ("2024-09-06", "2024-09", "D, same month"),
+    ("2024-09-06", "2023", "D−1 year"),
+    ("2024-09-06T20:00-04:00", "2024-09-06T21:30-04:00", "D+1 h 30 min"),
+    ("2024-09-06", "2024-09-05~", "~D−1 day"),
+    ("2024-09-06T20:00-04:00/2024-09-06T20:30-04:00", "2024-11-23/..", "D+78 days"),
+])
+def test_relative_dates_keep_the_stored_precision(anchor, date, expected):
+    assert relative(parse_edtf(anchor), parse_edtf(date)) == expected
+
+
+def test_zone_toggle_moves_only_times_with_an_offset():
+    assert shifted(parse_edtf("2024-09-06T20:30-04:00"), ZoneChoice("UTC")) == "7 Sep 2024 00:30 UTC"
+    assert shifted(parse_edtf("2024-09-06T20:30-04:00"), ZoneChoice("Europe/Madrid")) == "7 Sep 2024 02:30 CEST"
+    assert shifted(parse_edtf("2024-09-06"), ZoneChoice("UTC")) == "6 Sep 2024"  # no time: never shifted
+    assert shifted(parse_edtf("2024-09-06T20:30"), ZoneChoice("UTC")) == "6 Sep 2024 20:30"  # zone unknown
+    assert shifted(parse_edtf("2024-09-06T20:30-04:00"), ZoneChoice()) == "6 Sep 2024 20:30 -04:00"
+    assert shifted(parse_edtf("2024-09-06T20:00-04:00/2024-09-06T20:30-04:00"),
+                   ZoneChoice("UTC")) == "7 Sep 2024 00:00–00:30 UTC"
+    with pytest.raises(ZoneError):
+        parse_zone("Mars/Olympus")
+
+
+def test_anchor_must_name_an_event():
+    t = make([ev("a", "2024-09-06")])
+    assert parse_query("anchor:a").anchor == "a"
+    with pytest.raises(QueryError, match="no event has the id"):
+        run(t, parse_query("anchor:zzz"))
