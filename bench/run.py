@@ -209,8 +209,8 @@ if what == "json":
     emit({"seconds": time.perf_counter() - t0, "peak": hwm()})
 else:
     t0 = time.perf_counter()
-    from tui.model import cache, words
-    from tui.model.loader import load
+    from tui.store import cache, words
+    from tui.store.loader import load
     t1 = time.perf_counter()
     try:
         tl = load(path)
@@ -244,7 +244,7 @@ import re
 from collections import Counter
 from statistics import median
 path, common, reps, cached = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "cached"
-from tui.model.loader import load
+from tui.store.loader import load
 from tui.model.query import parse_query, run
 tl = load(path, cache=cached)
 t0 = time.perf_counter()

@@ -15,7 +15,8 @@ import pytest
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
-from tui.model import Query, Timeline, load
+from tui.model import Query, Timeline
+from tui.store import load
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +30,7 @@ def no_child_outlives_its_test():
     """A child process a test left running (``aside.py``) is stopped after it, so that it
     cannot count as running in the next test."""
     yield
-    from tui.model import aside
+    from tui.store import aside
 
     aside.stop_all()
     for process in list(aside._RUNNING):

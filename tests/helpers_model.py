@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.model import LoadError, load
-from tui.model.loader import bundled_path
+from tui.model import LoadError
+from tui.store import load
+from tui.store.loader import bundled_path
 from tui.model.query import parse_query, run
 
 BASE: dict = {

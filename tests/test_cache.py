@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.model import cache, loader, words
-from tui.model.loader import bundled_path, load
-from tui.model.records import UNREADABLE
+from tui.store import cache, loader, words
+from tui.store.loader import bundled_path, load
+from tui.store.records import UNREADABLE
 
 from helpers_model import bundled_doc, same_timeline, variants
 
@@ -293,7 +293,7 @@ def test_a_cache_whose_sections_disagree_is_a_miss(big, tmp_path, monkeypatch):
 def test_a_file_replaced_while_or_after_it_is_read_is_read_as_it_was(big, tmp_path, monkeypatch):
     """A program writing a new version and renaming it over the old one: the records shown
     are those of the version that was read, never the old spans applied to the new file."""
-    from tui.model.columns import Columns
+    from tui.store.columns import Columns
 
     path = variants(tmp_path)["pretty"]
     expected = list(load(path, cache=False).events)
@@ -317,7 +317,7 @@ def test_a_reopened_big_timeline_has_a_child_scan_half_its_cached_text(big, tmp_
     """What the word index leaves to a scan is scanned on both cores after a reopen too, once
     the explorer prepares its search: a child maps the later half of the cached text (through
     the descriptor it was handed)."""
-    from tui.model import aside
+    from tui.store import aside
 
     path = variants(tmp_path)["pretty"]
     fresh = load(path)

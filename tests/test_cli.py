@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 import tui
-import tui.model.loader as loader
+import tui.store.loader as loader
 from helpers_model import doc, write, write_jsonl
 from tui.cli import main
-from tui.model import bundled_path, load
+from tui.store import bundled_path, load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -473,7 +473,7 @@ def test_non_interactive_commands_never_import_textual(tmp_path):
 
 
 def test_importing_the_model_does_not_import_textual(tmp_path):
-    result = _python(tmp_path, "-c", "import sys, tui.model; tui.model.load(); "
+    result = _python(tmp_path, "-c", "import sys, tui.store; tui.store.load(); "
                                      "assert not [m for m in sys.modules if m.startswith('textual')]; print('ok')")
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout == b"ok\n"
@@ -657,7 +657,7 @@ def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys, 
     def too_big(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("tui.model.loader._load", too_big)  # deep inside load()
+    monkeypatch.setattr("tui.store.loader._load", too_big)  # deep inside load()
     assert main(command) == 2
     out, err = capsys.readouterr()
     assert "does not fit in this machine's memory" in out + err
@@ -683,7 +683,7 @@ def test_output_never_replaces_a_file_that_appears_while_writing(tmp_path):
 # --- the on-disk cache of big files ------------------------------------------------------------------
 
 def test_list_writes_the_cache_of_a_big_file_and_reads_it_next_time(capsys, monkeypatch, tmp_path):
-    from tui.model import cache
+    from tui.store import cache
 
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)  # the copy counts as big
     path = tmp_path / "big.json"
@@ -701,7 +701,7 @@ def test_list_writes_the_cache_of_a_big_file_and_reads_it_next_time(capsys, monk
 
 
 def test_no_cache_neither_reads_nor_writes(capsys, monkeypatch, tmp_path):
-    from tui.model import cache
+    from tui.store import cache
 
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
     path = tmp_path / "big.json"
@@ -716,7 +716,7 @@ def test_no_cache_neither_reads_nor_writes(capsys, monkeypatch, tmp_path):
 
 
 def test_validate_always_reads_the_file_itself(capsys, monkeypatch, tmp_path):
-    from tui.model import cache
+    from tui.store import cache
 
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
     path = tmp_path / "big.json"

@@ -14,12 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tui.model import aside as aside_module
-from tui.model import loader
-from tui.model.aside import QuotesAside, TextAside, stop_all
-from tui.model.aside import main as aside_main
-from tui.model.columns import Broken
-from tui.model.loader import load
+from tui.store import aside as aside_module
+from tui.store import loader
+from tui.store.aside import QuotesAside, TextAside, stop_all
+from tui.store.aside import main as aside_main
+from tui.store.columns import Broken
+from tui.store.loader import load
 
 from helpers_model import BASE, bundled_doc, doc, load_error, same_timeline, variants, write, write_jsonl
 from test_loader import CASES, _mutate
@@ -195,9 +195,9 @@ def test_when_the_child_cannot_start_or_fails_the_quotes_are_read_here(big, asid
     path = variants(tmp_path)["pretty"]
     with records_only(monkeypatch):
         expected = load(path, cache=False)
-    monkeypatch.setattr("tui.model.aside.sys.executable", "/bin/false")  # starts, exits 1
+    monkeypatch.setattr("tui.store.aside.sys.executable", "/bin/false")  # starts, exits 1
     same_timeline(load(path, cache=False), expected)
-    monkeypatch.setattr("tui.model.aside.sys.executable", str(tmp_path / "no-such-python"))  # cannot start
+    monkeypatch.setattr("tui.store.aside.sys.executable", str(tmp_path / "no-such-python"))  # cannot start
     same_timeline(load(path, cache=False), expected)
     assert aside == ["none"]  # the second one never started: no child to ask
 
@@ -252,7 +252,7 @@ def test_stop_all_kills_a_child_still_reading(tmp_path, monkeypatch):
     slow = tmp_path / "slow-python"
     slow.write_text("#!/bin/sh\nexec sleep 60\n")
     slow.chmod(0o755)
-    monkeypatch.setattr("tui.model.aside.sys.executable", str(slow))
+    monkeypatch.setattr("tui.store.aside.sys.executable", str(slow))
     child = QuotesAside.start(tmp_path / "t.json")
     stop_all()
     assert child.result() is None
@@ -337,7 +337,7 @@ def test_a_child_gone_before_it_answers_has_its_half_scanned_here(tmp_path, monk
 def test_with_no_room_for_the_scratch_file_the_search_text_is_built_in_memory(tmp_path, monkeypatch):
     """The disk fills up while the text is written: it is built again in memory, and the
     child that built half of it is stopped."""
-    from tui.model import timeline as timeline_module
+    from tui.store import text as text_module
 
     path = variants(tmp_path)["pretty"]
     expected = load(path, cache=False).haystack()
@@ -349,7 +349,7 @@ def test_with_no_room_for_the_scratch_file_the_search_text_is_built_in_memory(tm
             pass
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(timeline_module, "_mapped", disk_full)
+    monkeypatch.setattr(text_module, "_mapped", disk_full)
     big = load(path, cache=False)
     blob, offsets = big.haystack()
     assert isinstance(blob, bytearray) and bytes(blob) == bytes(expected[0]) and offsets == expected[1]
@@ -362,7 +362,7 @@ def test_when_the_child_cannot_build_its_half_of_the_search_text_it_is_built_her
     expected = load(path, cache=False).haystack()
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
     monkeypatch.setattr(aside_module, "TEXT_ASIDE_LIMIT", 0)
-    monkeypatch.setattr("tui.model.aside.sys.executable", python if python.startswith("/") else str(tmp_path / python))
+    monkeypatch.setattr("tui.store.aside.sys.executable", python if python.startswith("/") else str(tmp_path / python))
     started = _outcomes(monkeypatch, TextAside, "start", "", lambda child: "started" if child else "not started")
     answered = _outcomes(monkeypatch, TextAside, "blocks", "", lambda blocks: "built" if blocks else "none")
     timeline = load(path, cache=False)

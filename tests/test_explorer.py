@@ -18,7 +18,8 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 
 from conftest import settle
 from tui.app import TimelineApp
-from tui.model import Query, bundled_path, parse_query, run
+from tui.model import Query, parse_query, run
+from tui.store import bundled_path
 from tui.model.query import from_options
 from tui.screens.dialogs import DateRangeScreen, GoToDateScreen, PickerScreen
 from tui.screens.help import HelpScreen
@@ -336,7 +337,7 @@ async def test_tab_number_keys_escape_and_enter_move_focus(explorer):
 
 async def test_an_actor_listed_several_times_in_an_event_shows_once_with_each_role_once(make_app, tmp_path):
     from helpers_model import doc, write
-    from tui.model import load
+    from tui.store import load
 
     d = doc()
     d["events"][0]["actors"] = [{"actor": "ana", "role": "host"}, {"actor": "ana", "role": "speaker"}, "ana",
@@ -1133,7 +1134,7 @@ async def test_loading_screen_then_main_screen(monkeypatch, timeline):
 async def test_a_first_text_search_says_how_far_the_search_text_is(make_app, monkeypatch):
     """At a million events the search text takes ~25 s to build after loading: a text search
     typed meanwhile shows the progress, not only "…", and its result when the text is ready."""
-    from tui.model import load
+    from tui.store import load
     from tui.model.timeline import Timeline
 
     gate = threading.Event()
@@ -1174,7 +1175,7 @@ def test_quitting_while_a_thread_is_busy_leaves_at_once(monkeypatch):
     stopped = []
     monkeypatch.setattr(TimelineApp, "run", quit_while_loading)
     monkeypatch.setattr(cli.os, "_exit", lambda code: (_ for _ in ()).throw(Exited(code)))
-    monkeypatch.setattr("tui.model.aside.stop_all", lambda: stopped.append(True))
+    monkeypatch.setattr("tui.store.aside.stop_all", lambda: stopped.append(True))
     with pytest.raises(Exited) as exited:
         cli.main(["explore", str(bundled_path())])
     assert exited.value.args == (0,)
@@ -1287,7 +1288,7 @@ async def test_running_out_of_memory_while_loading_exits_with_a_message(monkeypa
     def too_big(paths):
         raise MemoryError
 
-    monkeypatch.setattr("tui.model.loader._load", too_big)  # deep inside load()
+    monkeypatch.setattr("tui.store.loader._load", too_big)  # deep inside load()
     app = TimelineApp([str(path)])
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -1299,7 +1300,7 @@ async def test_running_out_of_memory_while_loading_exits_with_a_message(monkeypa
 async def test_a_big_file_is_cached_and_reopens_from_the_cache(monkeypatch):
     """First open: loaded in full, then (with the search text) cached. Second open: from the
     cache, the same screen, and keys and filters work on records read back on demand."""
-    import tui.model.loader as loader
+    import tui.store.loader as loader
 
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)  # the bundled dataset counts as big
     path = str(bundled_path())

@@ -43,11 +43,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tui.model.loader as loader_module
+import tui.store.loader as loader_module
 from strategies import (PROFILE, broken_bytes, documents, edtf_dates, examples, hostile_text,
                         json_texts, jsonl_texts, query_strings, typed_dates, ui_examples)
 from tui.cli import CommandError, main, write_atomically
-from tui.model import DateError, LoadError, Query, QueryError, Timeline, load, parse_edtf, parse_query, parse_user_date, run
+from tui.model import DateError, LoadError, Query, QueryError, Timeline, parse_edtf, parse_query, parse_user_date, run
+from tui.store import load
 from tui.model.query import check_dates, from_options, make_term
 from tui.model.text import clip, one_line, visible
 from tui.output import CSV_COLUMNS, FORMATS, md, render

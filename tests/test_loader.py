@@ -10,9 +10,11 @@ import sys
 
 import pytest
 
-import tui.model.loader as loader
+import tui.store.json_fast as json_fast
+import tui.store.loader as loader
 from helpers_model import BASE, by_path, doc, line_of, load_error, write, write_jsonl
-from tui.model import LoadError, Timeline, bundled_path, load
+from tui.model import LoadError, Timeline
+from tui.store import bundled_path, load
 from tui.model.problems import format_path
 
 # --- the bundled dataset -----------------------------------------------------------------------
@@ -580,8 +582,8 @@ def test_fast_path_loads_the_bundled_dataset_identically(monkeypatch):
 
 def test_fast_path_is_really_taken(fast, monkeypatch):
     called = []
-    real = loader._read_json_fast
-    monkeypatch.setattr(loader, "_read_json_fast", lambda *a: called.append(1) or real(*a))
+    real = json_fast.read_json_fast
+    monkeypatch.setattr(json_fast, "read_json_fast", lambda *a: called.append(1) or real(*a))
     load()
     assert called
 

@@ -7,7 +7,8 @@ import itertools
 import pytest
 
 from helpers_model import write
-from tui.model import Query, QueryError, load, parse_query, run
+from tui.model import Query, QueryError, parse_query, run
+from tui.store import load
 from tui.model.query import from_options, make_term
 
 # --- a small timeline made for the tests ---------------------------------------------------------------

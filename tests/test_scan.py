@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.model import scan
-from tui.model.scan import Scanner
+from tui.store import scan
+from tui.store.scan import Scanner
 
 TEXTS = ["power cut at the residence", "", "the embassy", "cut", "uncut power", "x" * 50, "résidence ∅ 🙂",
          "embassy embassy", "cu", "t"]
@@ -138,8 +138,9 @@ def test_where_a_private_mapping_is_refused_the_text_is_mapped_read_only_and_sca
 
 
 def test_prepare_does_ahead_what_the_first_scan_would_and_changes_no_answer():
-    scanner = Scanner(*_blob(TEXTS))
-    assert scanner._bounds is None
+    blob, offsets = _blob(TEXTS)
+    scanner = Scanner(blob, offsets)
+    assert scanner._bounds is offsets  # the array it was given, not yet a list
     scanner.prepare()
-    assert scanner._bounds == list(scanner.offsets)
+    assert isinstance(scanner._bounds, list) and scanner._bounds == list(offsets)  # now the one copy it keeps
     assert list(scanner.positions(b"cut")) == _expected(TEXTS, b"cut")

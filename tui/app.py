@@ -9,12 +9,12 @@ from textual.binding import Binding
 from .commands import TimelineCommands
 from .messages import Loaded, LoadFailed, TextIndexed
 from .model.density import Density
-from .model.cache import cache_path, save
-from .model.loader import bundled_path, load
 from .model.problems import LoadError
 from .model.query import Query
 from .model.timeline import Timeline
-from .model.words import build_aside
+from .store.cache import cache_path, save
+from .store.loader import bundled_path, load
+from .store.words import build_aside
 from .screens.loading import LoadingScreen
 from .screens.main import MainScreen
 
@@ -35,7 +35,7 @@ class TimelineApp(App[None]):
                  timeline: Timeline | None = None, cache: bool = True) -> None:
         super().__init__()
         self.use_cache = cache
-        """Read and write the on-disk cache of a big file (``model/cache.py``)."""
+        """Read and write the on-disk cache of a big file (``store/cache.py``)."""
         self.paths = [str(p) for p in paths] if paths else [str(bundled_path())]
         self.initial_query = query or Query()
         self.timeline = timeline

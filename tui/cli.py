@@ -95,7 +95,7 @@ def _add_cache(parser: argparse.ArgumentParser, *, reads: bool = True) -> None:
 
 
 def _load(args):
-    from .model.loader import load
+    from .store.loader import load
     from .model.problems import LoadError
 
     try:
@@ -111,7 +111,7 @@ def _load(args):
 def _remember(args, timeline) -> None:
     """Write the cache of a big file once its command is done (a no-op for small files)."""
     if not args.no_cache and timeline.origin is not None:
-        from .model.cache import save
+        from .store.cache import save
 
         save(timeline)
 
@@ -220,7 +220,7 @@ def cmd_list(args) -> int:
         width = os.get_terminal_size().columns
     chunks = render(timeline, positions, args.format, query=str(query), width=width)
     if args.output:
-        from .model import loader
+        from .store import loader
 
         inputs = args.paths or [str(loader.bundled_path())]  # never write over the bundled dataset
         write_atomically(args.output, chunks, force=args.force, inputs=inputs)
@@ -270,7 +270,7 @@ def cmd_actors(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .model.loader import load
+    from .store.loader import load
     from .model.problems import LoadError
 
     try:
@@ -305,7 +305,7 @@ def cmd_explore(args) -> int:
     query = _query(args)
     if "-" in args.paths:
         raise CommandError("timeline: the explorer cannot read standard input (its keys come from the terminal)")
-    from .model.loader import bundled_path
+    from .store.loader import bundled_path
 
     paths = args.paths or [str(bundled_path())]
     size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
@@ -329,7 +329,7 @@ def cmd_explore(args) -> int:
         # is done. Leave at once; a half-written cache is a temporary file removed later,
         # a word index being built finishes in its own process, and a process reading the
         # quotes of the file being loaded is stopped.
-        from .model.aside import stop_all
+        from .store.aside import stop_all
 
         stop_all()
         sys.stdout.flush()

@@ -1,7 +1,7 @@
 """The loaded timeline: events in date order, with the indexes that keep queries fast.
 
 Designed for a million events: events form one sequence sorted by their lower date bound
-(a list, or records read back from a big file on demand, see ``records.py``);
+(a list, or records read back from a big file on demand by the store, ``protocols.Records``);
 a position in that sequence is how everything else refers to an event (filter results are sorted
 arrays of positions, the explorer's cursor is a position). Actor, tag and confidence queries
 read prebuilt posting arrays; date windows are answered by bisection on the sorted bounds;
@@ -11,10 +11,6 @@ free text is searched in a folded copy of each event's text that is built once, 
 
 from __future__ import annotations
 
-import ctypes
-import mmap
-import re
-import tempfile
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
@@ -26,14 +22,13 @@ from itertools import compress
 
 from .dates import EDate
 from .entities import Actor, Event, Quote, Source
+from .haystack import quote_indexes, records_at, search_text, searchable
+from .postings import both, union
 from .problems import Problem
-from .records import TEXT_DECODERS, DataFile, FileRecords, LazyDates, Origin
-from .scan import Scanner, map_text
+from .protocols import Placement, Records, SearchText, TextSource, Words
 from .text import fold
-from .words import WordIndex, union
 
-__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "give_back_memory",
-           "search_text", "noting_ends"]
+__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns"]
 
 _LONG = 400 * 86400
 """Events spanning more than this are kept aside, so date windows stay a bisection."""
@@ -47,14 +42,6 @@ class ActorStats:
     first: EDate | None
     last: EDate | None
     quotes: int
-
-
-_NUL = re.compile(b"\x00")
-
-
-def _searchable(text: str) -> str:
-    """Folded for search; hyphens count as spaces, so "power cut" finds the tag power-cut."""
-    return fold(text).replace("-", " ")
 
 
 def group_key(edate: EDate) -> int:
@@ -84,88 +71,6 @@ def date_columns(dates: Sequence[EDate]) -> tuple[array, array, array, array]:
             array("I", [i for i, d in enumerate(dates) if is_long(d)]))
 
 
-def give_back_memory() -> None:
-    """Ask the C allocator to hand freed pages back to the system (glibc; a no-op elsewhere).
-    A million freed records leave most of their pages free but still counted as ours; a text
-    index built next would come on top of them and push the peak up by ~0.7 GB at 1M."""
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-def noting_ends(chunks: Iterable[bytes], offsets: array) -> Iterator[bytes]:
-    """The chunks of search text, appending to ``offsets`` where each event in them ends
-    (just after its NUL)."""
-    base = 0
-    for encoded in chunks:
-        offsets.extend(base + m.end() for m in _NUL.finditer(encoded))
-        base += len(encoded)
-        yield encoded
-
-
-def records_at(records: Sequence, indexes: Sequence[int], decode_list=None) -> list:
-    """The records at these indexes (read from the file together when they are
-    ``FileRecords``; ``decode_list``: see ``FileRecords.many``)."""
-    if isinstance(records, FileRecords):
-        return records.many(indexes, decode_list)
-    return [records[i] for i in indexes]
-
-
-def quote_indexes(qstart: Sequence[int], positions: Iterable[int]) -> list[int]:
-    """The indexes of the quotes of the events at these positions (``Timeline._qstart``)."""
-    return [i for p in positions for i in range(qstart[p], qstart[p + 1])]
-
-
-def search_text(events: Sequence, quotes: Sequence, qstart: Sequence[int], positions: range,
-                chunk: int = 4096) -> Iterator[tuple[range, bytes]]:
-    """The search text of the events at these positions (``Timeline.haystack``), a chunk of
-    events at a time, each chunk with its positions.
-
-    Folding is done on thousands of events at once (one NFKD, one casefold, one encode per
-    chunk, all in C); the offsets come from the NUL that ends each event. A big file's
-    events and quotes are read back a chunk at a time (``records_at``), decoding only their
-    text fields.
-    """
-    for first in range(positions.start, positions.stop, chunk):
-        span = range(first, min(first + chunk, positions.stop))
-        base = qstart[first]
-        said = records_at(quotes, quote_indexes(qstart, span), TEXT_DECODERS[Quote])
-        texts = []
-        for pos, e in zip(span, records_at(events, span, TEXT_DECODERS[Event])):
-            parts = [e.title, e.summary or "", e.place or "", e.note or "", " ".join(e.tags)]
-            for q in said[qstart[pos] - base:qstart[pos + 1] - base]:
-                parts.append(q.text)
-                if q.original:
-                    parts.append(q.original)
-            texts.append("\n".join(parts).replace("\x00", " "))
-        texts.append("")
-        yield span, _searchable("\x00".join(texts)).encode("utf-8", "surrogatepass")
-
-
-def _mapped(chunks: Iterable[bytes]) -> mmap.mmap:
-    """Write the chunks to an unnamed scratch file (in the cache folder, which is on disk
-    where /tmp may be memory); map it."""
-    from .cache import cache_dir  # cache.py imports this module
-
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(dir=folder) as f:
-        for encoded in chunks:
-            f.write(encoded)
-        f.flush()
-        if f.tell() == 0:
-            raise OSError("nothing to map")
-        return map_text(f.fileno())  # outlives the file's name
-
-
-def _both(a: Sequence[int], b: Sequence[int]) -> array:
-    """Sorted positions in both sorted sequences."""
-    small, big = (a, b) if len(a) <= len(b) else (b, a)
-    keep = set(small)
-    return array("I", [p for p in big if p in keep])
-
-
 class Timeline:
     """Events, actors, sources and quotes, linked by id, with indexes for queries."""
 
@@ -181,7 +86,8 @@ class Timeline:
         quotes: Iterable[Quote],
         warnings: list[Problem] | None = None,
         files: list[str] | None = None,
-        origin: Origin | None = None,
+        origin: Placement | None = None,
+        text_source: TextSource,
     ) -> None:
         self.title = title
         self.description = description
@@ -197,7 +103,7 @@ class Timeline:
         del keys
         self.events: Sequence[Event] = [events[i] for i in order]
         self.dates: Sequence[EDate] = [dates[i] for i in order]
-        event_spans = origin.events.permuted(order) if origin is not None else None
+        origin = origin.permuted(events=order) if origin is not None else None
         del order
         self.lower, self.upper, self.group_keys, self._long = date_columns(self.dates)
 
@@ -235,22 +141,21 @@ class Timeline:
         keys = [where(q.event, n) if q.event is not None else n for q in self.quotes]
         order = sorted(range(len(keys)), key=keys.__getitem__)
         self.quotes = [self.quotes[i] for i in order]
-        self.origin = None if origin is None else Origin(origin.path, event_spans, origin.quotes.permuted(order),
-                                                         file=origin.file, fingerprint=origin.fingerprint)
+        self.origin = None if origin is None else origin.permuted(quotes=order)
         """The file and each record's byte span (timeline order), from which the on-disk
-        cache is written; only big single-file loads have one."""
+        cache is written; only big single-file loads have one (``protocols.Placement``)."""
         keys.sort()
         del order
         self._quotes_by_speaker: Counter[str] = Counter(q.speaker for q in self.quotes)
         self._qstart = array("I", [bisect_left(keys, p) for p in range(n + 1)]) if keys else \
             array("I", bytes(4 * (n + 1)))
         del keys
-        self._link()
+        self._link(text_source)
 
     @classmethod
     def indexed(cls, *, title: str, description: str | None, files: list[str], warnings: list[Problem],
-                actors: Iterable[Actor], sources: Iterable[Source], events: FileRecords, dates: LazyDates,
-                quotes: FileRecords, origin: Origin, lower: array, upper: array, group_keys: array,
+                actors: Iterable[Actor], sources: Iterable[Source], events: Records, dates: Sequence[EDate],
+                quotes: Records, origin: Placement, text_source: TextSource, lower: array, upper: array, group_keys: array,
                 long: array, qstart: array, by_actor: dict[str, array], by_tag: dict[str, array],
                 by_confidence: dict[str, array], quotes_by_speaker: Counter[str]) -> Timeline:
         """A timeline of one big file whose indexes are built already, in timeline order
@@ -265,46 +170,30 @@ class Timeline:
         t._by_actor, t._by_confidence = by_actor, by_confidence
         t._by_tag = dict(sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0])))
         t._quotes_by_speaker = quotes_by_speaker
-        t._link()
+        t._link(text_source)
         return t
 
-    def _link(self) -> None:
+    def _link(self, text_source: TextSource) -> None:
         """What is derived from the rest (also for a timeline restored from the cache)."""
         self._members: dict[str, list[str]] = {}
         for actor in self.actors.values():
             for group in actor.affiliations:
                 self._members.setdefault(group, []).append(actor.id)
-        self._haystack: tuple[bytearray | mmap.mmap, array] | None = None
+        self.text_source = text_source
+        """How the search text is built and scanned (``protocols.TextSource``, from the store)."""
+        self._text: SearchText | None = None
+        self._haystack: tuple[object, array] | None = None
         self._haystack_lock = threading.Lock()
-        self._scanner: Scanner | None = None
-        self._held_in: tuple[DataFile, int] | None = None
-        """The file holding a search text built before (the on-disk cache, open) and where
-        the text starts in it: ``prepare_search`` has a child process map and scan half."""
+        self._scanner = None
         self.text_progress = 0.0
         """How much of the search text is built (0 to 1), for a person waiting on a first search."""
         self._actor_names: list[tuple[str, list[str]]] | None = None
-        self.words: WordIndex | None = None
-        """A word index of the search text (``words.py``), when one was built for the cache."""
+        self.words: Words | None = None
+        """A word index of the search text (``store/words.py``), when one was built for the cache."""
         self.from_cache = False
-        """Restored from the on-disk cache (``cache.py``): events and quotes are read on demand."""
+        """Restored from the on-disk cache (``store/cache.py``): events and quotes are read on demand."""
         self.cached_text = False
         """That cache also held the search text."""
-
-    def read_on_demand(self) -> None:
-        """Let go of the decoded events, dates and quotes of a timeline read from one big
-        file, and read each back from the file (by its byte span) when something asks for
-        it, as a timeline restored from the cache does. At a million events this gives back
-        about 2 GB; the explorer shows forty events at a time.
-        """
-        if self.origin is None or isinstance(self.events, FileRecords):
-            return
-        ids = [e.id for e in self.events]
-        texts = [d.text for d in self.dates]
-        self.events = FileRecords(self.origin.file, Event, self.origin.events, ids, texts)
-        self.dates = LazyDates(texts)
-        self.quotes = FileRecords(self.origin.file, Quote, self.origin.quotes, [], [])
-        self.__dict__.pop("position", None)  # rebuilt from the ids if ever needed
-        give_back_memory()
 
     @cached_property
     def position(self) -> dict[str, int]:
@@ -333,13 +222,13 @@ class Timeline:
 
     def events_at(self, positions: Sequence[int], *, texts_only: bool = False) -> list[Event]:
         """The events at these positions (read from the file together, for a big one).
-        ``texts_only``: only their searchable fields may be read (``records.TEXT_DECODERS``)."""
-        return records_at(self.events, positions, TEXT_DECODERS[Event] if texts_only else None)
+        ``texts_only``: only their searchable fields need be read (``protocols.Records``)."""
+        return records_at(self.events, positions, texts_only=texts_only)
 
     def quotes_of(self, positions: Sequence[int], *, texts_only: bool = False) -> list[Quote]:
         """The quotes of the events at these positions, event by event."""
         return records_at(self.quotes, quote_indexes(self._qstart, positions),
-                          TEXT_DECODERS[Quote] if texts_only else None)
+                          texts_only=texts_only)
 
     def quote_count(self, position: int) -> int:
         """How many quotes the event at this position has (none is read to count them)."""
@@ -450,99 +339,53 @@ class Timeline:
 
     def prepare_search(self) -> None:
         """Build the search text (``haystack``) and what a first scan of it needs, so that
-        the first search is as quick as the next (the explorer calls this in a worker). A
-        big timeline whose search text came from the cache gets a child process scanning
-        half of it (``aside.TextAside``), as one that built its text has already: what the
-        word index leaves to a scan (a needle in most words, like "the") runs on both cores.
-        Left to the explorer, rather than done on every reopen: a command that never scans
+        the first search is as quick as the next (the explorer calls this in a worker). The
+        store may start a second process to scan half of a big text (``TextSource.prepare_search``);
+        left to the explorer, rather than done on every reopen: a command that never scans
         needs no second process."""
         self.haystack()
-        held, self._held_in = self._held_in, None
-        if held is not None:
-            from .aside import TEXT_ASIDE_LIMIT, TextAside  # aside.py imports this module
-
-            n = len(self.events)
-            if n >= TEXT_ASIDE_LIMIT:
-                self._scanner.share(TextAside.scanning(held[0].fd, held[1], self._haystack[1], n // 2))
-        self._scanner.prepare()
+        self.text_source.prepare_search(self._text, self)
 
     @property
     def text_ready(self) -> bool:
         """The search text is built (or was read from the cache): text search costs one scan."""
         return self._haystack is not None
 
-    def haystack(self) -> tuple[bytearray | mmap.mmap, array]:
+    @property
+    def quote_starts(self) -> Sequence[int]:
+        """Where each position's quotes start in ``quotes`` (one more entry than events: the
+        quotes of position p are ``quotes[quote_starts[p]:quote_starts[p + 1]]``)."""
+        return self._qstart
+
+    def haystack(self) -> tuple[object, array]:
         """Folded searchable text of every event (title, summary, place, note, tags, quotes),
         as one UTF-8 buffer with an offset per position (the text of the event at position
         p is ``buffer[offsets[p]:offsets[p + 1] - 1]``; a NUL ends each). From the on-disk
         cache, or for a big file, the buffer is a mapped file holding just this text.
 
         One buffer rather than a million strings: about half the memory, and a rare word is
-        found by a single C-level scan. Built once, on first use; thread-safe so the
-        explorer can build it in a worker right after loading.
+        found by a single C-level scan. Built once, on first use (by the ``text_source``);
+        thread-safe so the explorer can build it in a worker right after loading.
         """
         if self._haystack is None:
             with self._haystack_lock:
                 if self._haystack is None:
-                    self.attach_text(*self._build_haystack())
+                    self.attach_text(self._build_haystack())
         return self._haystack
 
-    def attach_text(self, blob: bytearray | mmap.mmap, offsets: array, helper=None, *,
-                    held_in: tuple[DataFile, int] | None = None) -> None:
+    def attach_text(self, text: SearchText) -> None:
         """Use this search text (laid out as ``haystack`` says), e.g. the one held in the
-        on-disk cache, and the scanner that searches it (``scan.py``; ``helper``: see
-        there). ``held_in``: the file holding the text, and where the text starts in it."""
-        self._scanner = Scanner(blob, offsets, helper)
-        self._held_in = held_in
-        self._haystack = (blob, offsets)  # last: another thread may use both once this is set
+        on-disk cache, and the scan it comes with."""
+        self._text = text
+        self._scanner = text.scan
+        self._haystack = (text.blob, text.offsets)  # last: another thread may use both once this is set
 
-    def _build_haystack(self) -> tuple[bytearray | mmap.mmap, array, object]:
-        """The search text, its offsets, and the child process that built half of it and
-        stays to scan that half (None if there is none)."""
-        # A big file's text goes to a scratch file that is then mapped: it is read from the
-        # page cache, and never adds ~0.7 GB (at a million events) to the process's memory.
-        # A child process builds the later half meanwhile (``aside.TextAside``).
-        if self.origin is not None:
-            from .aside import TEXT_ASIDE_LIMIT, TextAside  # aside.py imports this module
+    def _build_haystack(self) -> SearchText:
+        return self.text_source.build_text(self)
 
-            n = len(self.events)
-            helper = TextAside.start(self.origin, self._qstart, n // 2) if n >= TEXT_ASIDE_LIMIT else None
-            offsets = array("q", [0])
-            try:
-                blob = _mapped(noting_ends(self._halves(helper), offsets))
-                return blob, offsets, helper if helper is not None and helper.alive else None
-            except BaseException as exc:
-                if helper is not None:
-                    helper.close()
-                if not isinstance(exc, OSError):
-                    raise
-                # no room for the scratch file: build it in memory, below
-        offsets = array("q", [0])
-        blob = bytearray()
-        for encoded in noting_ends(self._haystack_chunks(0, len(self.events)), offsets):
-            blob += encoded
-        return blob, offsets, None
-
-    def _halves(self, helper) -> Iterator[bytes]:
-        """The search text, built here up to where ``helper`` (if any) started, then the
-        rest as it built it (or built here, if it could not). Progress: this process's half
-        counts for 90%, joining the child's for the last 10%."""
-        n = len(self.events)
-        if helper is None:
-            yield from self._haystack_chunks(0, n)
-            return
-        yield from self._haystack_chunks(0, helper.first, share=0.9)
-        built = helper.blocks()
-        if built is None:
-            yield from self._haystack_chunks(helper.first, n, start=0.5, share=0.5)
-            return
-        done, size = 0, max(helper.size(), 1)
-        for block in built:
-            yield block
-            done += len(block)
-            self.text_progress = 0.9 + 0.1 * min(done / size, 1)
-
-    def _haystack_chunks(self, first: int, last: int, start: float = 0.0, share: float = 1.0) -> Iterator[bytes]:
+    def text_chunks(self, first: int, last: int, start: float = 0.0, share: float = 1.0) -> Iterator[bytes]:
+        """The search text of positions [first, last), a chunk at a time (``haystack.search_text``),
+        moving ``text_progress`` from ``start`` by ``share`` as it goes."""
         for span, encoded in search_text(self.events, self.quotes, self._qstart, range(first, last)):
             yield encoded
             self.text_progress = start + share * (span.stop - first) / (last - first)
@@ -557,21 +400,21 @@ class Timeline:
             postings = self.words.lookup(piece, 2 * len(self.events))  # beyond that, a scan is quicker
             if postings is None:
                 return None
-            found = union(postings) if found is None else _both(found, union(postings))
+            found = union(postings) if found is None else both(found, union(postings))
         return found
 
     def text_positions(self, needle: str, candidates: Sequence[int] | None = None) -> Sequence[int]:
         """Positions (among ``candidates``, default all) whose text contains ``needle``
         (case- and accent-insensitive)."""
         blob, offsets = self.haystack()
-        raw = _searchable(needle.replace("\x00", " ")).encode("utf-8", "surrogatepass")
+        raw = searchable(needle.replace("\x00", " ")).encode("utf-8", "surrogatepass")
         if not raw.strip():
             return range(len(self.events)) if candidates is None else candidates  # nothing to look for
         few = candidates is not None and len(candidates) * 8 < len(self.events)
         found = None if few else self._from_words(raw)
         if found is not None:
             if candidates is not None and len(candidates) < len(self.events):
-                found = _both(found, candidates)
+                found = both(found, candidates)
             if raw.split() == [raw]:
                 return found  # no spaces: found exactly
             candidates = found  # with spaces: each candidate's own text must still hold it

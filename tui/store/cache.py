@@ -24,12 +24,10 @@ The cache is never required and never trusted blindly:
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import shutil
 import struct
-import sys
 import tempfile
 import time
 from array import array
@@ -38,64 +36,22 @@ from pathlib import Path
 
 import msgspec
 
-from .entities import Actor, Event, Quote, Source
-from .problems import Problem
+from ..model.entities import Actor, Event, Quote, Source
+from ..model.problems import Problem
+from ..model.protocols import SearchText
+from ..model.timeline import Timeline
+from .cachefile import ENV, HEADER, MAGIC, VERSION, Toc, cache_dir, cache_path, fingerprint, identity_of, read_toc
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
-from .scan import map_text
-from .timeline import Timeline
+from .scan import Scanner, map_text
+from .text import FileText
 from .words import open_index
 
-__all__ = ["cache_dir", "cache_path", "fingerprint", "identity", "restore", "save", "text_of", "KEEP"]
+__all__ = ["cache_dir", "cache_path", "fingerprint", "restore", "save", "KEEP"]
 
-MAGIC = b"TLXCACHE"
-VERSION = 2
 KEEP = 4
 """How many caches are kept (the most recently used); a million-event one is about 1 GB."""
-_HEADER = struct.Struct("<8sIQ")  # magic, version, offset of the table of contents
 _EDGE = 64 * 1024
 _ALIGN = mmap.ALLOCATIONGRANULARITY
-_ENV = {"byteorder": sys.byteorder, "q": array("q").itemsize, "I": array("I").itemsize,
-        "Q": array("Q").itemsize}
-"""Arrays are stored as raw machine words: a cache is only read on a machine like its writer's."""
-
-
-class _Toc(msgspec.Struct):
-    """The cache's table of contents, written last and found through the header."""
-
-    source: list
-    env: dict
-    title: str
-    description: str | None
-    sections: dict[str, tuple[int, int]]
-    text: bool
-
-
-def cache_dir() -> Path:
-    override = os.environ.get("TIMELINE_CACHE_DIR")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "timeline-explorer"
-
-
-def cache_path(data_path: str | os.PathLike) -> Path:
-    """Where the cache of this data file goes (one per real path)."""
-    key = hashlib.sha256(os.fsencode(os.path.realpath(data_path))).hexdigest()[:32]
-    return cache_dir() / f"{key}.cache"
-
-
-def fingerprint(data_path: str | os.PathLike, fd: int | None = None) -> list:
-    """What must be unchanged for the cache to hold: path, size, mtime, inode, both ends.
-    With ``fd``, of the file open there (``records.DataFile``) rather than of the name."""
-    real = os.path.realpath(data_path)
-    if fd is None:
-        with open(real, "rb") as f:
-            return fingerprint(data_path, f.fileno())
-    st = os.fstat(fd)
-    digest = hashlib.blake2b(os.pread(fd, _EDGE, 0), digest_size=16)
-    if st.st_size > _EDGE:
-        digest.update(os.pread(fd, _EDGE, max(_EDGE, st.st_size - _EDGE)))
-    return [real, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, digest.hexdigest()]
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -125,11 +81,11 @@ def save(timeline: Timeline) -> Path | None:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         with os.fdopen(fd, "wb") as f:
             sections = _write_sections(f, timeline, origin, has_text)
-            toc = _Toc(source, _ENV, timeline.title, timeline.description, sections, has_text)
+            toc = Toc(source, ENV, timeline.title, timeline.description, sections, has_text)
             at = f.tell()
             f.write(msgspec.msgpack.encode(toc))
             f.seek(0)
-            f.write(_HEADER.pack(MAGIC, VERSION, at))
+            f.write(HEADER.pack(MAGIC, VERSION, at))
         os.replace(tmp, target)
         tmp = None
         try:
@@ -155,7 +111,7 @@ def _write_sections(f, timeline: Timeline, origin: Origin, has_text: bool) -> di
         f.write(data)
         sections[name] = (at, f.tell() - at)
 
-    f.write(_HEADER.pack(MAGIC, 0, 0))  # rewritten once the table of contents is known
+    f.write(HEADER.pack(MAGIC, 0, 0))  # rewritten once the table of contents is known
     encode = msgspec.msgpack.encode
     put("actors", encode(list(timeline.actors.values())))
     put("sources", encode(list(timeline.sources.values())))
@@ -212,23 +168,25 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
     target = cache_path(data_path)
     try:
         with open(target, "rb") as f:
-            toc, raw_toc, at = _read_toc(f, target)
+            toc, raw_toc, at = read_toc(f, target)
             data = DataFile(data_path)
-            if toc.env != _ENV or toc.source != fingerprint(data_path, data.fd):
+            if toc.env != ENV or toc.source != fingerprint(data_path, data.fd):
                 return None
             size = os.fstat(f.fileno()).st_size
             if any(off < 0 or off + n > at for off, n in toc.sections.values()) or at > size:
                 return None
+            source = FileText()
             with mmap.mmap(f.fileno(), at, access=mmap.ACCESS_READ) as whole:
-                timeline = _rebuild(toc, memoryview(whole), str(data_path), data)
+                timeline = _rebuild(toc, memoryview(whole), str(data_path), data, source)
                 if toc.text:
                     off, n = toc.sections["text"]
                     offsets = _array("q", whole, toc.sections["text_offsets"])
                     if len(offsets) != len(timeline) + 1:
                         return None
-                    timeline.attach_text(map_text(f.fileno(), n, off), offsets,
-                                         held_in=(DataFile.adopt(os.dup(f.fileno())), off))
-                    timeline.words = open_index(target, hashlib.blake2b(raw_toc, digest_size=16).digest())
+                    blob = map_text(f.fileno(), n, off)
+                    source.held_in = (DataFile.adopt(os.dup(f.fileno())), off)
+                    timeline.attach_text(SearchText(blob, offsets, Scanner(blob, offsets)))
+                    timeline.words = open_index(target, identity_of(raw_toc))
     except (OSError, ValueError, KeyError, TypeError, BufferError, struct.error, MemoryError):
         return None  # msgspec's and Unicode decoding errors are ValueErrors
     try:
@@ -238,40 +196,6 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
     return timeline
 
 
-def _read_toc(f, name) -> tuple[_Toc, bytes, int]:
-    """The table of contents, its bytes, and where it starts (the end of the sections)."""
-    magic, version, at = _HEADER.unpack(f.read(_HEADER.size))
-    if magic != MAGIC or version != VERSION:
-        raise ValueError(f"{name}: not a cache of this version")
-    f.seek(at)
-    raw = f.read()
-    return msgspec.msgpack.decode(raw, type=_Toc), raw, at
-
-
-def identity(cache_file: str | os.PathLike) -> bytes:
-    """16 bytes that tell this cache from any other: a hash of its table of contents, which
-    holds the data file's fingerprint and where every section is (``words.py`` ties its
-    index to it; unlike the file's time, reading the cache does not change it)."""
-    with open(cache_file, "rb") as f:
-        return hashlib.blake2b(_read_toc(f, cache_file)[1], digest_size=16).digest()
-
-
-def text_of(cache_file: str | os.PathLike) -> tuple[mmap.mmap, array]:
-    """The search text held in a cache file, and its offsets (for ``words.build``)."""
-    with open(cache_file, "rb") as f:
-        try:
-            toc = _read_toc(f, cache_file)[0]
-            (off, n), (at, size) = toc.sections["text"], toc.sections["text_offsets"]
-        except (KeyError, struct.error) as exc:
-            raise ValueError(f"{cache_file}: not a cache with search text ({exc!r})") from None
-        if not toc.text:
-            raise ValueError(f"{cache_file}: holds no search text")
-        f.seek(at)
-        offsets = array("q")
-        offsets.frombytes(f.read(size))
-        return mmap.mmap(f.fileno(), n, offset=off, access=mmap.ACCESS_READ), offsets
-
-
 def _array(typecode: str, view, section: tuple[int, int]) -> array:
     off, n = section
     out = array(typecode)
@@ -279,7 +203,7 @@ def _array(typecode: str, view, section: tuple[int, int]) -> array:
     return out
 
 
-def _rebuild(toc: _Toc, view: memoryview, name: str, data: DataFile) -> Timeline:
+def _rebuild(toc: Toc, view: memoryview, name: str, data: DataFile, source: FileText) -> Timeline:
     sections = toc.sections
 
     def raw(key: str) -> memoryview:
@@ -317,7 +241,7 @@ def _rebuild(toc: _Toc, view: memoryview, name: str, data: DataFile) -> Timeline
         actors=decode(raw("actors"), type=list[Actor]), sources=decode(raw("sources"), type=list[Source]),
         events=FileRecords(data, Event, spans["event"], ids, texts), dates=LazyDates(texts),
         quotes=FileRecords(data, Quote, spans["quote"], [], []),
-        origin=Origin(name, spans["event"], spans["quote"], file=data, fingerprint=toc.source),
+        origin=Origin(name, spans["event"], spans["quote"], file=data, fingerprint=toc.source), text_source=source,
         lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart,
         by_actor=indexes["_by_actor"], by_tag=indexes["_by_tag"], by_confidence=indexes["_by_confidence"],
         quotes_by_speaker=Counter(decode(raw("quotes_by_speaker"), type=dict[str, int])),

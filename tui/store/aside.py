@@ -45,8 +45,13 @@ from collections.abc import Iterator, Sequence
 
 import msgspec
 
+from ..model.entities import Event, Quote
+from ..model.haystack import noting_ends, search_text
+from .cachefile import scratch_dir
 from .columns import Arrangement, Broken, Columns
-from .records import DataFile, Origin, Spans
+from .json_fast import read_big_json
+from .records import DataFile, FileRecords, Origin, Spans
+from .scan import Scanner, map_text
 
 __all__ = ["QuotesAside", "TextAside", "ASIDE_LIMIT", "TEXT_ASIDE_LIMIT", "main", "text_main", "stop_all"]
 
@@ -116,7 +121,7 @@ def _spawn(entry: str, *args: str, **options) -> subprocess.Popen:
     standard error is dropped."""
     # -c rather than -m: the package imports this module first, and runpy warns about that
     process = subprocess.Popen(
-        [sys.executable, "-c", f"import sys; from tui.model.aside import {entry}; sys.exit({entry}())", *args],
+        [sys.executable, "-c", f"import sys; from tui.store.aside import {entry}; sys.exit({entry}())", *args],
         stderr=subprocess.DEVNULL, **options)
     _RUNNING.add(process)
     return process
@@ -175,8 +180,6 @@ def main(argv: list[str] | None = None) -> int:
     """The child process: read the quotes, and the ids and dates of the events, of the JSON
     file named in ``argv``, arrange them and write the answer to standard output; exit 1,
     saying nothing, if anything goes wrong, or ``PROBLEM`` if the file has a problem."""
-    from .loader import read_big_json  # the loader imports this module
-
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: main(FILE)", file=sys.stderr)
@@ -255,7 +258,7 @@ class TextAside:
     process closes it or exits (its questions end, and so does it).
 
     ``start``: it builds that text first, from the data file, into a scratch file
-    (``Timeline.haystack``), and ``blocks`` waits for it. ``scanning``: the text exists (in
+    (``text.FileText``), and ``blocks`` waits for it. ``scanning``: the text exists (in
     the on-disk cache); it only scans.
     """
 
@@ -281,14 +284,10 @@ class TextAside:
     @classmethod
     def start(cls, origin: Origin, qstart: Sequence[int], first: int) -> TextAside | None:
         """A child building the search text of the events from ``first`` on, then scanning it."""
-        from .cache import cache_dir  # cache.py imports what imports this module
-
         n = len(origin.events.starts)
         base, end = qstart[first], qstart[n]
         try:
-            folder = cache_dir()  # on disk, where /tmp may be memory (see timeline._mapped)
-            folder.mkdir(parents=True, exist_ok=True)
-            out = tempfile.TemporaryFile(dir=folder)
+            out = tempfile.TemporaryFile(dir=scratch_dir())  # on disk, where /tmp may be memory
         except OSError:
             return None
         request = _Build(
@@ -362,8 +361,6 @@ def text_main() -> int:
     say so, or map the one it is pointed at (``_Scan``); then answer every needle it is sent
     with the positions whose text holds it, until its input ends. Exit 1, saying nothing,
     if anything goes wrong."""
-    from .scan import Scanner, map_text
-
     questions, answers = sys.stdin.buffer, sys.stdout.buffer
     try:
         request = msgspec.msgpack.decode(_receive(questions) or b"", type=_Build | _Scan)
@@ -389,11 +386,6 @@ def text_main() -> int:
 def _build(request: _Build) -> tuple[mmap.mmap | None, array]:
     """Build the search text the request asks for into its scratch file; map it (None if
     it is empty)."""
-    from .entities import Event, Quote
-    from .records import FileRecords
-    from .scan import map_text
-    from .timeline import noting_ends, search_text  # which imports this module's importers
-
     file = DataFile.adopt(request.data_fd)
     events = FileRecords(file, Event, Spans(_array("q", request.event_starts), _array("q", request.event_ends)), [], [])
     quotes = FileRecords(file, Quote, Spans(_array("q", request.quote_starts), _array("q", request.quote_ends)), [], [])

@@ -23,11 +23,12 @@ from functools import partial
 from itertools import accumulate, compress, repeat
 from operator import eq
 
-from .dates import DateError, EDate, parse_edtf
-from .entities import ACTOR_KINDS, CONFIDENCES, SOURCE_KINDS, Actor, Event, Quote, Source
-from .problems import Problem
+from ..model.dates import DateError, EDate, parse_edtf
+from ..model.entities import ACTOR_KINDS, CONFIDENCES, SOURCE_KINDS, Actor, Event, Quote, Source
+from ..model.problems import Problem
+from ..model.timeline import Timeline, group_key, is_long, sort_key
+from ..model.protocols import TextSource
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
-from .timeline import Timeline, group_key, is_long, sort_key
 
 __all__ = ["Arrangement", "Broken", "Columns", "ids_valid", "people_valid", "via_loop"]
 
@@ -231,10 +232,11 @@ class Columns:
     # --- the timeline -----------------------------------------------------------------------------
 
     def timeline(self, arrangement: Arrangement, *, title: str, description: str | None, name: str,
-                 file: DataFile, event_spans: Spans, fingerprint: list | None,
+                 file: DataFile, event_spans: Spans, fingerprint: list | None, text_source: TextSource,
                  lines: dict[str, array] | None = None) -> Timeline:
         """The columns, once checked and arranged, as a Timeline. ``lines``: for JSON Lines,
-        each event's and quote's line number (warnings name the record and its line)."""
+        each event's and quote's line number (warnings name the record and its line);
+        ``text_source``: how its search text is built (``text.FileText``)."""
         order = arrangement.order
         n = len(self.event_ids)
         ids = self.event_ids if order is None else list(map(self.event_ids.__getitem__, order))
@@ -264,7 +266,7 @@ class Columns:
             actors=self.actors, sources=self.sources,
             events=FileRecords(file, Event, event_spans, ids, texts), dates=LazyDates(texts),
             quotes=FileRecords(file, Quote, quote_spans, [], []),
-            origin=Origin(name, event_spans, quote_spans, file=file, fingerprint=fingerprint),
+            origin=Origin(name, event_spans, quote_spans, file=file, fingerprint=fingerprint), text_source=text_source,
             lower=arrangement.lower, upper=arrangement.upper, group_keys=arrangement.group_keys,
             long=arrangement.long, qstart=arrangement.qstart, by_actor=by_actor, by_tag=by_tag,
             by_confidence=by_confidence, quotes_by_speaker=self.speakers,

@@ -9,6 +9,7 @@ instead of being decoded whole again.
 
 from __future__ import annotations
 
+import ctypes
 import os
 from array import array
 from collections.abc import Sequence
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 
 import msgspec
 
-from .dates import EDate, parse_edtf
-from .entities import Event, Quote
+from ..model.dates import EDate, parse_edtf
+from ..model.entities import Event, Quote
+from ..model.timeline import Timeline
 
-__all__ = ["Spans", "DataFile", "Origin", "FileRecords", "LazyDates", "TEXT_DECODERS", "UNREADABLE"]
+__all__ = ["Spans", "DataFile", "Origin", "FileRecords", "LazyDates", "TEXT_DECODERS", "UNREADABLE",
+           "read_on_demand", "give_back_memory"]
 
 UNREADABLE = "(this record could not be read again: the file changed after it was opened; reopen it)"
 """What stands in for a record whose bytes no longer decode (the file was rewritten in place)."""
@@ -70,9 +73,15 @@ class Origin:
     file: DataFile
     """The file as it was opened to be read, from which records are read back."""
     fingerprint: list | None
-    """The file as it was when read (``cache.fingerprint``; None if it could not be taken):
+    """The file as it was when read (``cachefile.fingerprint``; None if it could not be taken):
     the cache is written only if it still looks the same, so a file edited meanwhile is never
     cached with the old indexes."""
+
+    def permuted(self, *, events: Sequence[int] | None = None, quotes: Sequence[int] | None = None) -> Origin:
+        """The same file, with the events' or quotes' spans taken in this order (``protocols.Placement``)."""
+        return Origin(self.path, self.events if events is None else self.events.permuted(events),
+                      self.quotes if quotes is None else self.quotes.permuted(quotes),
+                      file=self.file, fingerprint=self.fingerprint)
 
 
 class FileRecords(Sequence):
@@ -106,13 +115,13 @@ class FileRecords(Sequence):
             raise IndexError(index)
         return self._read(index)
 
-    def many(self, indexes: Sequence[int], decode_list=None) -> list:
+    def many(self, indexes: Sequence[int], *, texts_only: bool = False) -> list:
         """The records at these indexes, decoded in one call: what an export of thousands
         of events needs (one at a time, the calls would cost more than the reading).
-        ``decode_list`` may decode them into lighter structs (``TEXT_DECODERS``)."""
+        ``texts_only``: decoded into lighter structs, their search text only (``TEXT_DECODERS``)."""
         starts, ends, fd = self.spans.starts, self.spans.ends, self._fd
         try:
-            records = (decode_list or self._decode_list)(
+            records = (TEXT_DECODERS[self._cls] if texts_only else self._decode_list)(
                 b"[" + b",".join([os.pread(fd, ends[i] - starts[i], starts[i]) for i in indexes]) + b"]")
             if len(records) == len(indexes):
                 return records
@@ -166,3 +175,31 @@ class LazyDates(Sequence):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         return parse_edtf(self.texts[index])  # every one was checked before the cache was written
+
+
+def give_back_memory() -> None:
+    """Ask the C allocator to hand freed pages back to the system (glibc; a no-op elsewhere).
+    A million freed records leave most of their pages free but still counted as ours; a text
+    index built next would come on top of them and push the peak up by ~0.7 GB at 1M."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def read_on_demand(timeline: Timeline) -> None:
+    """Let go of the decoded events, dates and quotes of a timeline read from one big file,
+    and read each back from the file (by its byte span) when something asks for it, as a
+    timeline restored from the cache does. At a million events this gives back about 2 GB;
+    the explorer shows forty events at a time.
+    """
+    origin = timeline.origin
+    if origin is None or isinstance(timeline.events, FileRecords):
+        return
+    ids = [e.id for e in timeline.events]
+    texts = [d.text for d in timeline.dates]
+    timeline.events = FileRecords(origin.file, Event, origin.events, ids, texts)
+    timeline.dates = LazyDates(texts)
+    timeline.quotes = FileRecords(origin.file, Quote, origin.quotes, [], [])
+    timeline.__dict__.pop("position", None)  # rebuilt from the ids if ever needed
+    give_back_memory()

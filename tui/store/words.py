@@ -29,12 +29,14 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["WordIndex", "build", "build_aside", "open_index", "sidecar", "union", "MAX_WORDS"]
+from .cachefile import identity, text_of
+
+__all__ = ["WordIndex", "build", "build_aside", "open_index", "sidecar", "MAX_WORDS"]
 
 MAGIC = b"TLXWORDS"
 VERSION = 1
 _HEADER = struct.Struct("<8sI16sQQQQ")
-"""magic, version, the identity of the cache file it was built from (``cache.identity``), then
+"""magic, version, the identity of the cache file it was built from (``cachefile.identity``), then
 the byte lengths of the vocabulary, the word starts, the postings offsets and the postings."""
 MAX_WORDS = 2_000
 """A needle found in more vocabulary words than this (a letter or two) is searched by a scan."""
@@ -82,23 +84,9 @@ class WordIndex:
         return found
 
 
-def union(postings: list[Sequence[int]]) -> array:
-    """Sorted positions in any of these sorted postings."""
-    if len(postings) == 1:
-        out = array("I")
-        out.frombytes(memoryview(postings[0]).cast("B"))
-        return out
-    merged: set[int] = set()
-    for p in postings:
-        merged.update(p)
-    return array("I", sorted(merged))
-
-
 def open_index(cache_file: str | os.PathLike, built_from: bytes | None = None) -> WordIndex | None:
     """The word index beside this cache file, if it was built from this very file
     (``built_from``: the cache's identity, when the caller has it already)."""
-    from .cache import identity
-
     try:
         if built_from is None:
             built_from = identity(cache_file)
@@ -121,10 +109,7 @@ def open_index(cache_file: str | os.PathLike, built_from: bytes | None = None) -
 
 def build(cache_file: str | os.PathLike) -> Path | None:
     """Build the word index of a cache file's search text and write it beside it."""
-    from .cache import identity, text_of
-
-    built_from = identity(cache_file)
-    blob, offsets = text_of(cache_file)
+    built_from, blob, offsets = text_of(cache_file)
     postings: dict[bytes, array] = {}
     get = postings.get
     n = len(offsets) - 1
@@ -173,7 +158,7 @@ def build_aside(cache_file: str | os.PathLike) -> WordIndex | None:
 
     try:
         # -c rather than -m: the package imports this module first, and runpy warns about that
-        subprocess.run([sys.executable, "-c", "import sys; from tui.model.words import main; sys.exit(main())",
+        subprocess.run([sys.executable, "-c", "import sys; from tui.store.words import main; sys.exit(main())",
                         os.fspath(cache_file)],
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        start_new_session=True, check=False)  # its own session: ^C in the app spares it

@@ -1,0 +1,90 @@
+"""What a ``Timeline`` is given by whoever read it: the interface between the domain and the
+storage engine (``tui/store``), which implements it. The model names these shapes and never
+imports their makers, so it can be read, and tested, without files, caches or processes.
+
+* ``Records``: the events (or quotes) in timeline order, a plain list or records read back
+  from a file on demand; ``many`` reads several at once.
+* ``SearchText``: the folded search text of every event, one buffer with an offset per
+  position (``Timeline.haystack``), and the ``Scan`` that finds a needle in it.
+* ``Words``: a word index of that text (postings per vocabulary word), when one was built.
+* ``TextSource``: how the search text is built (from the records in memory, or from a big file
+  with a child process's help) and made ready for a first search.
+* ``Placement``: where each record sits in the file it came from (``Timeline.origin``); the
+  model only reorders it together with the records.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
+
+__all__ = ["Records", "Scan", "SearchText", "Words", "TextSource", "Placement"]
+
+
+class Records(Protocol):
+    """A sequence of records; if it has ``many(indexes, texts_only=...)``, several are read
+    together with it (``texts_only``: only the fields the search text is made of need be
+    filled in)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index): ...
+
+
+class Scan(Protocol):
+    """Finds the positions whose search text holds a needle (``tui.store.scan.Scanner``)."""
+
+    def positions(self, needle: bytes) -> Sequence[int]:
+        """Every position whose text holds ``needle`` (folded, no NUL), in order."""
+        ...
+
+    def prepare(self) -> None:
+        """Do now what the first ``positions`` would do first."""
+        ...
+
+
+@dataclass(slots=True)
+class SearchText:
+    """The search text: ``blob[offsets[p]:offsets[p + 1] - 1]`` is the folded text of the
+    event at position p (a NUL ends each); ``scan`` searches all of it."""
+
+    blob: object
+    """bytes-like with ``find`` (a bytearray, or a mapped file)."""
+    offsets: array
+    scan: Scan
+
+
+class Words(Protocol):
+    """A word index of the search text (``tui.store.words.WordIndex``)."""
+
+    def lookup(self, piece: bytes, limit: int) -> list[Sequence[int]] | None:
+        """The sorted postings of every word holding ``piece``; None when a scan is cheaper."""
+        ...
+
+
+class TextSource(Protocol):
+    """How a timeline's search text is built and readied (``tui.store.text``)."""
+
+    def build_text(self, timeline: Timeline) -> SearchText:
+        """The search text of every event, built once (``Timeline.text_chunks`` makes it),
+        under the timeline's lock, often in a worker thread."""
+        ...
+
+    def prepare_search(self, text: SearchText, timeline: Timeline) -> None:
+        """Ready ``text`` for a first search as quick as the next (the explorer calls this)."""
+        ...
+
+
+class Placement(Protocol):
+    """Where a timeline's records sit in the one file they were read from."""
+
+    path: str
+
+    def permuted(self, *, events: Sequence[int] | None = None, quotes: Sequence[int] | None = None) -> Placement:
+        """The same, for the records taken in this order (``Timeline`` sorts them)."""
+        ...

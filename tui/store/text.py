@@ -1,0 +1,108 @@
+"""How a timeline's search text is built and scanned (``protocols.TextSource``): what the
+store plugs into every ``Timeline`` it makes.
+
+* ``MemoryText``: timelines held in memory (small files, several files): the text is built
+  here, into a bytearray, and scanned by ``scan.Scanner``.
+* ``FileText``: one big file's. The text goes to an unnamed scratch file that is then mapped
+  (it is read from the page cache, and never adds ~0.7 GB at a million events to the
+  process's memory); a child process builds the later half meanwhile and stays to scan it
+  (``aside.TextAside``). A timeline restored from the on-disk cache has its text already
+  (``held_in``); readying its search starts a child mapping and scanning half of that text.
+"""
+
+from __future__ import annotations
+
+import mmap
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator
+
+from ..model.haystack import noting_ends
+from ..model.protocols import SearchText
+from ..model.timeline import Timeline
+from . import aside
+from .aside import TextAside
+from .cachefile import scratch_dir
+from .records import DataFile
+from .scan import Scanner, map_text
+
+__all__ = ["MemoryText", "FileText"]
+
+
+def _mapped(chunks: Iterable[bytes]) -> mmap.mmap:
+    """Write the chunks to an unnamed scratch file (``cachefile.scratch_dir``); map it."""
+    with tempfile.TemporaryFile(dir=scratch_dir()) as f:
+        for encoded in chunks:
+            f.write(encoded)
+        f.flush()
+        if f.tell() == 0:
+            raise OSError("nothing to map")
+        return map_text(f.fileno())  # outlives the file's name
+
+
+class MemoryText:
+    """The search text built in this process's memory."""
+
+    def build_text(self, timeline: Timeline) -> SearchText:
+        offsets = array("q", [0])
+        blob = bytearray()
+        for encoded in noting_ends(timeline.text_chunks(0, len(timeline)), offsets):
+            blob += encoded
+        return SearchText(blob, offsets, Scanner(blob, offsets))
+
+    def prepare_search(self, text: SearchText, timeline: Timeline) -> None:
+        text.scan.prepare()
+
+
+class FileText(MemoryText):
+    """The search text of one big file's timeline, built half here and half by a child
+    process, into a mapped scratch file (in memory if there is no room for one)."""
+
+    def __init__(self) -> None:
+        self.held_in: tuple[DataFile, int] | None = None
+        """The file holding a search text built before (the on-disk cache, open) and where
+        the text starts in it: ``prepare_search`` has a child process map and scan half."""
+
+    def build_text(self, timeline: Timeline) -> SearchText:
+        n = len(timeline)
+        helper = TextAside.start(timeline.origin, timeline.quote_starts, n // 2) if n >= aside.TEXT_ASIDE_LIMIT else None
+        offsets = array("q", [0])
+        try:
+            blob = _mapped(noting_ends(_halves(timeline, helper), offsets))
+            return SearchText(blob, offsets, Scanner(blob, offsets, helper if helper is not None and helper.alive else None))
+        except BaseException as exc:
+            if helper is not None:
+                helper.close()
+            if not isinstance(exc, OSError):
+                raise
+        return super().build_text(timeline)  # no room for the scratch file: in memory
+
+    def prepare_search(self, text: SearchText, timeline: Timeline) -> None:
+        """A big timeline whose search text came from the cache gets a child process scanning
+        half of it, as one that built its text has already: what the word index leaves to a
+        scan (a needle in most words, like "the") runs on both cores."""
+        held, self.held_in = self.held_in, None
+        n = len(timeline)
+        if held is not None and n >= aside.TEXT_ASIDE_LIMIT:  # looked up here: tests lower it
+            text.scan.share(TextAside.scanning(held[0].fd, held[1], text.offsets, n // 2))
+        text.scan.prepare()
+
+
+def _halves(timeline: Timeline, helper: TextAside | None) -> Iterator[bytes]:
+    """The search text, built here up to where ``helper`` (if any) started, then the rest as
+    it built it (or built here, if it could not). Progress: this process's half counts for
+    90%, joining the child's for the last 10%."""
+    n = len(timeline)
+    if helper is None:
+        yield from timeline.text_chunks(0, n)
+        return
+    yield from timeline.text_chunks(0, helper.first, share=0.9)
+    built = helper.blocks()
+    if built is None:
+        yield from timeline.text_chunks(helper.first, n, start=0.5, share=0.5)
+        return
+    done, size = 0, max(helper.size(), 1)
+    for block in built:
+        yield block
+        done += len(block)
+        timeline.text_progress = 0.9 + 0.1 * min(done / size, 1)
