@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.model import load
+from tui.store import load
 from tui.model.clock import ZoneChoice, ZoneError, parse_zone, relative, shifted
 from tui.model.cooccur import actor_columns
 from tui.model.dates import parse_edtf

@@ -27,9 +27,9 @@ __all__ = ["Records", "Scan", "SearchText", "Words", "TextSource", "Placement"]
 
 
 class Records(Protocol):
-    """A sequence of records; if it has ``many(indexes, texts_only=...)``, several are read
-    together with it (``texts_only``: only the fields the search text is made of need be
-    filled in)."""
+    """A sequence of records; if it has ``many(indexes, decode_list=None)``, several are read
+    together with it (``decode_list``: a msgspec decoder of a list of lighter structs, for
+    records read back from a file, ``haystack.TEXT_DECODERS``)."""
 
     def __len__(self) -> int: ...
 

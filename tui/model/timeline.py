@@ -22,13 +22,13 @@ from itertools import compress
 
 from .dates import EDate
 from .entities import Actor, Event, Quote, Source
-from .haystack import quote_indexes, records_at, search_text, searchable
+from .haystack import TEXT_DECODERS, InMemory, quote_indexes, records_at, search_text, searchable
 from .postings import both, union
 from .problems import Problem
 from .protocols import Placement, Records, SearchText, TextSource, Words
 from .text import fold
 
-__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns"]
+__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "records_at"]
 
 _LONG = 400 * 86400
 """Events spanning more than this are kept aside, so date windows stay a bisection."""
@@ -87,7 +87,7 @@ class Timeline:
         warnings: list[Problem] | None = None,
         files: list[str] | None = None,
         origin: Placement | None = None,
-        text_source: TextSource,
+        text_source: TextSource | None = None,
     ) -> None:
         self.title = title
         self.description = description
@@ -173,14 +173,15 @@ class Timeline:
         t._link(text_source)
         return t
 
-    def _link(self, text_source: TextSource) -> None:
+    def _link(self, text_source: TextSource | None) -> None:
         """What is derived from the rest (also for a timeline restored from the cache)."""
         self._members: dict[str, list[str]] = {}
         for actor in self.actors.values():
             for group in actor.affiliations:
                 self._members.setdefault(group, []).append(actor.id)
-        self.text_source = text_source
-        """How the search text is built and scanned (``protocols.TextSource``, from the store)."""
+        self.text_source = text_source or InMemory()
+        """How the search text is built and scanned (``protocols.TextSource``: the store's,
+        or for a timeline made by hand, ``haystack.InMemory``)."""
         self._text: SearchText | None = None
         self._haystack: tuple[object, array] | None = None
         self._haystack_lock = threading.Lock()
@@ -222,13 +223,13 @@ class Timeline:
 
     def events_at(self, positions: Sequence[int], *, texts_only: bool = False) -> list[Event]:
         """The events at these positions (read from the file together, for a big one).
-        ``texts_only``: only their searchable fields need be read (``protocols.Records``)."""
-        return records_at(self.events, positions, texts_only=texts_only)
+        ``texts_only``: only their searchable fields need be read (``haystack.TEXT_DECODERS``)."""
+        return records_at(self.events, positions, TEXT_DECODERS[Event] if texts_only else None)
 
     def quotes_of(self, positions: Sequence[int], *, texts_only: bool = False) -> list[Quote]:
         """The quotes of the events at these positions, event by event."""
         return records_at(self.quotes, quote_indexes(self._qstart, positions),
-                          texts_only=texts_only)
+                          TEXT_DECODERS[Quote] if texts_only else None)
 
     def quote_count(self, position: int) -> int:
         """How many quotes the event at this position has (none is read to count them)."""

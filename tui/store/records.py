@@ -21,7 +21,7 @@ from ..model.dates import EDate, parse_edtf
 from ..model.entities import Event, Quote
 from ..model.timeline import Timeline
 
-__all__ = ["Spans", "DataFile", "Origin", "FileRecords", "LazyDates", "TEXT_DECODERS", "UNREADABLE",
+__all__ = ["Spans", "DataFile", "Origin", "FileRecords", "LazyDates", "UNREADABLE",
            "read_on_demand", "give_back_memory"]
 
 UNREADABLE = "(this record could not be read again: the file changed after it was opened; reopen it)"
@@ -115,13 +115,13 @@ class FileRecords(Sequence):
             raise IndexError(index)
         return self._read(index)
 
-    def many(self, indexes: Sequence[int], *, texts_only: bool = False) -> list:
+    def many(self, indexes: Sequence[int], decode_list=None) -> list:
         """The records at these indexes, decoded in one call: what an export of thousands
         of events needs (one at a time, the calls would cost more than the reading).
-        ``texts_only``: decoded into lighter structs, their search text only (``TEXT_DECODERS``)."""
+        ``decode_list`` may decode them into lighter structs (``haystack.TEXT_DECODERS``)."""
         starts, ends, fd = self.spans.starts, self.spans.ends, self._fd
         try:
-            records = (TEXT_DECODERS[self._cls] if texts_only else self._decode_list)(
+            records = (decode_list or self._decode_list)(
                 b"[" + b",".join([os.pread(fd, ends[i] - starts[i], starts[i]) for i in indexes]) + b"]")
             if len(records) == len(indexes):
                 return records
@@ -137,29 +137,6 @@ class FileRecords(Sequence):
             if self._cls is Event:
                 return Event(id=self.ids[index], date=self._dates[index], title=UNREADABLE)
             return Quote(id="", text=UNREADABLE, speaker="", source="")
-
-
-class _EventText(msgspec.Struct):
-    """What the search text needs of an event (the decoder skips every other field)."""
-
-    title: str
-    summary: str | None = None
-    place: str | None = None
-    note: str | None = None
-    tags: list[str] = []
-
-
-class _QuoteText(msgspec.Struct):
-    """What the search text needs of a quote."""
-
-    text: str
-    original: str | None = None
-
-
-TEXT_DECODERS = {Event: msgspec.json.Decoder(list[_EventText]).decode,
-                 Quote: msgspec.json.Decoder(list[_QuoteText]).decode}
-"""For ``FileRecords.many``: only the fields the search text is made of, about a third
-quicker to decode than whole records (every record was checked when the file was read)."""
 
 
 class LazyDates(Sequence):

@@ -17,7 +17,7 @@ import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
 
-from ..model.haystack import noting_ends
+from ..model.haystack import InMemory, noting_ends
 from ..model.protocols import SearchText
 from ..model.timeline import Timeline
 from . import aside
@@ -40,18 +40,11 @@ def _mapped(chunks: Iterable[bytes]) -> mmap.mmap:
         return map_text(f.fileno())  # outlives the file's name
 
 
-class MemoryText:
-    """The search text built in this process's memory."""
+class MemoryText(InMemory):
+    """The search text built in this process's memory, scanned by ``scan.Scanner``."""
 
-    def build_text(self, timeline: Timeline) -> SearchText:
-        offsets = array("q", [0])
-        blob = bytearray()
-        for encoded in noting_ends(timeline.text_chunks(0, len(timeline)), offsets):
-            blob += encoded
-        return SearchText(blob, offsets, Scanner(blob, offsets))
-
-    def prepare_search(self, text: SearchText, timeline: Timeline) -> None:
-        text.scan.prepare()
+    def scanner(self, blob, offsets: array) -> Scanner:
+        return Scanner(blob, offsets)
 
 
 class FileText(MemoryText):
