@@ -48,7 +48,7 @@ import msgspec
 from ..model.entities import Event, Quote
 from ..model.haystack import noting_ends, search_text
 from .cachefile import scratch_dir
-from .columns import Arrangement, Broken, Columns
+from .columns import Arrangement, Broken, Columns, Fill
 from .json_fast import read_big_json
 from .records import DataFile, FileRecords, Origin, Spans
 from .scan import Scanner, map_text
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()  # as in loader.load: millions of new objects, no cycles among them
     columns = Columns()
     try:
-        parsed = read_big_json(args[0], columns, ("quotes",), event_keys=True)
+        parsed = read_big_json(args[0], Fill(columns, ("quotes",), keys=True))
         if parsed.problems or parsed.spans is None:
             return PROBLEM
         answer = _Answer.of(parsed.fingerprint, columns, columns.arrange(parsed.spans["quotes"]))

@@ -19,6 +19,7 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import ClassVar
 from functools import partial
 from itertools import accumulate, compress, repeat
 from operator import eq
@@ -30,7 +31,7 @@ from ..model.timeline import Timeline, group_key, is_long, sort_key
 from ..model.protocols import TextSource
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
 
-__all__ = ["Arrangement", "Broken", "Columns", "ids_valid", "people_valid", "via_loop"]
+__all__ = ["Arrangement", "Broken", "Columns", "Fill", "ids_valid", "people_valid", "via_loop"]
 
 _POSTINGS = partial(array, "I")
 _IDS = re.compile(r"(?:[a-z0-9][a-z0-9-]*\n)*")
@@ -88,6 +89,26 @@ class Arrangement:
     """The quotes' byte spans, grouped by their event's position (quotes tied to no event last)."""
     untied: list[tuple[int, str]]
     """Quotes tied to no event: index in the file's list, id (a warning each)."""
+
+
+@dataclass(slots=True)
+class Fill:
+    """Where a reader puts the records of a big file read into columns (``reading.Keep`` says
+    what a reader asks of it): those of ``kinds`` go to ``columns``; with ``keys``, the
+    events' ids and dates only (what the child reading the quotes needs, ``aside.py``). All
+    or nothing: columns are of use only if every record is right and placed, so the read
+    stops at the first problem, and the loader reads the file again the detailed way."""
+
+    columns: Columns
+    kinds: tuple[str, ...] = ("actors", "sources", "events", "quotes")
+    keys: bool = False
+    all_or_nothing: ClassVar[bool] = True
+
+    def take(self, kind: str, records: list, indexes) -> None:
+        self.columns.add(kind, records)  # in file order: an index here is the index in the file
+
+    def take_keys(self, events: list) -> None:
+        self.columns.add_event_keys(events)
 
 
 class Columns:

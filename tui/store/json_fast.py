@@ -14,28 +14,24 @@ import msgspec
 
 from ..model.entities import FORMAT, KINDS, TimelineFile
 from ..model.problems import LoadError, Problem
-from .columns import Columns
-from .reading import (CHUNK, LONE_SURROGATE, Parsed, msgspec_problem, open_data, share_ids, show,
-                      take_fingerprint, unreadable)
+from .columns import Fill
+from .reading import CHUNK, LONE_SURROGATE, Keep, Parsed, msgspec_problem, open_data, show, take_fingerprint, unreadable
 from .records import DataFile, Spans
 
 __all__ = ["read_big_json", "read_json_fast"]
 
 
-def read_big_json(path: str | Path, columns: Columns | None = None, kinds=KINDS, *,
-                  event_keys: bool = False) -> Parsed:
-    """A JSON file read the way big ones are (mapped, record by record), whatever its size.
-    ``event_keys`` (with ``columns``, and "events" not among ``kinds``): the events' ids and
-    dates go to the columns all the same (``Columns.add_event_keys``)."""
+def read_big_json(path: str | Path, sink: Fill | None = None) -> Parsed:
+    """A JSON file read the way big ones are (mapped, record by record), whatever its size,
+    into ``sink`` (default: the records kept, ``reading.Keep``)."""
     file = open_data(path)
     before = take_fingerprint(path, file)
-    parsed = _read_json_mapped(str(path), file, columns, kinds, event_keys)
+    parsed = _read_json_mapped(str(path), file, sink)
     parsed.fingerprint, parsed.file = before, file
     return parsed
 
 
-def _read_json_mapped(name: str, file: DataFile, columns: Columns | None, kinds=KINDS,
-                      event_keys: bool = False) -> Parsed:
+def _read_json_mapped(name: str, file: DataFile, sink: Fill | None) -> Parsed:
     """A big JSON file is mapped rather than read, so that the pages of records already
     decoded can be handed back to the system as decoding goes (see ``read_json_fast``)."""
     try:
@@ -45,7 +41,7 @@ def _read_json_mapped(name: str, file: DataFile, columns: Columns | None, kinds=
     whole = memoryview(mapped)
     view = whole[3:] if mapped[:3] == b"\xef\xbb\xbf" else whole
     try:
-        return read_json_fast(name, view, mapped, columns, kinds, event_keys)
+        return read_json_fast(name, view, mapped, sink)
     finally:
         view.release()
         whole.release()
@@ -110,8 +106,7 @@ _FAST_ERRORS = 100
 """A big file reports up to this many broken records (the first problem of each)."""
 
 
-def read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: Columns | None = None,
-                    kinds=KINDS, event_keys: bool = False) -> Parsed:
+def read_json_fast(name: str, data, release: mmap.mmap | None = None, sink: Fill | None = None) -> Parsed:
     """Big files: one quick pass splits the records out, then each is decoded on its own.
 
     Decoding record by record lets other threads run in between (the explorer stays
@@ -119,11 +114,14 @@ def read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: C
     record be reported while the others are still checked, and (with ``release``, the
     file's mapping) lets the pages already decoded leave memory: peak memory is then about
     the records alone, not the records plus the whole file.
+
+    ``sink``: where the records go (default: kept in the result, ``reading.Keep``).
     """
+    parsed = Parsed(name)
+    sink = sink or Keep(parsed)
     try:
-        whole = (_KEYS_DECODER if event_keys else _RAW_DECODER).decode(data)
+        whole = (_KEYS_DECODER if sink.keys else _RAW_DECODER).decode(data)
     except msgspec.ValidationError as exc:
-        parsed = Parsed(name)
         parsed.problems.append(msgspec_problem(name, exc))
         return parsed
     except msgspec.DecodeError as exc:
@@ -133,20 +131,18 @@ def read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: C
         try:
             msgspec.json.decode(data, type=TimelineFile)
         except msgspec.ValidationError as exc:
-            parsed = Parsed(name)
             parsed.problems.append(msgspec_problem(name, exc))
             return parsed
         except (msgspec.DecodeError, RecursionError):
             pass
         raise unreadable(name, "is nested too deeply to be a timeline") from None
-    parsed = Parsed(name, title=whole.title, description=whole.description)
+    parsed.title, parsed.description = whole.title, whole.description
     if whole.format != FORMAT:
         parsed.error(("format",), f"unknown format {show(whole.format)} (this version reads \"{FORMAT}\")")
     if not whole.title.strip():
         parsed.error(("title",), "title is empty")
-    if columns is not None and parsed.problems:
+    if sink.all_or_nothing and parsed.problems:
         return parsed  # the caller reads the file again, the detailed way
-    canon: dict[str, str] = {}
     broken = 0
     done = 0
     if release is not None:
@@ -155,59 +151,45 @@ def read_json_fast(name: str, data, release: mmap.mmap | None = None, columns: C
         decode = _RECORD_DECODERS[kind].decode
         raws = getattr(whole, kind)
         setattr(whole, kind, [])
-        if kind not in kinds:
-            if event_keys and kind == "events":
-                columns.add_event_keys(raws)
+        if kind not in sink.kinds:
+            if kind == "events" and sink.keys:
+                sink.take_keys(raws)
             continue
-        records = []
-        indexes: list[int] | range = range(len(raws))
         spans = parsed.spans.get(kind) if parsed.spans is not None else None
         cursor = -1
         for first in range(0, len(raws), CHUNK):
             part = raws[first:first + CHUNK]
             if release is not None:
                 done = _release_before(release, part[0], done)
+            indexes: range | list[int] = range(first, first + len(part))
             try:
                 decoded = [decode(raw) for raw in part]
             except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
-                decoded, good = [], []  # one by one, to know which are broken
+                decoded, indexes = [], []  # one by one, to know which are broken
                 for i, raw in enumerate(part, first):
                     try:
                         decoded.append(decode(raw))
-                        good.append(i)
+                        indexes.append(i)
                     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
                         broken += 1
                         if broken <= _FAST_ERRORS:
                             parsed.problems.append(msgspec_problem(name, exc, (kind, i)))
-                        if columns is not None:  # returned, not raised: a traceback would hold the mapping
+                        if sink.all_or_nothing:  # returned, not raised: a traceback would hold the mapping
                             return parsed
-                if isinstance(indexes, range):
-                    indexes = list(range(first))
-                indexes += good
-                part = [raws[i] for i in good]
-            else:
-                if not isinstance(indexes, range):
-                    indexes += range(first, first + len(part))
+                part = [raws[i] for i in indexes]
             if spans is not None:
                 for raw in part:
                     cursor = _locate(release, raw, cursor, done)
                     if cursor < 0:
                         parsed.spans = spans = None
-                        if columns is not None:
+                        if sink.all_or_nothing:
                             return parsed
                         break
                     spans.starts.append(cursor)
                     cursor += len(raw)
                     spans.ends.append(cursor)
-            if columns is not None:
-                columns.add(kind, decoded)
-                continue
-            for record in decoded:
-                share_ids(record, canon)
-            records += decoded
+            sink.take(kind, decoded, indexes)
         del raws
-        parsed.records[kind] = records
-        parsed.indexes[kind] = indexes
     if broken > _FAST_ERRORS:
         parsed.problems.append(Problem(name, (), f"... and {broken - _FAST_ERRORS} more broken records", True))
     return parsed

@@ -12,9 +12,9 @@ import msgspec
 
 from ..model.entities import FORMAT, KINDS
 from ..model.problems import Problem
-from .columns import Columns
-from .reading import (CHUNK, LONE_SURROGATE, PLURAL, Parsed, build_record, check_header, check_surrogates,
-                      describe, msgspec_problem, quick, share_ids, show, strict_loads, unreadable)
+from .columns import Fill
+from .reading import (CHUNK, LONE_SURROGATE, PLURAL, Keep, Parsed, build_record, check_header, check_surrogates,
+                      describe, msgspec_problem, quick, show, strict_loads, unreadable)
 from .records import Spans
 
 __all__ = ["read_jsonl", "looks_like_jsonl"]
@@ -34,15 +34,17 @@ def looks_like_jsonl(data: bytes) -> bool:
 _LINE_DECODER = msgspec.json.Decoder(typing.Union[tuple(KINDS.values())])
 
 
-def read_jsonl(name: str, lines, strict: bool, columns: Columns | None = None) -> Parsed:
-    """``lines``: the file's lines as bytes (a list, or an open file streamed line by line).
-    With ``columns`` (big files), records go there, and reading stops at the first problem."""
+def read_jsonl(name: str, lines, strict: bool, sink: Fill | None = None) -> Parsed:
+    """``lines``: the file's lines as bytes (a list, or an open file streamed line by line);
+    ``sink``: where the records go (default: kept in the result, ``reading.Keep``), a chunk
+    of each kind at a time. Every kind is read (``sink.kinds`` chooses among a JSON file's
+    lists, which JSON Lines do not have)."""
     parsed = Parsed(name)
+    sink = sink or Keep(parsed)
     parsed.jsonl_lines = {k: array("I") for k in KINDS}
-    chunks: dict[str, list] = {k: [] for k in KINDS}
+    chunks: dict[str, tuple[list, list[int]]] = {k: ([], []) for k in KINDS}
     if not isinstance(lines, list):  # read from disk: where each record is, for the cache
         parsed.spans = {"events": Spans(array("q"), array("q")), "quotes": Spans(array("q"), array("q"))}
-    canon: dict[str, str] = {}
     header_seen = False
     counts = dict.fromkeys(KINDS, 0)
     end = 0
@@ -68,7 +70,7 @@ def read_jsonl(name: str, lines, strict: bool, columns: Columns | None = None) -
             check_header(parsed, head)
             for p in parsed.problems[before:]:
                 p.line = number
-            if columns is not None and parsed.problems:
+            if sink.all_or_nothing and parsed.problems:
                 return parsed  # the caller reads the file again, the detailed way
             continue
         record = quick(raw, _LINE_DECODER.decode) if strict else None
@@ -106,7 +108,7 @@ def read_jsonl(name: str, lines, strict: bool, columns: Columns | None = None) -
                 record = _LINE_DECODER.decode(raw)
             except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
                 parsed.problems.append(_line_problem(name, raw, number, exc))
-                if columns is not None:
+                if sink.all_or_nothing:
                     return parsed  # the caller reads the file again, the detailed way
                 continue
             kind = PLURAL[type(record).__struct_config__.tag]
@@ -116,19 +118,14 @@ def read_jsonl(name: str, lines, strict: bool, columns: Columns | None = None) -
         if parsed.spans is not None and kind in parsed.spans:
             parsed.spans[kind].starts.append(start)
             parsed.spans[kind].ends.append(end)
-        if columns is not None:
-            chunk = chunks[kind]
-            chunk.append(record)
-            if len(chunk) == CHUNK:
-                columns.add(kind, chunk)
-                chunks[kind] = []
-            continue
-        share_ids(record, canon)
-        parsed.records[kind].append(record)
-        parsed.indexes[kind].append(index)
-    if columns is not None:
-        for kind, chunk in chunks.items():
-            columns.add(kind, chunk)
+        records, indexes = chunks[kind]
+        records.append(record)
+        indexes.append(index)
+        if len(records) == CHUNK:
+            sink.take(kind, records, indexes)
+            chunks[kind] = ([], [])
+    for kind, (records, indexes) in chunks.items():
+        sink.take(kind, records, indexes)
     if not header_seen:
         raise unreadable(name, "is empty")
     return parsed

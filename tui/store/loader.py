@@ -20,7 +20,7 @@ from .aside import ASIDE_LIMIT, QuotesAside
 from .cache import restore
 from .cachefile import cache_dir
 from .checks import check_records, place_lines, records_valid
-from .columns import Broken, Columns
+from .columns import Broken, Columns, Fill
 from .json_fast import read_big_json, read_json_fast
 from .json_strict import read_json_quick, read_json_strict
 from .jsonl import looks_like_jsonl, read_jsonl
@@ -49,12 +49,12 @@ def bundled_path() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / _DATASET
 
 
-def read_one(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> Parsed:
+def read_one(path: str | Path, sink: Fill | None = None) -> Parsed:
     """Read and structurally check one file (no cross-references yet).
 
-    With ``columns`` (a big file only), each record goes there instead of into the result,
-    and reading stops at the first problem (see ``columns.py``). A big JSON file may be read
-    for some ``kinds`` of record only (``aside.py``).
+    With ``sink`` (a big file only), its records go to columns instead of into the result,
+    and reading stops at the first problem (``columns.Fill``, which may ask for some kinds of
+    record only).
     """
     if _is_big(path, JSONL_SUFFIXES):
         # Streamed a line at a time: a million-event file never sits in memory whole.
@@ -62,14 +62,14 @@ def read_one(path: str | Path, columns: Columns | None = None, kinds=KINDS) -> P
         before = take_fingerprint(path, file)
         try:
             with open(file.fd, "rb", closefd=False) as f:
-                parsed = read_jsonl(str(path), f, strict=False, columns=columns)
+                parsed = read_jsonl(str(path), f, strict=False, sink=sink)
         except OSError as exc:
             raise unreadable(str(path), f"cannot be read ({exc.strerror or exc})") from None
         parsed.fingerprint, parsed.file = before, file
         return parsed
     if _is_big(path, (".json",)):
-        return read_big_json(path, columns, kinds)
-    assert columns is None, "only big files are read into columns"
+        return read_big_json(path, sink)
+    assert sink is None, "only big files are read into columns"
     name, data = read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -155,7 +155,7 @@ def _load_columns(path: str | Path) -> Timeline:
         pass  # gone since it was found big: reading it says so, with the file's name
     columns = Columns()
     try:
-        parsed = read_one(path, columns, KINDS if aside is None else ("actors", "sources", "events"))
+        parsed = read_one(path, Fill(columns) if aside is None else Fill(columns, ("actors", "sources", "events")))
         if parsed.problems or parsed.spans is None:
             raise Broken("problems")
         columns.check()  # while the child is still at work
@@ -169,7 +169,7 @@ def _load_columns(path: str | Path) -> Timeline:
         arrangement = answer.arrangement()
     else:
         if aside is not None:  # the child could not: read the quotes here after all
-            quotes = read_one(path, columns, ("quotes",))
+            quotes = read_one(path, Fill(columns, ("quotes",)))
             if quotes.problems or quotes.spans is None or quotes.fingerprint != parsed.fingerprint:
                 raise Broken("quotes")
             parsed.spans["quotes"] = quotes.spans["quotes"]

@@ -21,7 +21,7 @@ from ..model.problems import LoadError, Problem
 from .cachefile import fingerprint
 from .records import DataFile, Spans
 
-__all__ = ["Parsed", "unreadable", "read_bytes", "utf8", "open_data", "take_fingerprint", "strict_loads",
+__all__ = ["Parsed", "Keep", "unreadable", "read_bytes", "utf8", "open_data", "take_fingerprint", "strict_loads",
            "check_surrogates", "check_header", "quick", "build_record", "msgspec_problem", "share_ids",
            "describe", "show", "LONE_SURROGATE", "SINGULAR", "PLURAL", "CHUNK"]
 
@@ -59,7 +59,7 @@ class Parsed:
     title: str | None = None
     description: str | None = None
     records: dict[str, list] = field(default_factory=lambda: {k: [] for k in KINDS})
-    indexes: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    indexes: dict[str, list[int] | range] = field(default_factory=lambda: {k: [] for k in KINDS})
     """Each record's index in the file's own list (broken records are skipped)."""
     broken_ids: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in KINDS})
     problems: list[Problem] = field(default_factory=list)
@@ -76,6 +76,40 @@ class Parsed:
 
     def error(self, path: tuple, message: str, *, warning: bool = False) -> None:
         self.problems.append(Problem(self.name, path, message, warning))
+
+
+class Keep:
+    """Where a reader puts the records it decodes, on the record-by-record path: every record
+    stays decoded in the ``Parsed``, with its index in the file's list, and shares its
+    references' strings (``share_ids``). A broken record is reported and skipped, and
+    reading goes on, so that every problem is found.
+
+    The other sink is ``columns.Fill`` (a big file read into columns). A reader knows only
+    what both have: ``kinds`` (the lists of a JSON file it takes), ``keys`` (if "events" is not
+    among them: the events' ids and dates all the same, given to its ``take_keys``), ``all_or_nothing``
+    (the read stops at the first problem, or at a record whose place in the file is lost)
+    and ``take``."""
+
+    kinds = tuple(KINDS)
+    keys = False
+    all_or_nothing = False
+
+    def __init__(self, parsed: Parsed) -> None:
+        self._parsed = parsed
+        self._canon: dict[str, str] = {}
+
+    def take(self, kind: str, records: list, indexes: range | list[int]) -> None:
+        """The next records of one list of the file, with their indexes in it."""
+        for record in records:
+            share_ids(record, self._canon)
+        self._parsed.records[kind] += records
+        have = self._parsed.indexes[kind]
+        if isinstance(indexes, range) and (not have or isinstance(have, range) and have.stop == indexes.start):
+            self._parsed.indexes[kind] = range(have.start if have else indexes.start, indexes.stop)  # no list of a million ints
+            return
+        if isinstance(have, range):
+            have = self._parsed.indexes[kind] = list(have)
+        have.extend(indexes)
 
 
 def unreadable(name: str, message: str, line: int | None = None) -> LoadError:
