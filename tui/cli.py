@@ -94,12 +94,13 @@ def _add_cache(parser: argparse.ArgumentParser, *, reads: bool = True) -> None:
               if reads else "do not write the on-disk cache (validate always reads the file itself)"))
 
 
-def _load(args):
+def _load(args, paths=None):
+    """The timeline of ``paths`` (default: the command's, or the bundled dataset)."""
     from .store.loader import load
     from .model.problems import LoadError
 
     try:
-        timeline = load(args.paths or None, cache=not args.no_cache)
+        timeline = load(paths or args.paths or None, cache=not args.no_cache)
     except LoadError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     # The timeline lives until the command exits: the garbage collector need not walk its
@@ -311,8 +312,7 @@ def cmd_explore(args) -> int:
     size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
     timeline = None
     if size <= EAGER_LIMIT:
-        args.paths = paths
-        timeline = _load(args)
+        timeline = _load(args, paths)
         _run_query(timeline, query)  # a filter that cannot run fails here, before any screen
     from .app import TimelineApp
 

@@ -32,6 +32,7 @@ __all__ = [
     "parse_user_date",
     "MIN_SECOND",
     "MAX_SECOND",
+    "short_date",
 ]
 
 YEAR, MONTH, DAY, MINUTE, SECOND = "year", "month", "day", "minute", "second"
@@ -361,3 +362,31 @@ def parse_user_date(text: str) -> Point:
         if "second" in present:
             iso += f":{first.second:02}"
     return _point(iso)
+
+
+def short_date(edate: EDate) -> str:
+    """The date for a row under its month heading: no year (the heading has it) and no UTC
+    offset (the detail pane has it), never more precise than stored."""
+    start, end = edate.start, edate.end
+
+    def short(point) -> str:
+        return point.display(with_year=point.month is None, with_offset=False)
+
+    if not edate.interval:
+        return short(start)
+    if start is None:
+        return f"until {end.display(with_offset=False)}"
+    if end is None:
+        return f"from {short(start)}"
+    if start.display() == end.display():
+        return short(start)
+    if start.qualifier or end.qualifier:
+        return f"{short(start)} – {short(end)}" if start.year == end.year else \
+            f"{start.display(with_offset=False)} – {end.display(with_offset=False)}"
+    if start.year != end.year:
+        return f"{start.display(with_offset=False)} – {end.display(with_offset=False)}"
+    if start.precision == end.precision == "minute" and (start.month, start.day) == (end.month, end.day):
+        return f"{short(start)}–{end.hour:02}:{end.minute:02}"
+    if start.precision == end.precision == "day" and start.month == end.month and not start.qualifier:
+        return f"{start.day}–{short(end)}"
+    return f"{short(start)} – {short(end)}"

@@ -8,6 +8,8 @@ of filtering (keys, dialogs, palette, query bar, command-line flags) ends by set
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.cells import cell_len
 from textual import on, work
 from textual.binding import Binding
@@ -37,6 +39,15 @@ __all__ = ["MainScreen"]
 
 PANES = ("timeline", "detail", "actors", "quotes")
 EMPTY = "No events match. Press x to clear all filters, Backspace to drop the last one."
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """While "/" is open: the filters as they were (Escape restores them) and the same
+    without their text terms (what typing adds its text to)."""
+
+    before: Query
+    base: Query
 
 
 class MainScreen(Screen[None]):
@@ -83,10 +94,8 @@ class MainScreen(Screen[None]):
         self._index_started = False
         self._waiting: Timer | None = None
         """While a text search waits for the search text: the timer that shows its progress."""
-        self._search_base: Query | None = None
-        """While "/" is open: the filters without text terms, which typing adds to."""
-        self._search_restore = Query()
-        """While "/" is open: the filters as they were, restored by Escape."""
+        self._search: _Search | None = None
+        """While "/" is open: what it started from."""
         self._side = "detail"
 
     def compose(self):
@@ -229,27 +238,27 @@ class MainScreen(Screen[None]):
     # --- search and query bar ----------------------------------------------------------------
 
     def action_search(self) -> None:
-        self._search_restore = self.filters
-        self._search_base = self.filters.without_field("text")
+        self._search = _Search(before=self.filters, base=self.filters.without_field("text"))
         current = " ".join(self.filters.values("text"))
         self.query_bar.open("search", current)
 
     def action_query_bar(self) -> None:
-        self._search_base = None
+        self._search = None
         self.query_bar.open("query", str(self.filters))
 
     @on(QueryBar.Changed)
     def _bar_changed(self, message: QueryBar.Changed) -> None:
-        if message.mode != "search" or self._search_base is None:
+        if message.mode != "search" or self._search is None:
             return
         text = message.value.strip()
-        self.filters = self._search_base.add(make_term("text", (text,))) if text else self._search_base
+        base = self._search.base
+        self.filters = base.add(make_term("text", (text,))) if text else base
 
     @on(QueryBar.Submitted)
     def _bar_submitted(self, message: QueryBar.Submitted) -> None:
         bar = self.query_bar
         if message.mode == "search":
-            self._search_base = None
+            self._search = None
             bar.close()
             self.timeline_view.focus()
             return
@@ -272,9 +281,9 @@ class MainScreen(Screen[None]):
 
     @on(QueryBar.Cancelled)
     def _bar_cancelled(self) -> None:
-        if self._search_base is not None:
-            self.filters = self._search_restore  # as before "/", earlier searches included
-            self._search_base = None
+        if self._search is not None:
+            self.filters = self._search.before  # as before "/", earlier searches included
+            self._search = None
         self.query_bar.close()
         self.timeline_view.focus()
 
