@@ -341,7 +341,7 @@ def test_validate_ok_with_warnings(capsys, tmp_path):
     code, out, _ = run(capsys, "validate", str(path))
     assert code == 0
     assert "warning: events[0]: event 'first' cites no source" in out
-    assert out.splitlines()[-1].endswith(", 1 warnings")
+    assert out.splitlines()[-1].endswith(", 1 warning")
 
 
 def test_validate_problems_exit_1_and_lists_them_all(capsys, tmp_path):

@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check files and list every problem")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="files, or '-' for standard input")
+    validate.add_argument("--sourcing", action="store_true",
+                          help="also report each event's independent sources and what an editor would query")
+    validate.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+    validate.add_argument("--format", choices=("text", "json"), default="text",
+                          help="text for people (the default), or one JSON object")
     _add_cache(validate, reads=False)
     return parser
 
@@ -273,28 +278,66 @@ def cmd_actors(args) -> int:
 def cmd_validate(args) -> int:
     from .store.loader import load
     from .model.problems import LoadError
+    from .model.text import visible
 
+    as_json = args.format == "json"
+    names = ", ".join("<stdin>" if p == "-" else p for p in args.paths)
     try:
         timeline = load(args.paths, cache=False)
     except LoadError as exc:
+        errors = len(exc.errors)
+        if as_json:
+            from .validate_output import dump, problem_json
+
+            sys.stdout.write(dump({"files": names, "ok": False, "errors": errors,
+                                   "warnings": len(exc.problems) - errors,
+                                   "problems": [problem_json(p) for p in exc.problems]}))
+            return EXIT_USAGE if exc.unreadable else EXIT_PROBLEMS
         for problem in exc.problems:
             print(problem)
-        errors = len(exc.errors)
         if exc.unreadable:
             return EXIT_USAGE
         print(f"{errors} error{'s' * (errors != 1)}, {len(exc.problems) - errors} warning"
               f"{'s' * (len(exc.problems) - errors != 1)}")
         return EXIT_PROBLEMS
-    for problem in timeline.warnings:
-        print(problem)
-    from .model.text import visible
+    warnings = list(timeline.warnings)
+    report = findings = placed = None
+    if args.sourcing:
+        from .model.sourcing_report import SourcingReport
+        from .places import place
 
-    names = visible(", ".join("<stdin>" if p == "-" else p for p in args.paths))  # file names are untrusted too
-    print(f"ok: {names}: {len(timeline)} events, {len(timeline.actors)} actors, "
-          f"{len(timeline.sources)} sources, {len(timeline.quotes)} quotes"
-          + (f", {len(timeline.warnings)} warnings" if timeline.warnings else ""))
+        report = SourcingReport(timeline).report(names=as_json)
+        placed = place(report.findings, timeline.files)
+        # in file order, as the loader's problems are (the report is in timeline order)
+        order = sorted(range(len(placed)), key=lambda i: (placed[i].file, placed[i].line or 0))
+        findings, placed = [report.findings[i] for i in order], [placed[i] for i in order]
+    counts = {"events": len(timeline), "actors": len(timeline.actors), "sources": len(timeline.sources),
+              "quotes": len(timeline.quotes)}
+    total = len(warnings) + (len(placed) if placed else 0)
+    if as_json:
+        from .validate_output import dump, problem_json, sourcing_json
+
+        out = {"files": names, "ok": True, **counts, "warnings": total,
+               "problems": [problem_json(p) for p in warnings]}
+        if report is not None:
+            out["sourcing"] = sourcing_json(timeline, report, findings, placed)
+        sys.stdout.write(dump(out))
+    else:
+        for problem in warnings:
+            print(problem)
+        if report is not None:
+            from .validate_output import sourcing_table
+
+            sys.stdout.write("\n".join(sourcing_table(timeline, report)) + "\n")
+            for problem in placed:
+                print(problem)
+            print(report.summary())
+        # file names are untrusted too
+        print(f"ok: {visible(names)}: {counts['events']} events, {counts['actors']} actors, "
+              f"{counts['sources']} sources, {counts['quotes']} quotes"
+              + (f", {total} warning{'s' * (total != 1)}" if total else ""))
     _remember(args, timeline)
-    return EXIT_OK
+    return EXIT_PROBLEMS if args.strict and total else EXIT_OK
 
 
 EAGER_LIMIT = 32 * 1024 * 1024

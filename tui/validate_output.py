@@ -1,0 +1,71 @@
+"""What ``timeline validate`` prints beyond its problems: the sourcing report
+(``--sourcing``) as a table for people, and the whole result as JSON (``--format json``)
+for other tools.
+
+Text from the file (ids, publisher names) is made visible as everywhere else: a table
+printed to a terminal never acts on it. JSON carries it exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from .model.problems import Problem, format_path
+from .model.sourcing_report import CHECKS, Finding, Report
+from .model.text import visible
+from .model.timeline import Timeline
+
+__all__ = ["sourcing_table", "problem_json", "sourcing_json", "dump"]
+
+
+def sourcing_table(timeline: Timeline, report: Report) -> Iterator[str]:
+    """One line per event, in timeline order: its date, how many independent sources,
+    whether one has a URL, the earliest published date, its id."""
+    yield f"{'Date':<30} {'Independent':>11}  {'URL':<3}  {'First published':<24}  Event"
+    for pos, event_id in enumerate(report.ids):
+        first = report.first[pos]
+        yield (f"{timeline.dates[pos].display():<30} {report.independent[pos]:>11}  "
+               f"{'yes' if report.with_url[pos] else 'no':<3}  {first.display() if first else '—':<24}  "
+               f"{visible(event_id)}")
+
+
+def problem_json(problem: Problem, check: str | None = None) -> dict:
+    """One problem (or sourcing warning) as a JSON object."""
+    out = {"file": problem.file, "line": problem.line, "path": format_path(problem.path) if problem.path else None,
+           "severity": "warning" if problem.warning else "error", "message": problem.message}
+    if check is not None:
+        out["check"] = check
+    return out
+
+
+def sourcing_json(timeline: Timeline, report: Report, findings: list[Finding], placed: list[Problem]) -> dict:
+    """The ``sourcing`` section of ``validate --sourcing --format json``."""
+    events = []
+    for pos, event_id in enumerate(report.ids):
+        first = report.first[pos]
+        events.append({
+            "id": event_id, "date": timeline.dates[pos].text, "independent": report.independent[pos],
+            "sources": list(report.names[pos]) if report.names is not None else None,
+            "url": bool(report.with_url[pos]), "first_published": first.text if first else None,
+        })
+    return {
+        "events": events,
+        "warnings": [problem_json(p, f.check) for f, p in zip(findings, placed)],
+        "counts": report.counts(),
+        "summary": report.summary(),
+        "checks": CHECKS,
+    }
+
+
+_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]")
+"""What ``list --format json`` also writes as escapes (see ``output._json_safe``), and lone
+surrogates, which no terminal encoding can carry."""
+
+
+def dump(data: dict) -> str:
+    """JSON for another tool: the data exactly, one object, a newline at the end; DEL, C1,
+    bidi, zero-width and separator characters as \\uXXXX escapes, so it is inert printed raw."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text) + "\n"
