@@ -301,36 +301,39 @@ def cmd_validate(args) -> int:
               f"{'s' * (len(exc.problems) - errors != 1)}")
         return EXIT_PROBLEMS
     warnings = list(timeline.warnings)
-    report = findings = placed = None
+    report = findings = None
     if args.sourcing:
         from .model.sourcing_report import SourcingReport
-        from .places import place
 
-        report = SourcingReport(timeline).report(names=as_json)
-        placed = place(report.findings, timeline.files)
-        # in file order, as the loader's problems are (the report is in timeline order)
-        order = sorted(range(len(placed)), key=lambda i: (placed[i].file, placed[i].line or 0))
-        findings, placed = [report.findings[i] for i in order], [placed[i] for i in order]
+        sourcing = SourcingReport(timeline)
+        report = sourcing.report(names=as_json)
+        findings = report.findings
     counts = {"events": len(timeline), "actors": len(timeline.actors), "sources": len(timeline.sources),
               "quotes": len(timeline.quotes)}
-    total = len(warnings) + (len(placed) if placed else 0)
+    total = len(warnings) + (len(findings) if findings else 0)
     if as_json:
         from .validate_output import dump, problem_json, sourcing_json
 
         out = {"files": names, "ok": True, **counts, "warnings": total,
                "problems": [problem_json(p) for p in warnings]}
         if report is not None:
-            out["sourcing"] = sourcing_json(timeline, report, findings, placed)
+            from .places import place
+
+            placed = place(findings, timeline.files)
+            order = sorted(range(len(placed)), key=lambda i: (placed[i].file, placed[i].line or 0))
+            out["sourcing"] = sourcing_json(timeline, report, [findings[i] for i in order],
+                                            [placed[i] for i in order])
         sys.stdout.write(dump(out))
     else:
         for problem in warnings:
             print(problem)
         if report is not None:
+            from .places import lines
             from .validate_output import sourcing_table
 
-            sys.stdout.write("\n".join(sourcing_table(timeline, report)) + "\n")
-            for problem in placed:
-                print(problem)
+            for chunk in (sourcing_table(timeline, report, sourcing), lines(findings, timeline.files)):
+                for line in chunk:
+                    sys.stdout.write(line + "\n")
             print(report.summary())
         # file names are untrusted too
         print(f"ok: {visible(names)}: {counts['events']} events, {counts['actors']} actors, "

@@ -18,8 +18,9 @@ import msgspec
 
 from .model.problems import Problem, locate_lines
 from .model.sourcing_report import Finding
+from .model.text import visible
 
-__all__ = ["place"]
+__all__ = ["place", "lines"]
 
 _LIMIT = 64 * 1024 * 1024
 """Files up to this size are read again to place findings (the loader's strict limit)."""
@@ -94,6 +95,9 @@ def place(findings: Iterable[Finding], files: list[str]) -> list[Problem]:
     if not findings:
         return []
     known = [p for p in map(_read, files) if p is not None]
+    if not known:  # nothing read again (a big file, standard input): each record by its id
+        name = _name(files)
+        return [Problem(name, (f"{_SINGULAR[f.kind]} '{f.record}'", *f.where), f.message, True) for f in findings]
     placed: list[Problem] = []
     wanted: dict[int, list[Problem]] = {}
     for finding in findings:
@@ -101,7 +105,7 @@ def place(findings: Iterable[Finding], files: list[str]) -> list[Problem]:
         if where is None or where.jsonl:
             path = (f"{_SINGULAR[finding.kind]} '{finding.record}'",) + finding.where
             line = where.index[finding.kind][finding.record] if where is not None else None
-            name = where.name if where is not None else (files[0] if len(files) == 1 else ", ".join(files))
+            name = where.name if where is not None else _name(files)
             placed.append(Problem(name, path, finding.message, True, line))
             continue
         path = (finding.kind, where.index[finding.kind][finding.record]) + finding.where
@@ -115,3 +119,27 @@ def place(findings: Iterable[Finding], files: list[str]) -> list[Problem]:
             for p in problems:
                 p.line = lines.get(p.path)
     return placed
+
+
+def lines(findings: list[Finding], files: list[str]) -> Iterable[str]:
+    """The findings as the lines ``validate`` prints, in file order. The same as printing
+    ``place``'s problems; when no file is read again (a big file: hundreds of thousands of
+    findings, perhaps) each line is written at once, without a ``Problem`` in between."""
+    if any(name != "<stdin>" and os.path.isfile(name) and os.path.getsize(name) <= _LIMIT for name in files):
+        placed = place(findings, files)
+        placed.sort(key=lambda p: (p.file, p.line or 0))
+        return map(str, placed)
+    head = visible(_name(files))
+    return (visible(f"{head}: warning: {_SINGULAR[f.kind]} '{f.record}'{_where(f.where)}: {f.message}")
+            if len(f.message) <= 600 else str(Problem(head, (f"{_SINGULAR[f.kind]} '{f.record}'", *f.where),
+                                                      f.message, True))
+            for f in findings)
+
+
+def _where(parts: tuple) -> str:
+    """The rest of a path after the record (``.sources[2]``), as ``format_path`` writes it."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+def _name(files: list[str]) -> str:
+    return files[0] if len(files) == 1 else ", ".join(files)

@@ -13,21 +13,24 @@ import re
 from collections.abc import Iterator
 
 from .model.problems import Problem, format_path
-from .model.sourcing_report import CHECKS, Finding, Report
+from .model.sourcing_report import CHECKS, Finding, Report, SourcingReport
 from .model.text import visible
 from .model.timeline import Timeline
 
 __all__ = ["sourcing_table", "problem_json", "sourcing_json", "dump"]
 
 
-def sourcing_table(timeline: Timeline, report: Report) -> Iterator[str]:
+def sourcing_table(timeline: Timeline, report: Report, sourcing: SourcingReport) -> Iterator[str]:
     """One line per event, in timeline order: its date, how many independent sources,
     whether one has a URL, the earliest published date, its id."""
     yield f"{'Date':<30} {'Independent':>11}  {'URL':<3}  {'First published':<24}  Event"
+    texts = getattr(timeline.dates, "texts", None)  # a big file's: parsed only when shown
+    shown = sourcing.display
     for pos, event_id in enumerate(report.ids):
         first = report.first[pos]
-        yield (f"{timeline.dates[pos].display():<30} {report.independent[pos]:>11}  "
-               f"{'yes' if report.with_url[pos] else 'no':<3}  {first.display() if first else '—':<24}  "
+        date = shown(texts[pos] if texts is not None else timeline.dates[pos].text)
+        yield (f"{date:<30} {report.independent[pos]:>11}  "
+               f"{'yes' if report.with_url[pos] else 'no':<3}  {shown(first.text) if first else '—':<24}  "
                f"{visible(event_id)}")
 
 
@@ -43,10 +46,11 @@ def problem_json(problem: Problem, check: str | None = None) -> dict:
 def sourcing_json(timeline: Timeline, report: Report, findings: list[Finding], placed: list[Problem]) -> dict:
     """The ``sourcing`` section of ``validate --sourcing --format json``."""
     events = []
+    texts = getattr(timeline.dates, "texts", None)
     for pos, event_id in enumerate(report.ids):
         first = report.first[pos]
         events.append({
-            "id": event_id, "date": timeline.dates[pos].text, "independent": report.independent[pos],
+            "id": event_id, "date": texts[pos] if texts is not None else timeline.dates[pos].text, "independent": report.independent[pos],
             "sources": list(report.names[pos]) if report.names is not None else None,
             "url": bool(report.with_url[pos]), "first_published": first.text if first else None,
         })

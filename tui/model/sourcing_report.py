@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterator
+
+import msgspec
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .dates import DateError, EDate, parse_edtf
-from .entities import Event, Quote, Source
+from .entities import Event, Source
 from .text import fold
-from .timeline import Timeline
+from .entities import ActorRef, SourceRef
+from .timeline import Timeline, records_at
 
 __all__ = ["SourcingReport", "SourceFacts", "EventSourcing", "Finding", "Report", "CHECKS"]
 
@@ -45,6 +48,32 @@ CHECKS = {
 """Each check's name (as the JSON report gives it) and what the summary line calls it."""
 
 _CHUNK = 4096
+"""Events read back from a big file at a time."""
+
+
+class _EventFields(msgspec.Struct):
+    """What the checks read of an event (a big file's decoder skips every other field)."""
+
+    id: str
+    sources: list[str | SourceRef] = []
+    confidence: str = "confirmed"
+    actors: list[str | ActorRef] = []
+    note: str | None = None
+
+
+class _QuoteFields(msgspec.Struct):
+    """What the checks read of a quote."""
+
+    id: str
+    speaker: str
+    source: str
+    event: str | None = None
+    language: str | None = None
+    original: str | None = None
+
+
+_DECODE_EVENTS = msgspec.json.Decoder(list[_EventFields]).decode
+_DECODE_QUOTES = msgspec.json.Decoder(list[_QuoteFields]).decode
 
 
 def _cited(event: Event) -> list[tuple[int, str, bool]]:
@@ -60,6 +89,10 @@ def _cited(event: Event) -> list[tuple[int, str, bool]]:
     return out
 
 """Events read back from a big file at a time."""
+
+
+_QUALIFIED = re.compile(r"[~?%]")
+"""A date text with a qualifier: approximate or uncertain, which cannot show a report came first."""
 
 
 def _key(text: str) -> str:
@@ -96,8 +129,8 @@ class SourceFacts:
     """The independent source it counts as (a folded publisher, or author, or id)."""
     name: str
     """That source as a person reads it ("CNN", "Omar González on X")."""
-    chain: tuple[str, ...]
-    """The ids along its ``via`` chain, itself first."""
+    length: int
+    """How many sources its ``via`` chain holds, itself included."""
     has_url: bool
     """Some source along the chain has an http(s) URL."""
     outlets: frozenset[str]
@@ -106,6 +139,10 @@ class SourceFacts:
     """Its own ``published`` date."""
     first: EDate | None
     """The earliest ``published`` date along the chain."""
+    early_before: int | None
+    """An event starting after this second was certainly reported before it happened: the
+    end of ``published``, unless that date is approximate or uncertain (then None, as when
+    there is no date): such a date cannot show that the report came first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +162,7 @@ class EventSourcing:
         return f"{n} independent source{'s' * (n != 1)}"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One thing an editor would query, on one record: ``kind`` is ``events`` or
     ``quotes``, ``where`` the field inside it (``("sources", 2)``), ``check`` a key of
     ``CHECKS``."""
@@ -180,36 +216,62 @@ class SourcingReport:
         self.timeline = timeline
         self._facts: dict[str, SourceFacts] = {}
         self._speaker_names: dict[str, frozenset[str]] = {}
+        self._publisher_keys: dict[str, str] = {}
         self._outlets: re.Pattern | None = None
         self._outlet_names: dict[str, str] = {}
         self._note_cache: dict[str, list[str]] = {}
+        self._displays: dict[str, str] = {}
 
     # --- sources -------------------------------------------------------------------------
 
     def facts(self, source_id: str) -> SourceFacts:
-        """What a source brings, following its ``via`` chain (cycle-safe; each source's
-        facts are worked out once)."""
+        """What a source brings, following its ``via`` chain. Each source's facts are
+        worked out once, from those of the source it is known through, so a long chain
+        costs one step per source (and a loop, which the loader refuses, ends the walk)."""
         known = self._facts.get(source_id)
         if known is not None:
             return known
         sources = self.timeline.sources
-        chain = [s.id for s in self.timeline.via_chain(source_id)]
-        if not chain:  # an unknown id (the loader refuses them): its own source
-            facts = SourceFacts(f"id:{source_id}", source_id, (source_id,), False, frozenset(), None, None)
-            self._facts[source_id] = facts
-            return facts
-        end = sources[chain[-1]]
-        records = [sources[i] for i in chain]
-        dates = [d for d in (_date(s.published) for s in records) if d is not None]
-        facts = SourceFacts(
-            key=self._identity(end)[0], name=self._identity(end)[1], chain=tuple(chain),
-            has_url=any(map(_has_url, records)),
-            outlets=frozenset(_key(s.publisher) for s in records if s.publisher and s.publisher.strip()),
-            published=_date(records[0].published),
-            first=min(dates, key=lambda d: d.lower) if dates else None,
+        path: list[str] = []
+        seen: set[str] = set()
+        current: str | None = source_id
+        while current is not None and current in sources and current not in self._facts and current not in seen:
+            seen.add(current)
+            path.append(current)
+            current = sources[current].via
+        tail = self._facts.get(current) if current is not None else None
+        for sid in reversed(path):
+            tail = self._facts[sid] = self._step(sources[sid], tail)
+        if tail is None:  # an unknown id (the loader refuses them): its own source
+            tail = self._facts[source_id] = SourceFacts(f"id:{source_id}", source_id, 1, False, frozenset(),
+                                                        None, None, None)
+        return tail
+
+    def _step(self, source: Source, then: SourceFacts | None) -> SourceFacts:
+        """A source's facts, given those of the source it is known through (if any)."""
+        published = _date(source.published)
+        first = then.first if then is not None else None
+        if published is not None and (first is None or published.lower < first.lower):
+            first = published
+        outlets = then.outlets if then is not None else frozenset()
+        if source.publisher and source.publisher.strip():
+            outlet = _key(source.publisher)
+            if outlet not in outlets:
+                outlets = outlets | {outlet}
+        key, name = (then.key, then.name) if then is not None else self._identity(source)
+        return SourceFacts(
+            key=key, name=name, length=1 + (then.length if then is not None else 0),
+            has_url=_has_url(source) or (then is not None and then.has_url), outlets=outlets,
+            published=published, first=first,
+            early_before=published.upper if published is not None and not published.uncertain else None,
         )
-        self._facts[source_id] = facts
-        return facts
+
+    def _chain_text(self, source_id: str) -> str:
+        """A source's ``via`` chain for a message: ``a -> b -> c``, its middle left out when long."""
+        chain = [s.id for s in self.timeline.via_chain(source_id)] or [source_id]
+        if len(chain) > 6:
+            return f"{' -> '.join(chain[:3])} -> … -> {' -> '.join(chain[-2:])}, {len(chain)} sources"
+        return " -> ".join(chain)
 
     def _identity(self, end: Source) -> tuple[str, str]:
         """The independent source a chain ending at ``end`` counts as: key and name."""
@@ -243,102 +305,138 @@ class SourcingReport:
 
     def report(self, *, names: bool = False) -> Report:
         """Every event's sourcing and every finding, in timeline order, then the findings
-        on quotes tied to no event. ``names``: keep each event's independent sources by name."""
+        on quotes tied to no event. ``names``: keep each event's independent sources by name.
+
+        One pass, a chunk of events (and their quotes) at a time, decoding of a big file's
+        records only the fields the checks read; everything about a source is worked out
+        once (``facts``), so an event costs a few dictionary lookups per cited source."""
         t = self.timeline
         report = Report(names=[] if names else None)
         add = report.findings.append
+        known, facts_of = self._facts, self.facts
+        lower = t.lower
+        texts = getattr(t.dates, "texts", None)  # a big file's dates, as stored (parsed when asked)
+        display = self.display
+        ids, counts, with_url, firsts = report.ids, report.independent, report.with_url, report.first
+        kept = report.names
         tied = 0
-        for span, events, quotes in self._chunks():
+        for first_pos in range(0, len(t), _CHUNK):
+            span = range(first_pos, min(first_pos + _CHUNK, len(t)))
+            events = records_at(t.events, span, _DECODE_EVENTS)
+            many = sum(t.quote_count(p) for p in span)
+            quotes = records_at(t.quotes, range(tied, tied + many), _DECODE_QUOTES)
+            tied += many
             at = 0
             for pos, event in zip(span, events):
-                own = quotes[at:at + t.quote_count(pos)]
-                at += len(own)
-                summary = self.event(event)
-                report.ids.append(event.id)
-                if names:
-                    report.names.append(summary.independent)
-                report.independent.append(len(summary.independent))
-                report.with_url.append(summary.has_url)
-                report.first.append(summary.first)
-                for finding in self._event_findings(pos, event, summary, own):
-                    add(finding)
-                tied += len(own)
+                n_quotes = t.quote_count(pos)
+                own = quotes[at:at + n_quotes] if n_quotes else ()
+                at += n_quotes
+                independent: dict[str, str] = {}
+                has_url = False
+                first = None
+                cited = []
+                for ref in event.sources:
+                    if ref.__class__ is str:
+                        sid, supports = ref, True
+                    else:
+                        sid, supports = ref.source, getattr(ref, "stance", "supports") == "supports"
+                    facts = known.get(sid) or facts_of(sid)
+                    cited.append((sid, facts))
+                    if supports:
+                        if facts.key not in independent:
+                            independent[facts.key] = facts.name
+                        has_url = has_url or facts.has_url
+                        if facts.first is not None and (first is None or facts.first.lower < first.lower):
+                            first = facts.first
+                ids.append(event.id)
+                counts.append(len(independent))
+                with_url.append(has_url)
+                firsts.append(first)
+                if kept is not None:
+                    kept.append(tuple(independent.values()))
+                if event.confidence == "confirmed" and len(independent) == 1:
+                    add(Finding("events", event.id, (), "single-source",
+                                f"event '{event.id}' is 'confirmed' (also the default) but rests on one "
+                                f"independent source ({next(iter(independent.values()))}): cite another, "
+                                f"or make it 'reported'"))
+                for j, (sid, facts) in enumerate(cited):
+                    if not facts.has_url:
+                        add(Finding("events", event.id, ("sources", j), "no-url",
+                                    f"no source in the chain of '{sid}' has an http(s) URL "
+                                    f"({self._chain_text(sid)})"))
+                    if facts.early_before is not None and facts.early_before < lower[pos]:
+                        # the event's date is parsed only here: most sources come after their event
+                        text = texts[pos] if texts is not None else t.dates[pos].text
+                        if not _QUALIFIED.search(text):
+                            add(Finding("events", event.id, ("sources", j), "published-early",
+                                        f"source '{sid}' was published {display(facts.published.text)}, "
+                                        f"before the event it reports on ({display(text)})"))
+                if event.note:
+                    self._note_findings(event, cited, own, add)
                 for quote in own:
-                    for finding in self._quote_findings(quote, event):
-                        add(finding)
-        for quote in t.quotes[tied:]:
-            for finding in self._quote_findings(quote, None):
-                add(finding)
+                    self._quote_findings(quote, event, add)
+        for quote in records_at(t.quotes, range(tied, len(t.quotes)), _DECODE_QUOTES):
+            self._quote_findings(quote, None, add)
         return report
 
-    def _chunks(self) -> Iterator[tuple[range, list[Event], list[Quote]]]:
-        """The events and their quotes, a chunk of positions at a time (one read each from a
-        big file)."""
-        t = self.timeline
-        for first in range(0, len(t), _CHUNK):
-            span = range(first, min(first + _CHUNK, len(t)))
-            yield span, t.events_at(span), t.quotes_of(span)
+    def display(self, date_text: str) -> str:
+        """A stored date as a person reads it (remembered: many events share a date)."""
+        shown = self._displays.get(date_text)
+        if shown is None:
+            edate = _date(date_text)
+            shown = edate.display() if edate is not None else date_text
+            if len(self._displays) < 1_000_000:
+                self._displays[date_text] = shown
+        return shown
 
-    def _event_findings(self, pos: int, event: Event, summary: EventSourcing,
-                        quotes: list[Quote]) -> Iterator[Finding]:
-        t = self.timeline
-        if event.confidence == "confirmed" and len(summary.independent) == 1:
-            yield Finding("events", event.id, (), "single-source",
-                          f"event '{event.id}' is 'confirmed' (also the default) but rests on one "
-                          f"independent source ({summary.independent[0]}): cite another, or make it 'reported'")
-        edate = t.dates[pos]
-        cited = _cited(event)
-        for j, sid, _ in cited:
-            facts = self.facts(sid)
-            if not facts.has_url:
-                yield Finding("events", event.id, ("sources", j), "no-url",
-                              f"no source in the chain of '{sid}' has an http(s) URL ({' -> '.join(facts.chain)})")
-            published = facts.published
-            if (published is not None and published.upper < edate.lower
-                    and not published.uncertain and not edate.uncertain):
-                yield Finding("events", event.id, ("sources", j), "published-early",
-                              f"source '{sid}' was published {published.display()}, before the event it "
-                              f"reports on ({edate.display()})")
-        if event.note:
-            # the outlets the event stands on: its sources, and those of its quotes
-            named = [*(sid for _, sid, _ in cited), *(q.source for q in quotes)]
-            outlets = set().union(*(self.facts(sid).outlets for sid in named))
-            for name in self._named_outlets(event.note):
-                if name not in outlets:
-                    yield Finding("events", event.id, ("note",), "note-outlet",
-                                  f"the note names {self._outlet_names[name]}, which publishes none of "
-                                  f"this event's sources")
+    def _note_findings(self, event, cited, quotes, add) -> None:
+        found = self._named_outlets(event.note)
+        if not found:
+            return
+        # the outlets the event stands on: its sources, and those of its quotes
+        outlets = set().union(*(facts.outlets for _, facts in cited),
+                              *(self.facts(q.source).outlets for q in quotes))
+        for name in found:
+            if name not in outlets:
+                add(Finding("events", event.id, ("note",), "note-outlet",
+                            f"the note names {self._outlet_names[name]}, which publishes none of "
+                            f"this event's sources"))
 
-    def _quote_findings(self, quote: Quote, event: Event | None) -> Iterator[Finding]:
+    def _quote_findings(self, quote, event, add) -> None:
         source = self.timeline.sources.get(quote.source)
         if source is None:
             return
-        said, printed = _language(quote.language), _language(source.language)
-        if said and printed and said != printed and not (quote.original or "").strip():
-            yield Finding("quotes", quote.id, ("language",), "translation",
-                          f"quote '{quote.id}' is in '{quote.language}' but its source '{source.id}' is in "
-                          f"'{source.language}', and it has no 'original' (a translation shown as verbatim)")
+        said = _language(quote.language) if quote.language else None
+        if said is not None:
+            printed = _language(source.language)
+            if printed and said != printed and not (quote.original or "").strip():
+                add(Finding("quotes", quote.id, ("language",), "translation",
+                            f"quote '{quote.id}' is in '{quote.language}' but its source '{source.id}' is in "
+                            f"'{source.language}', and it has no 'original' (a translation shown as verbatim)"))
         if not self._speaks_for(quote.speaker, event, source):
             where = f"an actor of event '{event.id}'" if event is not None else "tied to an event"
-            yield Finding("quotes", quote.id, ("speaker",), "speaker",
-                          f"speaker '{quote.speaker}' is neither {where} nor the author or publisher "
-                          f"of source '{source.id}'")
+            add(Finding("quotes", quote.id, ("speaker",), "speaker",
+                        f"speaker '{quote.speaker}' is neither {where} nor the author or publisher "
+                        f"of source '{source.id}'"))
 
     def _speaks_for(self, speaker: str, event: Event | None, source: Source) -> bool:
         """The speaker takes part in the quote's event, or is the voice of its source (its
         author, or the outlet that publishes it, by name or alias)."""
-        if event is not None and speaker in event.actor_ids():
-            return True
         if source.author == speaker:
             return True
-        if not source.publisher:
+        if event is not None and any((a if a.__class__ is str else a.actor) == speaker for a in event.actors):
+            return True
+        publisher = self._publisher_keys.get(source.id)
+        if publisher is None:
+            publisher = self._publisher_keys[source.id] = _key(source.publisher or "")
+        if not publisher:
             return False
         names = self._speaker_names.get(speaker)
         if names is None:
             actor = self.timeline.actors.get(speaker)
             names = frozenset(_key(n) for n in ((actor.name, *actor.aliases) if actor else ()))
             self._speaker_names[speaker] = names
-        return _key(source.publisher) in names
+        return publisher in names
 
     # --- notes ---------------------------------------------------------------------------
 
