@@ -23,6 +23,7 @@ report costs one pass over the events and quotes.
 from __future__ import annotations
 
 import re
+import weakref
 from array import array
 
 import msgspec
@@ -35,7 +36,7 @@ from .text import fold
 from .entities import ActorRef, SourceRef
 from .timeline import Timeline, records_at
 
-__all__ = ["SourcingReport", "SourceFacts", "EventSourcing", "Finding", "Report", "CHECKS"]
+__all__ = ["SourcingReport", "shared", "SourceFacts", "EventSourcing", "Finding", "Report", "CHECKS"]
 
 CHECKS = {
     "single-source": "confirmed on one independent source",
@@ -458,3 +459,14 @@ class SourcingReport:
                 self._note_cache[note] = found
         return found
 
+
+_SHARED: weakref.WeakKeyDictionary[Timeline, SourcingReport] = weakref.WeakKeyDictionary()
+
+
+def shared(timeline: Timeline) -> SourcingReport:
+    """One ``SourcingReport`` per timeline, for the panes that each show a part of it (what
+    one works out about a source, the others need not work out again)."""
+    report = _SHARED.get(timeline)
+    if report is None:
+        report = _SHARED[timeline] = SourcingReport(timeline)
+    return report

@@ -357,6 +357,7 @@ class MainScreen(Screen[None]):
             ("Ctrl+P", "Command palette: filter by any actor or tag, go to an event or date"),
             ("q", "Quit"),
             ("Mouse", "Click a row or pane; wheel scrolls; click a filter chip to remove it"),
+            ("? ! ¹ in a row", "Reported; disputed; resting on one independent source"),
         ]
         self.app.push_screen(HelpScreen(sections, extra))
 

@@ -8,6 +8,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from ..model.dates import parse_edtf, DateError
+from ..model.sourcing_report import shared
 from ..model.text import clip, visible
 from ..model.timeline import Timeline
 
@@ -87,12 +88,27 @@ class EventDetail(VerticalScroll, can_focus=True):
         if event.note:
             lines += [Content(""), Content.assemble(("Note: ", "bold $text-warning"),
                                                     visible(clip(event.note), multiline=True))]
-        lines += [Content(""), Content.styled(f"Sources ({len(event.sources)})", "bold")]
+        lines += [Content(""), self._sources_head(event)]
         for sid in event.sources:
             lines.extend(source_lines(t, sid))
         if not event.sources:
             lines.append(Content.styled("  none cited", "dim italic"))
         return Content("\n").join(lines)
+
+
+    def _sources_head(self, event) -> Content:
+        """"Sources (3) · 2 independent sources · first published 7 Sep 2024": how many are
+        cited, how many independent ones they come down to (``model/sourcing_report.py``)."""
+        head = [(f"Sources ({len(event.sources)})", "bold")]
+        if event.sources:
+            sourcing = shared(self.timeline).event(event)
+            single = len(sourcing.independent) == 1
+            head += [("  ·  ", "dim"), (sourcing.describe(), "$text-warning" if single else "")]
+            if not sourcing.has_url:
+                head += [("  ·  ", "dim"), ("no URL", "$text-warning")]
+            if sourcing.first is not None:
+                head += [("  ·  first published ", "dim"), (sourcing.first.display(), "dim")]
+        return Content.assemble(*head)
 
 
 def _qualifier_words(qualifier: str) -> str:

@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..model.dates import MONTH_NAMES, short_date
+from ..model.sourcing_report import shared
 from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 
@@ -105,6 +106,7 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--actors",
         "timeline--disputed",
         "timeline--reported",
+        "timeline--single-source",
         "timeline--empty",
     }
 
@@ -119,6 +121,7 @@ class TimelineView(ScrollView, can_focus=True):
         & > .timeline--actors { color: $text-secondary; }
         & > .timeline--disputed { color: $text-error; text-style: bold; }
         & > .timeline--reported { color: $text-warning; }
+        & > .timeline--single-source { color: $text-warning; }
         & > .timeline--empty { color: $text-muted; text-style: italic; }
     }
     """
@@ -285,8 +288,11 @@ class TimelineView(ScrollView, can_focus=True):
         title_w = max(4, width - date_w - actors_w - 4)
         segments = [
             Segment("  " if not is_cursor else "▶ ", base),
-            Segment(set_cell_size(short_date(timeline.dates[position]), date_w - 1) + " ",
+            Segment(set_cell_size(short_date(timeline.dates[position]), date_w - 1),
                     base + (Style() if is_cursor else self.get_component_rich_style("timeline--date"))),
+            # "¹" before the confidence flag: the event rests on one independent source
+            Segment("¹", base + self.get_component_rich_style("timeline--single-source"))
+            if event.sources and len(shared(timeline).event(event).independent) == 1 else Segment(" ", base),
             Segment(flag + " ", base + flag_style),
         ]
         title = one_line(clip(event.title, 1000))  # a row shows a few hundred cells at most
