@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from conftest import settle
 from helpers_model import write
-from tui.model import load
+from tui.store.loader import load
 from tui.screens.help import HelpScreen
 from tui.widgets.timeline_view import TimelineView
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import tui.model.loader as loader
+from tui.store import loader
 from helpers_model import line_of, write, write_jsonl
 from tui.cli import main
-from tui.model import bundled_path, load
+from tui.store.loader import bundled_path, load
 from tui.model.sourcing_report import CHECKS, SourcingReport
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sourcing"
