@@ -34,6 +34,10 @@ could do without us (``json.load``, ``jq``). This script prints one table per si
   hold X as a string or as ``{"actor": X}``), once with the cache written above and once
   with ``--no-cache``; the two sides alternate in every run, and their event counts are
   checked to agree once, untimed;
+* **validate**: ``python -m tui validate --no-cache PATH`` and the same with ``--sourcing``
+  (issue 19's report: independent sources per event and what an editor would query) as
+  whole processes, output to /dev/null, alternating; the report is the difference, and its
+  target is to take no longer than validate itself;
 * **explorer** (headless, ``TimelineApp([path]).run_test(size=(120, 40))``, one fresh
   process per run, reopening from the cache; plus one run with ``cache=False``, a first
   open, for the launch, usable, index and memory rows): time from process launch to the first frame (the loading screen is
@@ -732,6 +736,36 @@ def measure_cli(path: Path, actor: str, runs: int, cache: Path, cached: bool) ->
     return m
 
 
+def measure_validate(path: Path, runs: int) -> dict[str, Metric]:
+    """``timeline validate`` and ``timeline validate --sourcing`` (issue 19), whole processes
+    with their output to /dev/null, alternating. The report itself is the difference; the
+    target is that it takes no longer than validate, i.e. --sourcing in at most twice the time."""
+    base = [sys.executable, "-m", "tui", "validate", "--no-cache", str(path)]
+    sides = {"validate": base, "sourcing": [*base[:4], "--sourcing", *base[4:]]}
+    m = {"validate": Metric("timeline validate (--no-cache)"),
+         "sourcing": Metric("timeline validate --sourcing (--no-cache)"),
+         "sourcing_mem": Metric("peak memory: timeline validate --sourcing", unit="B")}
+    with open(os.devnull, "wb") as devnull:
+        for run in range(runs):
+            order = list(sides.items())
+            if run % 2:
+                order.reverse()
+            for key, argv in order:
+                child = spawn(argv, stdout=devnull)
+                if child.code != 0:
+                    m[key].error = child.failure
+                    continue
+                m[key].samples.append(child.wall)
+                if key == "sourcing":
+                    m["sourcing_mem"].samples.append(child.maxrss)
+    plain, report = m["validate"].value, m["sourcing"].value
+    if plain is not None and report is not None:
+        m["sourcing"].compare = f"validate {fmt(plain)}; the report alone {fmt(report - plain)}"
+        m["sourcing"].target = "report ≤ validate"
+        m["sourcing"].ok = report - plain <= plain
+    return m
+
+
 def measure_explorer(path: Path, runs: int, actor: str, word: str, floor: float | None,
                      cached: bool = True) -> dict[str, Metric]:
     """The headless explorer, one fresh process per run (see EXPLORER_SNIPPET); reopening
@@ -958,6 +992,8 @@ def bench_size(n: int, args, runs: int) -> tuple[str, dict]:
     if actor:
         cli = measure_cli(path, actor, runs, args.cache, cached=True)
         cli.update({f"{k}_cold": v for k, v in measure_cli(path, actor, runs, args.cache, cached=False).items()})
+    print(f"  {label(n)}: validate and validate --sourcing ({runs} runs) ...", flush=True)
+    cli.update({f"validate_{k}": v for k, v in measure_validate(path, runs).items()})
     print(f"  {label(n)}: explorer ({runs} runs reopening, 1 run without the cache) ...", flush=True)
     explorer = measure_explorer(path, runs, actor, word, opened["json"].value) if actor else {}
     cold = measure_explorer(path, 1, actor, word, opened["json"].value, cached=False) if actor else {}
