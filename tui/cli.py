@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("explore", "list", "actors", "validate")
+COMMANDS = ("explore", "list", "actors", "validate", "import")
 
 
 class CommandError(Exception):
@@ -89,6 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="text for people (the default), or one JSON object")
     _add_cache(validate, reads=False)
+
+    imp = sub.add_parser("import", help="convert a TimelineJS, Timesketch or CSV/TSV file to timeline/1")
+    imp.add_argument("path", metavar="PATH", help="the file to convert; '-' reads standard input")
+    imp.add_argument("--from", dest="source_format", metavar="FORMAT",
+                     help="timelinejs, timelinejs-sheet, csv, tsv or timesketch (default: told by the content)")
+    imp.add_argument("--map", metavar="FIELD=COLUMN,...", help="for CSV/TSV: e.g. date=When,title=What,actors=Who")
+    imp.add_argument("-o", "--output", metavar="FILE", help="write the timeline/1 JSON to FILE (atomically)")
+    imp.add_argument("--force", action="store_true", help="let --output replace an existing file")
+    imp.add_argument("--report", action="store_true", help="list every warning and what was created (on stderr)")
+
+    for command in (explore, lst, actors):
+        command.add_argument("--map", metavar="FIELD=COLUMN,...",
+                             help="for a CSV/TSV file: which column holds each field, e.g. date=When,title=What")
     return parser
 
 
@@ -100,12 +113,20 @@ def _add_cache(parser: argparse.ArgumentParser, *, reads: bool = True) -> None:
 
 
 def _load(args, paths=None):
-    """The timeline of ``paths`` (default: the command's, or the bundled dataset)."""
-    from .store.loader import load
+    """The timeline of ``paths`` (default: the command's, or the bundled dataset); files in
+    other formats (TimelineJS, Timesketch, CSV...) are converted in memory, told by their content."""
     from .model.problems import LoadError
 
+    paths = paths or args.paths
     try:
-        timeline = load(paths or args.paths or None, cache=not args.no_cache)
+        if paths and "-" not in paths:
+            from .interchange.opening import load_any
+
+            timeline = load_any(paths, mapping=getattr(args, "map", None), cache=not args.no_cache)
+        else:
+            from .store.loader import load
+
+            timeline = load(paths or None, cache=not args.no_cache)
     except LoadError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     # The timeline lives until the command exits: the garbage collector need not walk its
@@ -116,7 +137,7 @@ def _load(args, paths=None):
 
 def _remember(args, timeline) -> None:
     """Write the cache of a big file once its command is done (a no-op for small files)."""
-    if not args.no_cache and timeline.origin is not None:
+    if not args.no_cache and timeline.origin is not None and not getattr(timeline, "converted", False):
         from .store.cache import save
 
         save(timeline)
@@ -343,6 +364,26 @@ def cmd_validate(args) -> int:
     return EXIT_PROBLEMS if args.strict and total else EXIT_OK
 
 
+def cmd_import(args) -> int:
+    from .interchange import convert
+    from .interchange.opening import encode
+
+    conversion = convert(args.path, args.source_format, args.map)
+    for line in conversion.report() if args.report else conversion.report()[-1:]:
+        print(line, file=sys.stderr)
+    if args.output:
+        write_atomically(args.output, [encode(conversion), b"\n"], force=args.force, inputs=[args.path])
+    else:
+        raw = getattr(sys.stdout, "buffer", None)  # None when captured (tests)
+        if raw is None:
+            sys.stdout.write(encode(conversion).decode() + "\n")
+        else:
+            sys.stdout.flush()
+            raw.write(encode(conversion) + b"\n")
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 EAGER_LIMIT = 32 * 1024 * 1024
 """Inputs up to this size load before the screen appears (so errors print first); bigger ones
 load behind a progress screen that can be quit."""
@@ -357,7 +398,9 @@ def cmd_explore(args) -> int:
     paths = args.paths or [str(bundled_path())]
     size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
     timeline = None
-    if size <= EAGER_LIMIT:
+    from .interchange import sniff
+
+    if size <= EAGER_LIMIT or any(sniff(p) for p in paths):  # other formats are converted first
         timeline = _load(args, paths)
         _run_query(timeline, query)  # a filter that cannot run fails here, before any screen
     from .app import TimelineApp
@@ -395,16 +438,23 @@ def main(argv: list[str] | None = None) -> int:
             i = argv.index(flag)
             argv[i:i + 2] = [f"{flag}={argv[i + 1]}"]
     parser = build_parser()
+    from .interchange.document import ConvertError
+
     try:
         args = parser.parse_args(argv)
         handler = {"explore": cmd_explore, "list": cmd_list, "actors": cmd_actors,
-                   "validate": cmd_validate}[args.command]
+                   "validate": cmd_validate, "import": cmd_import}[args.command]
         return handler(args)
     except CommandError as exc:
         from .model.text import visible  # a message may quote the data or the command line
 
         print(visible(str(exc), multiline=True), file=sys.stderr)
         return exc.code
+    except ConvertError as exc:  # another format's file that cannot be converted
+        from .model.text import visible
+
+        print(visible(f"timeline: {exc}", multiline=True), file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

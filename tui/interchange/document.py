@@ -1,0 +1,169 @@
+"""A timeline/1 document built record by record from another format, with every choice noted.
+
+Every converter fills one ``Document``: it makes ids valid and unique (and the same on every
+run over the same file, so a second import gives the same ids), finds or creates actors by
+name or alias, keeps one source per URL, and collects the warnings. What comes out is a plain
+dict in the timeline/1 shape, ready for the loader (``opening.py``) or for writing out.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..model.entities import FORMAT
+from ..model.problems import Problem
+from ..model.text import fold
+
+__all__ = ["Document", "Conversion", "ConvertError", "slug", "source_kind"]
+
+_NOT_ID = re.compile(r"[^a-z0-9]+")
+_ID_LIMIT = 60
+
+
+class ConvertError(Exception):
+    """Input that cannot be converted at all: one readable message naming the file and the place."""
+
+
+def slug(text: str, fallback: str) -> str:
+    """A valid id from any text: accents dropped, lower case, runs of anything else as one
+    hyphen ("Rózsa Péter writes recursion" -> "rozsa-peter-writes-recursion")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    out = _NOT_ID.sub("-", ascii_text.lower()).strip("-")
+    if len(out) > _ID_LIMIT:
+        out = out[:_ID_LIMIT].rstrip("-")
+    return out or fallback
+
+
+_SOCIAL = ("twitter.com", "x.com", "instagram.com", "facebook.com", "fb.com", "vine.co", "tiktok.com",
+           "threads.net", "bsky.app", "t.me", "mastodon.social", "linkedin.com", "reddit.com")
+_BROADCAST = ("youtube.com", "youtu.be", "vimeo.com", "soundcloud.com", "dailymotion.com", "twitch.tv")
+_IMAGE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?)(?:[?#].*)?$", re.IGNORECASE)
+
+
+def _host(url: str) -> str:
+    m = re.match(r"[a-z][a-z0-9+.-]*://([^/?#:@]+@)?([^/?#:]+)", url.strip(), re.IGNORECASE)
+    host = m.group(2).lower() if m else ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def source_kind(url: str) -> tuple[str, bool]:
+    """The source kind a URL suggests, and whether it is an image (kept only as a link)."""
+    host = _host(url)
+    if any(host == h or host.endswith("." + h) for h in _SOCIAL):
+        return "social-post", False
+    if any(host == h or host.endswith("." + h) for h in _BROADCAST):
+        return "broadcast", False
+    return "other", bool(_IMAGE.search(url))
+
+
+@dataclass
+class Conversion:
+    """What a converter produced: the document, the warnings, and where it came from."""
+
+    document: dict
+    warnings: list[Problem]
+    name: str
+    format: str
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(self.document[kind]) for kind in ("events", "actors", "sources", "quotes")}
+
+    def report(self) -> list[str]:
+        """Lines for ``--report``: every warning, then what was created."""
+        lines = [str(w) for w in self.warnings]
+        c = self.counts()
+        lines.append(f"{self.name}: read as {self.format}: {c['events']} events, {c['actors']} actors, "
+                     f"{c['sources']} sources, {c['quotes']} quotes, {len(self.warnings)} warning"
+                     + "s" * (len(self.warnings) != 1))
+        return lines
+
+
+@dataclass
+class Document:
+    """A timeline/1 document being built; ``warn`` notes a choice with its place."""
+
+    name: str
+    format: str
+    title: str = ""
+    description: str | None = None
+    actors: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    quotes: list[dict] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    _ids: dict[str, set[str]] = field(default_factory=lambda: {"actors": set(), "sources": set(),
+                                                               "events": set(), "quotes": set()})
+    _actor_names: dict[str, str] = field(default_factory=dict)
+    _source_urls: dict[str, str] = field(default_factory=dict)
+    _tally: dict[str, list] = field(default_factory=dict)
+
+    def warn(self, place: tuple, message: str) -> None:
+        self.warnings.append(Problem(self.name, place, message, warning=True))
+
+    def tally(self, key: str, place: tuple, message: str) -> None:
+        """A warning that would repeat on most records ("background not kept"): said once,
+        at its first place, with the number of records it applies to."""
+        entry = self._tally.get(key)
+        if entry is None:
+            self._tally[key] = [place, message, 1]
+        else:
+            entry[2] += 1
+
+    def new_id(self, kind: str, wanted: str, fallback: str) -> str:
+        """A valid id, unique in its kind: ``wanted`` made valid, then -2, -3... if taken."""
+        base = slug(wanted, fallback) if wanted else fallback
+        taken = self._ids[kind]
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate)
+        return candidate
+
+    def actor(self, name: str, *, kind: str = "other", wanted_id: str | None = None) -> str:
+        """The id of the actor called ``name`` (by name, alias or id, ignoring case and accents), created if new."""
+        key = fold(name.strip())
+        found = self._actor_names.get(key) or (self._actor_names.get(fold(wanted_id)) if wanted_id else None)
+        if found:
+            return found
+        actor_id = self.new_id("actors", wanted_id or name, "actor")
+        self.actors.append({"id": actor_id, "name": name.strip(), "kind": kind})
+        self._actor_names[key] = actor_id
+        self._actor_names.setdefault(actor_id, actor_id)
+        return actor_id
+
+    def add_actor(self, record: dict) -> None:
+        """An actor given whole (from a file that has them); its name, aliases and id find it later."""
+        self._ids["actors"].add(record["id"])
+        self.actors.append(record)
+        for name in (record["id"], record["name"], *record.get("aliases", ())):
+            self._actor_names.setdefault(fold(name), record["id"])
+
+    def source(self, *, title: str, url: str | None = None, kind: str | None = None,
+               publisher: str | None = None, wanted_id: str | None = None) -> str:
+        """The id of the source at ``url`` (one source per URL), created if new."""
+        key = url or f"\0{title}"  # a source without a URL is known by its title
+        if key in self._source_urls:
+            return self._source_urls[key]
+        if kind is None:
+            kind = source_kind(url)[0] if url else "other"
+        source_id = self.new_id("sources", wanted_id or title or _host(url or ""), "source")
+        record = {"id": source_id, "kind": kind, "title": title or url or source_id}
+        if publisher:
+            record["publisher"] = publisher
+        if url:
+            record["url"] = url
+        self._source_urls[key] = source_id
+        self.sources.append(record)
+        return source_id
+
+    def finish(self) -> Conversion:
+        for place, message, count in self._tally.values():
+            self.warn(place, message if count == 1 else f"{message} (and {count - 1} more like it)")
+        document = {"format": FORMAT, "title": self.title.strip() or self.name}
+        if self.description:
+            document["description"] = self.description
+        document.update(actors=self.actors, sources=self.sources, events=self.events, quotes=self.quotes)
+        return Conversion(document, self.warnings, self.name, self.format)
