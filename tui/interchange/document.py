@@ -42,20 +42,29 @@ _BROADCAST = ("youtube.com", "youtu.be", "vimeo.com", "soundcloud.com", "dailymo
 _IMAGE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?)(?:[?#].*)?$", re.IGNORECASE)
 
 
+_HOST = re.compile(r"\s*[a-z][a-z0-9+.-]*://([^/?#:@]+@)?([^/?#:]+)", re.IGNORECASE)
+_KIND_OF_HOST = {**{h: "social-post" for h in _SOCIAL}, **{h: "broadcast" for h in _BROADCAST}}
+
+
 def _host(url: str) -> str:
-    m = re.match(r"[a-z][a-z0-9+.-]*://([^/?#:@]+@)?([^/?#:]+)", url.strip(), re.IGNORECASE)
+    m = _HOST.match(url)
     host = m.group(2).lower() if m else ""
     return host[4:] if host.startswith("www.") else host
 
 
+def _kind(url: str) -> str | None:
+    parts = _host(url).split(".")
+    for i in range(len(parts) - 1):  # the host, then each parent domain (m.youtube.com -> youtube.com)
+        kind = _KIND_OF_HOST.get(".".join(parts[i:]))
+        if kind:
+            return kind
+    return None
+
+
 def source_kind(url: str) -> tuple[str, bool]:
     """The source kind a URL suggests, and whether it is an image (kept only as a link)."""
-    host = _host(url)
-    if any(host == h or host.endswith("." + h) for h in _SOCIAL):
-        return "social-post", False
-    if any(host == h or host.endswith("." + h) for h in _BROADCAST):
-        return "broadcast", False
-    return "other", bool(_IMAGE.search(url))
+    kind = _kind(url)
+    return (kind, False) if kind else ("other", bool(_IMAGE.search(url)))
 
 
 @dataclass
@@ -98,6 +107,7 @@ class Document:
     _actor_names: dict[str, str] = field(default_factory=dict)
     _source_urls: dict[str, str] = field(default_factory=dict)
     _tally: dict[str, list] = field(default_factory=dict)
+    _suffix: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def warn(self, place: tuple, message: str) -> None:
         self.warnings.append(Problem(self.name, place, message, warning=True))
@@ -115,10 +125,11 @@ class Document:
         """A valid id, unique in its kind: ``wanted`` made valid, then -2, -3... if taken."""
         base = slug(wanted, fallback) if wanted else fallback
         taken = self._ids[kind]
-        candidate, n = base, 1
+        candidate, n = base, self._suffix.get((kind, base), 1)
         while candidate in taken:
             n += 1
             candidate = f"{base}-{n}"
+        self._suffix[(kind, base)] = n  # the next one with this base starts here, not at -2
         taken.add(candidate)
         return candidate
 
@@ -148,7 +159,7 @@ class Document:
         if key in self._source_urls:
             return self._source_urls[key]
         if kind is None:
-            kind = source_kind(url)[0] if url else "other"
+            kind = (_kind(url) if url else None) or "other"
         source_id = self.new_id("sources", wanted_id or title or _host(url or ""), "source")
         record = {"id": source_id, "kind": kind, "title": title or url or source_id}
         if publisher:

@@ -105,22 +105,21 @@ def read(name: str, rows: list[list[str]], mapping: dict[str, str] | None) -> Do
     extra = [(i, h) for i, h in enumerate(header) if i not in used and h and not (own and h in _DERIVED)]
     if extra:
         doc.warn(("row 1",), f"columns {', '.join(repr(h) for _, h in extra)} are not mapped: kept in each event's note")
+    fields = list(column.items())
     for number, row in enumerate(rows[1:], 2):
-        if not any(c.strip() for c in row):
+        if not "".join(row).strip():
             continue
         place = (f"row {number}",)
 
         def warn(message: str, *, tally: bool = False, _place=place) -> None:
             (doc.tally("date-read", _place, message) if tally else doc.warn(_place, message))
 
-        def cell(field: str) -> str:
-            i = column.get(field)
-            value = row[i].strip() if i is not None and i < len(row) else ""
-            if own and value[:1] == "'" and value[1:2] in _DEFUSED:
-                value = value[1:]  # the apostrophe the CSV writer put before a formula-like cell
-            return value
-
-        _row(doc, cell, warn, number, row, extra)
+        cells = {field: row[i].strip() for field, i in fields if i < len(row)}
+        if own:
+            for field, value in cells.items():
+                if value[:1] == "'" and value[1:2] in _DEFUSED:
+                    cells[field] = value[1:]  # the apostrophe the CSV writer put before a formula-like cell
+        _row(doc, lambda field, _cells=cells: _cells.get(field, ""), warn, number, row, extra)
     return doc
 
 
