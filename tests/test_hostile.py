@@ -51,6 +51,7 @@ from tui.model import DateError, LoadError, Query, QueryError, Timeline, parse_e
 from tui.store import load
 from tui.model.query import check_dates, from_options, make_term
 from tui.model.text import clip, one_line, visible
+from tui.interchange import convert
 from tui.output import CSV_COLUMNS, FORMATS, md, render
 
 settings.load_profile(PROFILE)
@@ -223,6 +224,11 @@ def test_any_text_survives_every_renderer(scratch, doc, data):
                     cell, expected = row[CSV_COLUMNS.index(column)], visible(value, multiline=True)
                     assert cell == expected or (cell == "'" + expected and expected[0] in "=+-@"), (column, cell)
                 assert all(not c or c[0] not in "=+-@\t\r" for c in row), row
+        elif fmt in ("timelinejs", "timesketch", "ics"):  # other programs' formats: tests/test_interchange_*.py
+            assert_clean(out, fmt, allow="\n\r")
+            if fmt != "ics" and shown:
+                back = convert(str(write(scratch, "again." + ("json" if fmt == "timelinejs" else "jsonl"), out)), fmt)
+                assert len(back.document["events"]) == len(shown)
         else:
             # exact data: the same records when read back, and still nothing a terminal acts on
             assert_clean(out, fmt, allow="\n")

@@ -246,6 +246,13 @@ def cmd_list(args) -> int:
     if args.output is None and sys.stdout.isatty():
         width = os.get_terminal_size().columns
     chunks = render(timeline, positions, args.format, query=str(query), width=width)
+    if args.format == "ics":
+        from .interchange.ics import calendar_positions
+
+        left = len(positions) - len(calendar_positions(timeline, positions))
+        if left:
+            print(f"timeline: note: {left} event{' less precise than a day is' if left == 1 else 's less precise than a day are'}"
+                  " not in the calendar", file=sys.stderr)
     if args.output:
         from .store import loader
 

@@ -25,10 +25,12 @@ from .model.dates import MONTH_NAMES, parse_edtf
 from .model.entities import FORMAT
 from .model.text import clip, one_line, visible
 from .model.timeline import Timeline
+from .jsontext import json_safe as _json_safe
 
 __all__ = ["FORMATS", "render", "subset"]
 
-FORMATS = ("table", "markdown", "csv", "json", "jsonl")
+FORMATS = ("table", "markdown", "csv", "json", "jsonl", "timelinejs", "timesketch", "ics")
+"""The last three are other programs' formats, written by ``tui/interchange/``."""
 
 
 def render(timeline: Timeline, positions: Sequence[int], fmt: str, *, query: str = "",
@@ -44,6 +46,18 @@ def render(timeline: Timeline, positions: Sequence[int], fmt: str, *, query: str
         yield from _csv(timeline, positions)
     elif fmt in ("json", "jsonl"):
         yield from _timeline_file(timeline, positions, query, jsonl=fmt == "jsonl")
+    elif fmt == "timelinejs":
+        from .interchange import timelinejs
+
+        yield from timelinejs.render(timeline, positions, query)
+    elif fmt == "timesketch":
+        from .interchange import timesketch
+
+        yield from timesketch.render(timeline, positions)
+    elif fmt == "ics":
+        from .interchange import ics
+
+        yield from ics.render(timeline, positions)
     else:
         raise ValueError(f"unknown format {fmt!r}")
 
@@ -250,19 +264,6 @@ def subset(timeline: Timeline, positions: Sequence[int]) -> dict[str, list]:
 
 
 _ENCODER = msgspec.json.Encoder()
-_JSON_UNSAFE = re.compile(  # UTF-8 of the characters model.text.visible replaces, beyond C0
-    b"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xaf]"
-    b"|\xef\xbb\xbf|\xef\xbf[\xb9-\xbb]"
-)
-
-
-def _json_safe(raw: bytes) -> bytes:
-    """Write DEL, C1, bidi, zero-width and separator characters in encoded JSON as \\uXXXX
-    escapes: the same data, but nothing a terminal or a line splitter acts on. (Only ever
-    inside strings, since everything else msgspec writes is ASCII.)"""
-    if _JSON_UNSAFE.search(raw) is None:
-        return raw
-    return _JSON_UNSAFE.sub(lambda m: b"\\u%04x" % ord(m.group().decode("utf-8")), raw)
 
 
 _SINGULAR = {"actors": "actor", "sources": "source", "events": "event", "quotes": "quote"}

@@ -78,13 +78,18 @@ def to_text(markup: str) -> tuple[str, list[tuple[str, str]]]:
     return _clean("".join(parser.parts)), [(u, label) for u, label in parser.links if u]
 
 
+_HTTP = re.compile(r"\s*https?://", re.IGNORECASE)
+
+
 def escape(text: str) -> str:
     """Text as HTML text or attribute value: & < > " ' escaped, nothing else changed."""
-    return html.escape(text, quote=True)
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:  # cheaper than a regex
+        return html.escape(text, quote=True)
+    return text
 
 
 def safe_url(url: str | None) -> str | None:
     """A URL fit for an href: only http(s); anything else (javascript:, data:) is not a link."""
-    if url and re.match(r"https?://", url.strip(), re.IGNORECASE):
+    if url and _HTTP.match(url):
         return url.strip()
     return None

@@ -21,7 +21,7 @@ __all__ = ["load_any", "load_conversions", "encode"]
 def encode(conversion: Conversion) -> bytes:
     """The document as JSON; DEL, C1, bidi and zero-width characters as \\u escapes, as
     ``timeline list --format json`` writes them (inert when printed)."""
-    from ..output import _json_safe
+    from ..jsontext import json_safe as _json_safe
 
     return _json_safe(msgspec.json.encode(conversion.document))
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 
-from ..model.dates import EDate
+import msgspec
+
+from ..model.dates import EDate, parse_edtf
 from ..model.timeline import Timeline
 from .document import ConvertError, Document, source_kind
 from .html_text import escape, safe_url, to_text
@@ -38,7 +40,8 @@ def read(name: str, raw: bytes) -> Document:
         data = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise ConvertError(f"{name}: not JSON ({exc})") from None
-    if not looks_like(data):
+    if not looks_like(data) and not (isinstance(data, dict) and "format" not in data
+                                     and isinstance(data.get("events"), list) and not data["events"]):
         raise ConvertError(f"{name}: not a TimelineJS3 file (expected an object with events that have a start_date)")
     doc = Document(name, "timelinejs")
     title = data.get("title")
@@ -106,9 +109,12 @@ def add_slide(doc: Document, slide, place: tuple, *, era: bool = False, columns:
         fallback = (body or caption).split("\n")[0]
         event["title"] = fallback[:100].rstrip() + ("…" if len(fallback) > 100 else "") if fallback else "(no headline)"
         warn(("text", "headline"), f"no headline: the title is {event['title']!r}")
-    display = _string(slide.get("display_date")).strip()
-    if display:
-        event["date_text"] = to_text(display)[0]
+    display = to_text(_string(slide.get("display_date")).strip())[0]
+    shown = parse_edtf(date).display()
+    if display.startswith(f"{shown} (") and display.endswith(")"):
+        display = display[len(shown) + 2:-1]  # "6 Sep 2024 (on Friday)", as written by render()
+    if display and display != shown:
+        event["date_text"] = display
     if body:
         event["summary"] = body
     location = slide.get("location")
@@ -176,93 +182,120 @@ def _parts(point) -> dict:
 
 def display_date(edate: EDate, date_text: str | None) -> str | None:
     """What TimelineJS should show as the date, when its own rendering of the parts would
-    lose something: a qualifier, an offset, an open end, or the source's own words."""
-    point = edate.point
-    needs = bool(edate.qualifier) or (edate.interval and (edate.start is None or edate.end is None)) \
+    lose something: a qualifier, an offset, an open end, or the source's own words (shown
+    after the date, never instead of it)."""
+    needs = bool(edate.qualifier) or bool(date_text) or (edate.interval and (edate.start is None or edate.end is None)) \
         or any(p is not None and p.offset for p in (edate.start, edate.end))
-    shown = edate.display() if needs else None
-    if shown and date_text:
-        return f"{shown} ({date_text})"
-    return shown or date_text or (None if point else edate.display())
+    if not needs:
+        return None
+    return f"{edate.display()} ({date_text})" if date_text else edate.display()
 
 
-def _slide(timeline: Timeline, pos: int) -> dict:
-    e = timeline.events[pos]
-    edate = timeline.dates[pos]
-    start = edate.start or edate.end
-    slide: dict = {"start_date": _parts(start)}
-    if edate.interval and edate.start is not None and edate.end is not None:
-        slide["end_date"] = _parts(edate.end)
-    shown = display_date(edate, e.date_text)
-    if shown:
-        slide["display_date"] = escape(shown)
-    slide["text"] = {"headline": escape(e.title), "text": event_html(timeline, pos)}
-    media = next((s for s in (timeline.sources.get(i) for i in e.sources) if s and safe_url(s.url)), None)
-    if media is not None:
-        slide["media"] = {"url": safe_url(media.url), "caption": escape(media.title)}
-        if media.publisher:
-            slide["media"]["credit"] = escape(media.publisher)
-    if e.tags:
-        slide["group"] = escape(e.tags[0])
-    slide["unique_id"] = e.id
-    return slide
+class _Writer:
+    """Slides for one timeline. Actors and sources recur across thousands of events, so each
+    one's escaped HTML is made once (a 100k-event export escapes a tenth of the strings)."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        self.timeline = timeline
+        self._actors: dict[str, str] = {}
+        self._sources: dict[str, tuple[str, dict | None]] = {}
+
+    def actor(self, actor_id: str) -> str:
+        html = self._actors.get(actor_id)
+        if html is None:
+            html = self._actors[actor_id] = escape(self.timeline.actor_name(actor_id))
+        return html
+
+    def source(self, source_id: str) -> tuple[str, dict | None]:
+        """(the source as a link or text, the media it makes if it has an http(s) URL)."""
+        cached = self._sources.get(source_id)
+        if cached is None:
+            s = self.timeline.sources.get(source_id)
+            if s is None:
+                cached = ("", None)
+            else:
+                label = escape(s.title) + (f" ({escape(s.publisher)})" if s.publisher else "")
+                url = safe_url(s.url)
+                media = None
+                if url:
+                    media = {"url": url, "caption": escape(s.title)}
+                    if s.publisher:
+                        media["credit"] = escape(s.publisher)
+                cached = (f'<a href="{escape(url)}">{label}</a>' if url else label, media)
+            self._sources[source_id] = cached
+        return cached
+
+    def slides(self, positions: Sequence[int]) -> list[dict]:
+        """Slides for these positions; their events and quotes read together (a big file's
+        records are read back from it, and one read of many costs far less than many reads)."""
+        events = self.timeline.events_at(positions)
+        quotes = self.timeline.quotes_of(positions)
+        out, q = [], 0
+        for pos, e in zip(positions, events):
+            n = self.timeline.quote_count(pos)
+            out.append(self.slide(pos, e, quotes[q:q + n]))
+            q += n
+        return out
+
+    def slide(self, pos: int, e, quotes) -> dict:
+        edate = self.timeline.dates[pos]
+        start = edate.start or edate.end
+        slide: dict = {"start_date": _parts(start)}
+        if edate.interval and edate.start is not None and edate.end is not None:
+            slide["end_date"] = _parts(edate.end)
+        shown = display_date(edate, e.date_text)
+        if shown:
+            slide["display_date"] = escape(shown)
+        slide["text"] = {"headline": escape(e.title), "text": self.html(e, quotes)}
+        media = next((m for m in (self.source(i)[1] for i in e.sources) if m), None)
+        if media is not None:
+            slide["media"] = media
+        if e.tags:
+            slide["group"] = escape(e.tags[0])
+        slide["unique_id"] = e.id
+        return slide
+
+    def html(self, e, quotes) -> str:
+        """The event's summary, place, actors, quotes, sources and note as HTML; every string escaped."""
+        out: list[str] = []
+        if e.summary:
+            out.append("<p>" + escape(e.summary).replace("\n", "<br>") + "</p>")
+        if e.place:
+            out.append(f"<p><strong>Place:</strong> {escape(e.place)}</p>")
+        if e.actors:
+            names = [self.actor(a) + (f" ({escape(role)})" if role else "") for a, role in e.actor_roles()]
+            out.append("<p><strong>Actors:</strong> " + ", ".join(names) + "</p>")
+        for q in quotes:
+            said = f", {escape(parse_edtf(q.said).display())}" if q.said else ""
+            out.append(f"<blockquote>“{escape(q.text)}” — {self.actor(q.speaker)}{said}</blockquote>")
+        links = [link for link in (self.source(i)[0] for i in e.sources) if link]
+        if links:
+            out.append("<p><strong>Sources:</strong> " + "; ".join(links) + "</p>")
+        if e.tags:
+            out.append("<p><strong>Tags:</strong> " + ", ".join(escape(t) for t in e.tags) + "</p>")
+        if e.confidence != "confirmed":
+            out.append(f"<p><strong>Confidence:</strong> {escape(e.confidence)}</p>")
+        if e.note:
+            out.append(f"<p><strong>Note:</strong> {escape(e.note)}</p>")
+        return "".join(out)
 
 
-def event_html(timeline: Timeline, pos: int) -> str:
-    """The event's summary, place, actors, quotes, sources and note as HTML; every string escaped."""
-    e = timeline.events[pos]
-    out: list[str] = []
-    if e.summary:
-        out.append("<p>" + escape(e.summary).replace("\n", "<br>") + "</p>")
-    if e.place:
-        out.append(f"<p><strong>Place:</strong> {escape(e.place)}</p>")
-    if e.actors:
-        names = [escape(timeline.actor_name(a)) + (f" ({escape(role)})" if role else "")
-                 for a, role in e.actor_roles()]
-        out.append("<p><strong>Actors:</strong> " + ", ".join(names) + "</p>")
-    for q in timeline.quotes_at(pos):
-        said = f", {escape(_display(q.said))}" if q.said else ""
-        out.append(f"<blockquote>“{escape(q.text)}” — {escape(timeline.actor_name(q.speaker))}{said}</blockquote>")
-    links = []
-    for source_id in e.sources:
-        s = timeline.sources.get(source_id)
-        if s is None:
-            continue
-        label = escape(s.title) + (f" ({escape(s.publisher)})" if s.publisher else "")
-        url = safe_url(s.url)
-        links.append(f'<a href="{escape(url)}">{label}</a>' if url else label)
-    if links:
-        out.append("<p><strong>Sources:</strong> " + "; ".join(links) + "</p>")
-    if e.tags:
-        out.append("<p><strong>Tags:</strong> " + ", ".join(escape(t) for t in e.tags) + "</p>")
-    if e.confidence != "confirmed":
-        out.append(f"<p><strong>Confidence:</strong> {escape(e.confidence)}</p>")
-    if e.note:
-        out.append(f"<p><strong>Note:</strong> {escape(e.note)}</p>")
-    return "".join(out)
-
-
-def _display(text: str) -> str:
-    from ..model.dates import parse_edtf
-
-    return parse_edtf(text).display()
-
-
-def document(timeline: Timeline, positions: Sequence[int], query: str = "") -> dict:
+def _head(timeline: Timeline, query: str) -> dict:
     title = timeline.title + (f" (filtered: {query})" if query else "")
     head = {"headline": escape(title)}
     if timeline.description:
         head["text"] = "<p>" + escape(timeline.description) + "</p>"
-    return {"title": {"text": head}, "events": [_slide(timeline, pos) for pos in positions]}
+    return {"title": {"text": head}}
 
 
 def render(timeline: Timeline, positions: Sequence[int], query: str = "") -> Iterator[bytes]:
-    """The TimelineJS3 JSON, in chunks; non-ASCII written as \\u escapes (inert on a terminal)."""
-    doc = document(timeline, positions, query)
-    events = doc.pop("events")
-    head = json.dumps(doc, ensure_ascii=True)[:-1]
-    yield (head + ', "events": [').encode()
-    for i in range(0, len(events), 2000):
-        chunk = ",\n".join(json.dumps(s, ensure_ascii=True) for s in events[i:i + 2000])
-        yield (("," if i else "") + "\n" + chunk).encode()
+    """The TimelineJS3 JSON, in chunks. DEL, C1, bidi and zero-width characters are written
+    as \\u escapes (``jsontext.json_safe``), as in ``--format json``: inert on a terminal."""
+    from ..jsontext import json_safe as _json_safe
+
+    writer = _Writer(timeline)
+    yield _json_safe(msgspec.json.encode(_head(timeline, query)))[:-1] + b', "events": ['
+    for i in range(0, len(positions), 2000):
+        chunk = msgspec.json.encode(writer.slides(positions[i:i + 2000]))[1:-1]
+        yield (b"," if i else b"") + b"\n" + _json_safe(chunk.replace(b'},{"start_date"', b'},\n{"start_date"'))
     yield b"\n]}\n"

@@ -202,8 +202,7 @@ def _instant(point) -> tuple[str, int]:
     return text, stamp
 
 
-def _record_out(timeline: Timeline, pos: int) -> dict:
-    e = timeline.events[pos]
+def _record_out(timeline: Timeline, pos: int, e, quotes) -> dict:
     edate = timeline.dates[pos]
     point = edate.start or edate.end
     when, stamp = _instant(point)
@@ -227,7 +226,6 @@ def _record_out(timeline: Timeline, pos: int) -> dict:
         out["sources"] = [s.title for s in sources]
         if all(s.url for s in sources):
             out["source_urls"] = [s.url for s in sources]
-    quotes = timeline.quotes_at(pos)
     if quotes:
         out["quotes"] = [f"{timeline.actor_name(q.speaker)}: {q.text}" for q in quotes]
     return out
@@ -236,5 +234,10 @@ def _record_out(timeline: Timeline, pos: int) -> dict:
 def render(timeline: Timeline, positions: Sequence[int]) -> Iterator[bytes]:
     """JSON Lines; non-ASCII written as \\u escapes, so a line never splits and prints inert."""
     for i in range(0, len(positions), 2000):
-        yield "".join(json.dumps(_record_out(timeline, pos), ensure_ascii=True) + "\n"
-                      for pos in positions[i:i + 2000]).encode()
+        chunk = positions[i:i + 2000]
+        quotes, q, lines = timeline.quotes_of(chunk), 0, []
+        for pos, e in zip(chunk, timeline.events_at(chunk)):  # read together: cheaper for a big file
+            n = timeline.quote_count(pos)
+            lines.append(json.dumps(_record_out(timeline, pos, e, quotes[q:q + n]), ensure_ascii=True) + "\n")
+            q += n
+        yield "".join(lines).encode()
