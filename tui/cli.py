@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("explore", "list", "actors", "validate", "import")
+COMMANDS = ("explore", "list", "actors", "validate", "import", "publish")
 
 
 class CommandError(Exception):
@@ -99,7 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--force", action="store_true", help="let --output replace an existing file")
     imp.add_argument("--report", action="store_true", help="list every warning and what was created (on stderr)")
 
-    for command in (explore, lst, actors):
+    pub = sub.add_parser("publish", help="write a folder with a TimelineJS page of the matching events")
+    pub.add_argument("paths", nargs="*", metavar="PATH", help="timeline files (or TimelineJS, CSV...)")
+    _add_filters(pub)
+    pub.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder to write")
+    pub.add_argument("--assets", metavar="DIR",
+                     help="a local TimelineJS (npm @knight-lab/timelinejs, or its dist/) copied in for offline use; "
+                          "default: loaded from the Knight Lab CDN")
+    pub.add_argument("--force", action="store_true", help="replace the folder if it exists")
+    _add_cache(pub)
+    for command in (explore, lst, actors, pub):
         command.add_argument("--map", metavar="FIELD=COLUMN,...",
                              help="for a CSV/TSV file: which column holds each field, e.g. date=When,title=What")
     return parser
@@ -391,6 +400,18 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args) -> int:
+    from .interchange.publish import publish
+
+    timeline = _load(args)
+    query = _query(args)
+    positions = _run_query(timeline, query)
+    publish(timeline, positions, args.output, query=str(query), assets=args.assets, force=args.force,
+            inputs=args.paths)
+    print(f"published {len(positions)} events to {args.output}/index.html", file=sys.stderr)
+    return EXIT_OK
+
+
 EAGER_LIMIT = 32 * 1024 * 1024
 """Inputs up to this size load before the screen appears (so errors print first); bigger ones
 load behind a progress screen that can be quit."""
@@ -450,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         handler = {"explore": cmd_explore, "list": cmd_list, "actors": cmd_actors,
-                   "validate": cmd_validate, "import": cmd_import}[args.command]
+                   "validate": cmd_validate, "import": cmd_import, "publish": cmd_publish}[args.command]
         return handler(args)
     except CommandError as exc:
         from .model.text import visible  # a message may quote the data or the command line
