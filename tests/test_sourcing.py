@@ -287,3 +287,34 @@ def test_the_bundled_story_counts_what_is_known_through_one_outlet_once():
     assert len(siege.sources) == 11
     assert SourcingReport(t).event(siege).independent == (
         "CNN", "bldlc.tdvxyc.com", "TalCual", "A24", "D24AM", "Pledge Times", "T13", "The Nation")
+
+
+# --- both cores ---------------------------------------------------------------------------------
+
+def _same(a, b) -> None:
+    assert (a.ids, list(a.independent), a.with_url, a.first, a.names, a.findings) == \
+        (b.ids, list(b.independent), b.with_url, b.first, b.names, b.findings)
+
+
+def test_the_report_in_two_halves_is_the_report(monkeypatch):
+    """A big timeline's report is worked out by a forked child (the later half) and this
+    process (the first): joined, it is the same as one process's, quotes tied to no event
+    included once."""
+    import tui.report_halves as halves
+
+    data = json.loads((FIXTURES / "speaker.json").read_text(encoding="utf-8"))
+    data["events"] += [{"id": f"e{i}", "date": f"2024-10-{i + 1:02}", "title": f"E{i}", "sources": ["paper"]}
+                       for i in range(9)]
+    data["quotes"].append({"id": "loose", "text": "Hm.", "speaker": "minister", "source": "paper"})
+    t = load(write_tmp(data))
+    whole = SourcingReport(t).report(names=True)
+    monkeypatch.setattr(halves, "HALVES_LIMIT", 2)
+    _, joined = halves.report(t, names=True)
+    _same(joined, whole)
+    assert [f.record for f in joined.findings].count("loose") == 1
+
+    def no_fork():
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(halves.os, "fork", no_fork)  # cannot start a child: all done here
+    _same(halves.report(t, names=True)[1], whole)

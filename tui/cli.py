@@ -340,10 +340,9 @@ def cmd_validate(args) -> int:
     warnings = list(timeline.warnings)
     report = findings = None
     if args.sourcing:
-        from .model.sourcing_report import SourcingReport
+        from .report_halves import report as sourcing_report
 
-        sourcing = SourcingReport(timeline)
-        report = sourcing.report(names=as_json)
+        sourcing, report = sourcing_report(timeline, names=as_json)
         findings = report.findings
     counts = {"events": len(timeline), "actors": len(timeline.actors), "sources": len(timeline.sources),
               "quotes": len(timeline.quotes)}

@@ -189,6 +189,16 @@ class Report:
     """Per position: the independent sources by name (only when asked for: ``report(names=True)``)."""
     findings: list[Finding] = field(default_factory=list)
 
+    def extend(self, later: Report) -> None:
+        """Add the report of the events that follow these (``SourcingReport.report(positions=…)``)."""
+        self.ids += later.ids
+        self.independent += later.independent
+        self.with_url += later.with_url
+        self.first += later.first
+        if self.names is not None and later.names is not None:
+            self.names += later.names
+        self.findings += later.findings
+
     def counts(self) -> dict[str, int]:
         """How many findings of each check (every check listed, zero or not)."""
         counts = dict.fromkeys(CHECKS, 0)
@@ -216,8 +226,10 @@ class SourcingReport:
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
         self._facts: dict[str, SourceFacts] = {}
-        self._speaker_names: dict[str, frozenset[str]] = {}
-        self._publisher_keys: dict[str, str] = {}
+        self._chains: dict[str, str] = {}
+        self._voices: dict[str, frozenset[str]] = {}
+        self._by_name: dict[str, list[str]] | None = None
+        self._languages: dict[str | None, str | None] = {None: None}
         self._outlets: re.Pattern | None = None
         self._outlet_names: dict[str, str] = {}
         self._note_cache: dict[str, list[str]] = {}
@@ -269,10 +281,15 @@ class SourcingReport:
 
     def _chain_text(self, source_id: str) -> str:
         """A source's ``via`` chain for a message: ``a -> b -> c``, its middle left out when long."""
-        chain = [s.id for s in self.timeline.via_chain(source_id)] or [source_id]
-        if len(chain) > 6:
-            return f"{' -> '.join(chain[:3])} -> … -> {' -> '.join(chain[-2:])}, {len(chain)} sources"
-        return " -> ".join(chain)
+        text = self._chains.get(source_id)
+        if text is None:
+            chain = [s.id for s in self.timeline.via_chain(source_id)] or [source_id]
+            if len(chain) > 6:
+                text = f"{' -> '.join(chain[:3])} -> … -> {' -> '.join(chain[-2:])}, {len(chain)} sources"
+            else:
+                text = " -> ".join(chain)
+            self._chains[source_id] = text
+        return text
 
     def _identity(self, end: Source) -> tuple[str, str]:
         """The independent source a chain ending at ``end`` counts as: key and name."""
@@ -304,9 +321,11 @@ class SourcingReport:
                 first = facts.first
         return EventSourcing(tuple(names.values()), has_url, first)
 
-    def report(self, *, names: bool = False) -> Report:
+    def report(self, *, names: bool = False, positions: range | None = None, untied: bool = True) -> Report:
         """Every event's sourcing and every finding, in timeline order, then the findings
         on quotes tied to no event. ``names``: keep each event's independent sources by name.
+        ``positions``: only these events (a part, as ``Report.extend`` joins them again);
+        ``untied``: also check the quotes tied to no event.
 
         One pass, a chunk of events (and their quotes) at a time, decoding of a big file's
         records only the fields the checks read; everything about a source is worked out
@@ -320,18 +339,16 @@ class SourcingReport:
         display = self.display
         ids, counts, with_url, firsts = report.ids, report.independent, report.with_url, report.first
         kept = report.names
-        tied = 0
-        for first_pos in range(0, len(t), _CHUNK):
-            span = range(first_pos, min(first_pos + _CHUNK, len(t)))
+        positions = range(len(t)) if positions is None else positions
+        starts = t.quote_starts
+        for first_pos in range(positions.start, positions.stop, _CHUNK):
+            span = range(first_pos, min(first_pos + _CHUNK, positions.stop))
             events = records_at(t.events, span, _DECODE_EVENTS)
-            many = sum(t.quote_count(p) for p in span)
-            quotes = records_at(t.quotes, range(tied, tied + many), _DECODE_QUOTES)
-            tied += many
-            at = 0
+            base = starts[span.start]
+            quotes = records_at(t.quotes, range(base, starts[span.stop]), _DECODE_QUOTES)
             for pos, event in zip(span, events):
-                n_quotes = t.quote_count(pos)
-                own = quotes[at:at + n_quotes] if n_quotes else ()
-                at += n_quotes
+                q0, q1 = starts[pos] - base, starts[pos + 1] - base
+                own = quotes[q0:q1] if q1 > q0 else ()
                 independent: dict[str, str] = {}
                 has_url = False
                 first = None
@@ -376,8 +393,9 @@ class SourcingReport:
                     self._note_findings(event, cited, own, add)
                 for quote in own:
                     self._quote_findings(quote, event, add)
-        for quote in records_at(t.quotes, range(tied, len(t.quotes)), _DECODE_QUOTES):
-            self._quote_findings(quote, None, add)
+        if untied:
+            for quote in records_at(t.quotes, range(starts[len(t)] if len(t) else 0, len(t.quotes)), _DECODE_QUOTES):
+                self._quote_findings(quote, None, add)
         return report
 
     def display(self, date_text: str) -> str:
@@ -407,37 +425,44 @@ class SourcingReport:
         source = self.timeline.sources.get(quote.source)
         if source is None:
             return
-        said = _language(quote.language) if quote.language else None
+        languages = self._languages
+        said = languages.get(quote.language, False)
+        if said is False:
+            said = languages[quote.language] = _language(quote.language)
         if said is not None:
-            printed = _language(source.language)
+            printed = languages.get(source.language, False)
+            if printed is False:
+                printed = languages[source.language] = _language(source.language)
             if printed and said != printed and not (quote.original or "").strip():
                 add(Finding("quotes", quote.id, ("language",), "translation",
                             f"quote '{quote.id}' is in '{quote.language}' but its source '{source.id}' is in "
                             f"'{source.language}', and it has no 'original' (a translation shown as verbatim)"))
-        if not self._speaks_for(quote.speaker, event, source):
-            where = f"an actor of event '{event.id}'" if event is not None else "tied to an event"
-            add(Finding("quotes", quote.id, ("speaker",), "speaker",
-                        f"speaker '{quote.speaker}' is neither {where} nor the author or publisher "
-                        f"of source '{source.id}'"))
-
-    def _speaks_for(self, speaker: str, event: Event | None, source: Source) -> bool:
-        """The speaker takes part in the quote's event, or is the voice of its source (its
-        author, or the outlet that publishes it, by name or alias)."""
-        if source.author == speaker:
-            return True
+        speaker = quote.speaker
+        voices = self._voices.get(source.id)
+        if voices is None:
+            voices = self._voices[source.id] = self._voices_of(source)
+        if speaker in voices:
+            return
         if event is not None and any((a if a.__class__ is str else a.actor) == speaker for a in event.actors):
-            return True
-        publisher = self._publisher_keys.get(source.id)
-        if publisher is None:
-            publisher = self._publisher_keys[source.id] = _key(source.publisher or "")
-        if not publisher:
-            return False
-        names = self._speaker_names.get(speaker)
-        if names is None:
-            actor = self.timeline.actors.get(speaker)
-            names = frozenset(_key(n) for n in ((actor.name, *actor.aliases) if actor else ()))
-            self._speaker_names[speaker] = names
-        return publisher in names
+            return
+        where = f"an actor of event '{event.id}'" if event is not None else "tied to an event"
+        add(Finding("quotes", quote.id, ("speaker",), "speaker",
+                    f"speaker '{speaker}' is neither {where} nor the author or publisher "
+                    f"of source '{source.id}'"))
+
+    def _voices_of(self, source: Source) -> frozenset[str]:
+        """Who may speak in a source besides the actors of the quote's event: its author, and
+        the outlet that publishes it (an actor whose name or an alias is the ``publisher``,
+        case and accents ignored: CNN quoting its own reporting)."""
+        voices = {source.author} if source.author else set()
+        if source.publisher and source.publisher.strip():
+            if self._by_name is None:
+                self._by_name = {}
+                for actor in self.timeline.actors.values():
+                    for name in {_key(n) for n in (actor.name, *actor.aliases)}:
+                        self._by_name.setdefault(name, []).append(actor.id)
+            voices.update(self._by_name.get(_key(source.publisher), ()))
+        return frozenset(voices)
 
     # --- notes ---------------------------------------------------------------------------
 
