@@ -318,3 +318,13 @@ async def test_the_explorer_shows_an_imported_sheet():
         screen = app.export_screenshot().replace("&#160;", " ")
         assert "MY OWN CSV" in screen and "Ada Lovelace" in screen
         assert str(app.screen.query_one("#count", Static).render()) == "10 of 10 events"
+
+
+def test_import_never_replaces_a_file_without_force(capsys, tmp_path):
+    out = tmp_path / "out.json"
+    out.write_text("mine")
+    code, _, err = run(capsys, "import", TS / "sigma_events.csv", "-o", out)
+    assert code == 2 and err == f"timeline: {out} already exists; add --force to replace it\n"
+    assert out.read_text() == "mine"
+    code, _, err = run(capsys, "import", TS / "sigma_events.csv", "-o", out, "--force")
+    assert code == 0 and err.endswith("read as timesketch: 4 events, 0 actors, 0 sources, 0 quotes, 0 warnings\n")

@@ -199,6 +199,7 @@ class _Writer:
         self.timeline = timeline
         self._actors: dict[str, str] = {}
         self._sources: dict[str, tuple[str, dict | None]] = {}
+        self._said: dict[str, str] = {}
 
     def actor(self, actor_id: str) -> str:
         html = self._actors.get(actor_id)
@@ -266,7 +267,9 @@ class _Writer:
             names = [self.actor(a) + (f" ({escape(role)})" if role else "") for a, role in e.actor_roles()]
             out.append("<p><strong>Actors:</strong> " + ", ".join(names) + "</p>")
         for q in quotes:
-            said = f", {escape(parse_edtf(q.said).display())}" if q.said else ""
+            said = self._said.get(q.said) if q.said else ""
+            if said is None:
+                said = self._said[q.said] = f", {escape(parse_edtf(q.said).display())}"
             out.append(f"<blockquote>“{escape(q.text)}” — {self.actor(q.speaker)}{said}</blockquote>")
         links = [link for link in (self.source(i)[0] for i in e.sources) if link]
         if links:
