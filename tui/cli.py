@@ -494,8 +494,7 @@ def cmd_serve(args) -> int:
         if not os.path.isfile(path):
             raise CommandError(f"timeline: {visible(path)}: no such file")
     if sum(os.path.getsize(p) for p in paths) <= EAGER_LIMIT:
-        args.paths = paths
-        _run_query(_load(args), query)
+        _run_query(_load(args, paths), query)
     if not is_local(args.host):
         print(f"timeline: warning: --host {visible(args.host)} serves beyond this computer: anyone "
               f"who can reach port {args.port} can open the explorer and read everything in {names} "
