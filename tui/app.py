@@ -7,6 +7,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from .commands import TimelineCommands
+from .live_reload import LiveReload
 from .messages import Loaded, LoadFailed, TextIndexed
 from .model.density import Density
 from .model.problems import LoadError
@@ -21,7 +22,7 @@ from .screens.main import MainScreen
 __all__ = ["TimelineApp"]
 
 
-class TimelineApp(App[None]):
+class TimelineApp(LiveReload, App[None]):
     """Timeline Explorer. Give it paths to load (in a worker) or an already loaded Timeline."""
 
     CSS_PATH = "app.tcss"
@@ -29,10 +30,13 @@ class TimelineApp(App[None]):
     COMMANDS = App.COMMANDS | {TimelineCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit the explorer"),
+        Binding("N", "next_new", "Next new", id="next-new", show=False,
+                tooltip="Cursor to the next event the last reload added or changed"),
     ]
 
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
-                 timeline: Timeline | None = None, cache: bool = True) -> None:
+                 timeline: Timeline | None = None, cache: bool = True, watch: bool = True,
+                 watcher=None) -> None:
         super().__init__()
         self.use_cache = cache
         """Read and write the on-disk cache of a big file (``store/cache.py``)."""
@@ -42,13 +46,15 @@ class TimelineApp(App[None]):
         self.load_error: str | None = None
         """Set when loading failed; the command line prints it after the app exits."""
         self.busy: set[str] = set()
-        """Threads at work ("load", "index", "cache"), marked before they start and unmarked
+        """Threads at work ("load", "index", "cache", "reload"), marked before they start and unmarked
         by themselves: quitting meanwhile must not wait for them (Textual marks their workers
         cancelled, but a thread runs on until it is done)."""
+        self.init_live_reload(watch, watcher)
 
     def on_mount(self) -> None:
         if self.timeline is not None:
             self.push_screen(MainScreen(self.timeline, self.initial_query))
+            self.start_watching()
         else:
             self.push_screen(LoadingScreen(self.paths))
             # Only once the loading screen is on the terminal: the loader's first pass holds
@@ -72,6 +78,7 @@ class TimelineApp(App[None]):
     def _loaded(self, message: Loaded) -> None:
         self.timeline = message.timeline
         self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density))
+        self.start_watching()
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
@@ -80,7 +87,7 @@ class TimelineApp(App[None]):
 
     @on(TextIndexed)
     def _text_indexed(self, message: TextIndexed) -> None:
-        if self.use_cache and message.timeline.origin is not None:
+        if self.use_cache and message.timeline.origin is not None and message.timeline is self.timeline:
             self.busy.add("cache")
             self._save_cache(message.timeline)
 

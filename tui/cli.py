@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("paths", nargs="*", metavar="PATH", help="timeline files (.json or .jsonl)")
     _add_filters(explore)
     _add_cache(explore)
+    _add_watch(explore)
 
     lst = sub.add_parser("list", help="print matching events in date order")
     lst.add_argument("paths", nargs="*", metavar="PATH", help="timeline files; '-' reads standard input")
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default 127.0.0.1: this computer only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     _add_cache(serve)
+    _add_watch(serve)
 
     imp = sub.add_parser("import", help="convert a TimelineJS, Timesketch or CSV/TSV file to timeline/1")
     imp.add_argument("path", metavar="PATH", help="the file to convert; '-' reads standard input")
@@ -120,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--map", metavar="FIELD=COLUMN,...",
                              help="for a CSV/TSV file: which column holds each field, e.g. date=When,title=What")
     return parser
+
+
+def _add_watch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-watch", action="store_true",
+                        help="do not follow the files as they change (by default the explorer reloads them)")
 
 
 def _add_cache(parser: argparse.ArgumentParser, *, reads: bool = True) -> None:
@@ -433,6 +440,11 @@ def cmd_explore(args) -> int:
     paths = args.paths or [str(bundled_path())]
     size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
     timeline = None
+    watcher = None
+    if not args.no_watch:  # the files' stamps before they are read: a change meanwhile is seen
+        from .store.watcher import Watcher
+
+        watcher = Watcher(paths)
     from .interchange import sniff
 
     if size <= EAGER_LIMIT or any(sniff(p) for p in paths):  # other formats are converted first
@@ -440,7 +452,8 @@ def cmd_explore(args) -> int:
         _run_query(timeline, query)  # a filter that cannot run fails here, before any screen
     from .app import TimelineApp
 
-    app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache)
+    app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache,
+                      watch=not args.no_watch, watcher=watcher)
     import asyncio
 
     loop = asyncio.new_event_loop()  # not asyncio.run(), which would join a busy thread
@@ -501,7 +514,8 @@ def cmd_serve(args) -> int:
               "(there is no password, and the connection is not encrypted). Use --host 127.0.0.1 "
               "to serve this computer only.", file=sys.stderr)
     options = _filter_options(args) + (["--no-cache"] if args.no_cache else []) \
-        + ([f"--map={args.map}"] if args.map else [])
+        + ([f"--map={args.map}"] if args.map else []) \
+        + (["--no-watch"] if args.no_watch else [])
     server = ExplorerServer(explorer_command(paths, options), host=args.host, port=args.port, names=names)
     try:
         server.serve()
