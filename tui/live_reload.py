@@ -62,10 +62,9 @@ class LiveReload:
     """Watching, reloading, and ``N`` (mixed into ``TimelineApp``)."""
 
     def init_live_reload(self, watch: bool, watcher: Watcher | None = None) -> None:
-        self.watch = watch
-        """Follow the files as they change (``--no-watch`` turns it off)."""
         self.watcher: Watcher | None = (watcher or Watcher(self.paths)) if watch else None
-        """Stamps taken before the first load, so a change made while loading is seen."""
+        """The files' stamps, taken before the first load so a change made while loading is
+        seen; None with ``--no-watch``."""
         self._tail: Tail | None = None
         """Where the last read of a JSON Lines file ended (``store/growth.py``)."""
         self.fresh: tuple[str, ...] = ()
