@@ -201,7 +201,7 @@ async def test_a_reload_that_fails_unexpectedly_never_ends_the_explorer(story_js
     app = start(story_jsonl)
     async with app.run_test(size=(120, 40)) as pilot:
         await opened(app, pilot)
-        monkeypatch.setattr(tui.live_reload, "load", broken)
+        monkeypatch.setattr(tui.live_reload, "load_any", broken)
         monkeypatch.setattr(tui.live_reload, "grow", broken)
         with story_jsonl.open("a") as f:
             f.write(event_line(1))
@@ -214,7 +214,7 @@ async def test_idle_watching_is_one_stat_per_file_per_poll_and_reads_nothing(sto
     import tui.live_reload
 
     loads = []
-    monkeypatch.setattr(tui.live_reload, "load", lambda *a, **k: loads.append(a))
+    monkeypatch.setattr(tui.live_reload, "load_any", lambda *a, **k: loads.append(a))
     monkeypatch.setattr(tui.live_reload, "grow", lambda *a, **k: loads.append(a))
     app = start(story_jsonl)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -340,7 +340,7 @@ async def test_in_the_explorer_an_append_to_a_big_file_reads_only_the_new_lines(
     app = start(story_jsonl)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await opened(app, pilot)
-        monkeypatch.setattr(tui.live_reload, "load", None)  # a full read would fail this test
+        monkeypatch.setattr(tui.live_reload, "load_any", None)  # a full read would fail this test
         await pilot.press("j", "j")
         before = cursor_title(app)
         with story_jsonl.open("a") as f:
@@ -367,3 +367,24 @@ def test_quotes_tied_to_no_event_stay_where_they_are_when_a_big_file_grows(story
     assert added == ["new-1"]
     _same(new, load([str(story_jsonl)], cache=False))
     assert [q.id for q in new.quotes[new._qstart[len(new)]:]] == ["untied"]
+
+
+async def test_a_file_of_another_format_is_converted_again_on_reload(tmp_path):
+    """A Timesketch CSV export (tests/fixtures, from the Timesketch project) opened in the
+    explorer, then a row added: the reload converts it again, as the first open did."""
+    from pathlib import Path
+
+    from tui.interchange.opening import load_any
+
+    path = tmp_path / "sigma_events.csv"
+    shutil.copy(Path(__file__).parent / "fixtures" / "timesketch" / "sigma_events.csv", path)
+    app = TimelineApp([str(path)], timeline=load_any([str(path)]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        n = len(app.screen.timeline)
+        with path.open("a") as f:
+            f.write('"A row added later","1437764464000000","2015-07-24T19:01:04+00:00","Write time",'
+                    '"qux","","","","","",""\n')
+        await poll(app, pilot)
+        assert len(app.screen.timeline) == n + 1 and not app.screen.query(ReloadPanel)
+        assert f"{n + 1} of {n + 1} events" in screen_text(app)

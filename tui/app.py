@@ -36,7 +36,7 @@ class TimelineApp(LiveReload, App[None]):
 
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
                  timeline: Timeline | None = None, cache: bool = True, watch: bool = True,
-                 watcher=None) -> None:
+                 watcher=None, mapping: str | None = None) -> None:
         super().__init__()
         self.use_cache = cache
         """Read and write the on-disk cache of a big file (``store/cache.py``)."""
@@ -49,7 +49,7 @@ class TimelineApp(LiveReload, App[None]):
         """Threads at work ("load", "index", "cache", "reload"), marked before they start and unmarked
         by themselves: quitting meanwhile must not wait for them (Textual marks their workers
         cancelled, but a thread runs on until it is done)."""
-        self.init_live_reload(watch, watcher)
+        self.init_live_reload(watch, watcher, mapping)
 
     def on_mount(self) -> None:
         if self.timeline is not None:

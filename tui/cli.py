@@ -453,7 +453,7 @@ def cmd_explore(args) -> int:
     from .app import TimelineApp
 
     app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache,
-                      watch=not args.no_watch, watcher=watcher)
+                      watch=not args.no_watch, watcher=watcher, mapping=args.map)
     import asyncio
 
     loop = asyncio.new_event_loop()  # not asyncio.run(), which would join a busy thread

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from textual import work
 from textual.message import Message
 
+from .interchange import ConvertError
+from .interchange.opening import load_any
 from .model.changes import Changes, appended, diff
 from .model.density import Density
-from .store.loader import load
 from .model.problems import LoadError
 from .model.text import visible
 from .model.timeline import Timeline
@@ -61,7 +62,9 @@ def _clock() -> str:
 class LiveReload:
     """Watching, reloading, and ``N`` (mixed into ``TimelineApp``)."""
 
-    def init_live_reload(self, watch: bool, watcher: Watcher | None = None) -> None:
+    def init_live_reload(self, watch: bool, watcher: Watcher | None = None, mapping: str | None = None) -> None:
+        self.mapping = mapping
+        """A CSV file's ``--map``: files of other formats are converted again on each reload."""
         self.watcher: Watcher | None = (watcher or Watcher(self.paths)) if watch else None
         """The files' stamps, taken before the first load so a change made while loading is
         seen; None with ``--no-watch``."""
@@ -109,10 +112,13 @@ class LiveReload:
                 changes = appended(new, added)
             else:
                 before = stamp(self.paths[0]) if len(self.paths) == 1 else None
-                try:
-                    new = load(self.paths, cache=self.use_cache)
+                try:  # as the command line opened them (TimelineJS, CSV... converted again)
+                    new = load_any(self.paths, mapping=self.mapping, cache=self.use_cache)
                 except LoadError as exc:
                     self.post_message(ReloadFailed([str(p) for p in exc.errors] or [str(exc)]))
+                    return
+                except ConvertError as exc:
+                    self.post_message(ReloadFailed([str(exc)]))
                     return
                 tail = tail_of(self.paths, before.size if before else None)
                 # a big file's events would all have to be read back to compare: ids only
