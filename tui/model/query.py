@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
@@ -23,17 +24,22 @@ from .entities import CONFIDENCES
 __all__ = [
     "Term", "Query", "QueryError", "Result", "FIELDS",
     "parse_query", "make_term", "from_options", "run", "resolve_actors", "date_window", "within_window",
-    "check_dates", "IS_VALUES",
+    "check_dates", "IS_VALUES", "NOTE_FIELDS", "on_notes",
 ]
 
-FIELDS = ("actor", "tag", "from", "to", "date", "confidence", "text", "within", "asof", "is", "anchor")
+FIELDS = ("actor", "tag", "from", "to", "date", "confidence", "text", "within", "asof", "is", "anchor",
+          "has", "label")
 """Qualifiers a query understands; bare words and "quoted phrases" are text."""
 _DATE_FIELDS = ("from", "to", "date")
 """Date terms that an event matches by overlapping (``date_window``)."""
 _ONE_DATE = _DATE_FIELDS + ("within", "asof")
 """Terms that take one typed date: ``within:`` (certainly inside), ``asof:`` (known by then)."""
-IS_VALUES = ("disputed",)
-"""What ``is:`` can ask for: ``is:disputed`` (confidence disputed, or a disputing source)."""
+IS_VALUES = ("disputed", "starred")
+"""What ``is:`` can ask for: ``is:disputed`` (confidence disputed, or a disputing source),
+``is:starred`` (starred in the analyst's notes)."""
+NOTE_FIELDS = {"has": ("note", "label"), "label": None}
+"""Qualifiers answered by the analyst's notes (``annotations.Notes``), with the values they
+take (None: any label); ``is:starred`` is one too (``on_notes``)."""
 
 
 class QueryError(ValueError):
@@ -143,6 +149,12 @@ def make_term(field_name: str, values: Sequence[str], negate: bool = False, *, a
             points = (parse_user_date(values[0]),)
         except DateError as exc:
             raise QueryError(f"{field_name}: {exc}", at, at + len(field_name) + 1 + len(values[0])) from None
+    if NOTE_FIELDS.get(field_name):
+        for v in values:
+            if v not in NOTE_FIELDS[field_name]:
+                raise QueryError(f"'{field_name}:{v}' is not known (known: "
+                                 f"{', '.join(field_name + ':' + k for k in NOTE_FIELDS[field_name])})",
+                                 at, at + len(field_name) + 1 + len(v))
     if field_name == "confidence":
         for v in values:
             if v not in CONFIDENCES:
@@ -291,12 +303,13 @@ def check_dates(query: Query) -> None:
         )
 
 
-def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
+def run(timeline, query: Query, *, annotations=None, cancelled=lambda: False) -> Result:
     """Evaluate a query against a timeline.
 
-    Indexed terms (actor, tag, confidence, dates) narrow the candidates first, smallest
-    first; free text is then checked only on what is left. ``cancelled`` lets a worker give
-    up on a stale search between steps.
+    Indexed terms (actor, tag, confidence, dates, and the analyst's ``annotations``: stars,
+    notes, labels) narrow the candidates first, smallest first; free text is then checked
+    only on what is left, in the data and in the analyst's notes. ``cancelled`` lets a
+    worker give up on a stale search between steps.
     """
     check_dates(query)
     n = len(timeline)
@@ -316,9 +329,10 @@ def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
         elif term.field == "confidence":
             postings = _union([timeline.confidence_positions(c) for c in term.values])
         elif term.field == "is":
-            from .stances import disputed_positions  # stances.py needs the timeline's sources
-
-            postings = disputed_positions(timeline)
+            postings = _union([_is(timeline, v, annotations) for v in term.values])
+        elif term.field in NOTE_FIELDS:
+            postings = array("I") if annotations is None else \
+                _union([annotations.positions(timeline, term.field, v) for v in term.values])
         elif term.field == "text":
             texts.append(term)
             continue
@@ -353,10 +367,12 @@ def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
         if cancelled():
             return Result(array("I"), notes)
         candidates = None if isinstance(positions, range) else positions
-        if len(term.values) == 1:
+        if len(term.values) == 1 and annotations is None:
             found = timeline.text_positions(term.values[0], candidates)
         else:
-            found = _union([timeline.text_positions(v, candidates) for v in term.values])
+            found = _union([timeline.text_positions(v, candidates) for v in term.values]
+                           + [_among(annotations.text_positions(timeline, v), candidates)
+                              for v in term.values if annotations is not None])
         if term.negate:
             keep = set(found)
             positions = array("I", [p for p in positions if p not in keep])
@@ -372,8 +388,8 @@ def run(timeline, query: Query, *, cancelled=lambda: False) -> Result:
         result.positions = known.known_as_of(as_of.upper, None if everything else positions)
         result.undated = known.count_undated(result.positions)
     if inside is not None and not cancelled():
-        result.more_possibly = len(run(timeline, _possibly(query), cancelled=cancelled).positions) - len(
-            result.positions)
+        possibly = run(timeline, _possibly(query), annotations=annotations, cancelled=cancelled)
+        result.more_possibly = len(possibly.positions) - len(result.positions)
     return result
 
 
@@ -383,6 +399,31 @@ def _certainly_within(timeline, lo: int, hi: int) -> Sequence[int]:
         return array("I")
     lower, upper = timeline.lower, timeline.upper
     return array("I", [p for p in timeline.overlapping(lo, hi) if lower[p] >= lo and upper[p] <= hi])
+
+
+def _is(timeline, value: str, annotations) -> Sequence[int]:
+    """Positions ``is:VALUE`` selects: disputed events, or the analyst's starred ones."""
+    if value == "starred":
+        return array("I") if annotations is None else annotations.positions(timeline, "is", "starred")
+    from .stances import disputed_positions  # stances.py needs the timeline's sources
+
+    return disputed_positions(timeline)
+
+
+def on_notes(term: Term) -> bool:
+    """Whether the analyst's notes answer this term (in part, for a text search)."""
+    return term.field in NOTE_FIELDS or term.field == "text" or (term.field == "is" and "starred" in term.values)
+
+
+def _among(found: Sequence[int], candidates: Sequence[int] | None) -> Sequence[int]:
+    """The positions of ``found`` that are candidates (all are, when there are none)."""
+    if candidates is None or not len(found):
+        return found
+    keep = set(candidates) if len(candidates) < 4 * len(found) else None
+    if keep is None:  # many candidates, few found: look each found one up in the sorted list
+        return array("I", [p for p in found
+                           if (i := bisect_left(candidates, p)) < len(candidates) and candidates[i] == p])
+    return array("I", [p for p in found if p in keep])
 
 
 def _union(lists: list[Sequence[int]]) -> Sequence[int]:

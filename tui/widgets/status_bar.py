@@ -39,7 +39,7 @@ def chip_label(term: Term, actor_name) -> str:
     joined = " or ".join(one_line(clip(v, 100)) for v in values)
     words = {"text": "“{}”", "actor": "actor: {}", "tag": "tag: {}", "from": "from {}",
              "to": "to {}", "date": "on {}", "confidence": "{}", "within": "within {}", "asof": "as of {}",
-             "is": "{}", "anchor": "D = {}"}
+             "is": "{}", "anchor": "D = {}", "has": "with {}", "label": "label: {}"}
     label = words[term.field].format(joined)
     return ("not " if term.negate else "") + label + " ×"
 
