@@ -52,6 +52,16 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--query", metavar="Q", help='a query string, e.g. \'actor:maduro from:2024-09 "power cut"\'')
 
 
+def _add_notes(parser: argparse.ArgumentParser, *, explorer: bool = False) -> None:
+    group = parser.add_argument_group("your notes (stars, notes, labels, saved views; see docs/format.md)")
+    group.add_argument("--notes", metavar="FILE",
+                       help="the notes file (default: beside the first data file, story.json -> story.notes.json)")
+    group.add_argument("--view", metavar="NAME", help="start from a saved view (its filters, and in the explorer its cursor)")
+    if explorer:
+        group.add_argument("--fresh", action="store_true",
+                           help="do not restore the last session's filters and cursor")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="timeline",
@@ -65,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     explore = sub.add_parser("explore", help="open the explorer (the default command)")
     explore.add_argument("paths", nargs="*", metavar="PATH", help="timeline files (.json or .jsonl)")
     _add_filters(explore)
+    _add_notes(explore, explorer=True)
     _add_cache(explore)
     _add_watch(explore)
 
@@ -76,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--format", choices=FORMATS, default="table")
     lst.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     lst.add_argument("--force", action="store_true", help="let --output replace an existing file")
+    _add_notes(lst)
+    lst.add_argument("--with-notes", action="store_true",
+                     help="include your stars, notes and labels (json/jsonl: in FILE's notes file beside -o FILE)")
     _add_cache(lst)
 
     actors = sub.add_parser("actors", help="list actors with their event counts and first/last appearance")
@@ -167,21 +181,60 @@ def _remember(args, timeline) -> None:
         save(timeline)
 
 
-def _query(args):
-    from .model.query import QueryError, from_options
+def _query(args, session=None):
+    """The filters of the command line, after those of ``--view`` (read from ``session``)."""
+    from .model.query import Query, QueryError, from_options, parse_query
 
+    view = _saved_view(args, session)
     try:
-        return from_options(actors=args.actor, date_from=args.date_from, date_to=args.date_to,
-                            tags=args.tag, search=args.search, query=args.query)
+        query = parse_query(view.query) if view is not None else Query()
+        for term in from_options(actors=args.actor, date_from=args.date_from, date_to=args.date_to,
+                                 tags=args.tag, search=args.search, query=args.query).terms:
+            query = query.add(term)
+        return query
     except QueryError as exc:
-        raise CommandError(f"timeline: bad filter: {exc}") from None
+        where = f" (in view {args.view!r})" if view is not None and view.query else ""
+        raise CommandError(f"timeline: bad filter{where}: {exc}") from None
 
 
-def _run_query(timeline, query):
+def _saved_view(args, session):
+    """The view ``--view`` names, or None without one; an unknown name is an error."""
+    name = getattr(args, "view", None)
+    if name is None:
+        return None
+    views = session.notes.layer.views if session is not None else {}
+    if name not in views:
+        known = ", ".join(sorted(views)) or "none saved yet (press v in the explorer)"
+        where = f" in {session.sidecar.path}" if session is not None and session.sidecar else ""
+        raise CommandError(f"timeline: no saved view {name!r}{where}; views: {known}")
+    return views[name]
+
+
+def _notes(args, paths: list[str] | None):
+    """The notes session of these data files (``--notes FILE``, else beside the first
+    file); None for standard input without ``--notes``. A broken sidecar is an error."""
+    from .model.annotations import NotesError
+    from .notes.session import NotesSession
+    from .notes.sidecar import Sidecar, sidecar_for
+
+    if not args.notes and paths and "-" in paths:
+        return None
+    if not paths:
+        from .model.loader import bundled_path
+
+        paths = [str(bundled_path())]
+    path = Path(args.notes) if args.notes else sidecar_for(paths)
+    try:
+        return NotesSession(Sidecar(path, data_name=Path(paths[0]).name))
+    except NotesError as exc:
+        raise CommandError(f"timeline: {exc}") from None
+
+
+def _run_query(timeline, query, session=None):
     from .model.query import QueryError, run
 
     try:
-        result = run(timeline, query)
+        result = run(timeline, query, annotations=session.notes if session is not None else None)
     except QueryError as exc:
         raise CommandError(f"timeline: bad filter: {exc}") from None
     from .model.text import visible
@@ -260,16 +313,51 @@ def write_atomically(target: str, chunks: Iterable[str | bytes], *, force: bool,
         raise
 
 
+def _list_notes(args):
+    """The notes ``list`` reads: needed for --with-notes, --view and queries on notes or
+    text (a text search covers them); otherwise a sidecar that does not read is only a
+    warning, and the list goes on without it."""
+    try:
+        return _notes(args, args.paths)
+    except CommandError as exc:
+        wanted = args.with_notes or args.view or args.search or args.notes
+        if not wanted and args.query:
+            from .model.query import NOTE_FIELDS, QueryError, parse_query
+
+            try:
+                wanted = any(t.field in NOTE_FIELDS or t.field == "text" for t in parse_query(args.query).terms)
+            except QueryError:
+                wanted = False
+        if wanted:
+            raise
+        from .model.text import visible
+
+        print(f"{visible(str(exc))} (listing without your notes)", file=sys.stderr)
+        return None
+
+
 def cmd_list(args) -> int:
     from .output import render
 
+    session = _list_notes(args)
+    if args.with_notes and args.format not in ("table", "markdown", "csv", "json", "jsonl"):
+        raise CommandError(f"timeline: --with-notes works with --format table, markdown, csv, json and jsonl, "
+                           f"not {args.format}")
+    if args.with_notes and args.format in ("json", "jsonl") and not args.output:
+        raise CommandError(f"timeline: --with-notes with --format {args.format} needs -o FILE: the notes go "
+                           f"beside it, in the notes file the explorer reads for it (FILE.notes.json)")
     timeline = _load(args)
-    query = _query(args)
-    positions = _run_query(timeline, query)
+    query = _query(args, session)
+    positions = _run_query(timeline, query, session)
+    notes = session.notes if session is not None and args.with_notes else None
+    if notes is not None and (orphans := notes.orphans(timeline)):
+        print(f"timeline: note: {len(orphans)} annotation{'s' * (len(orphans) != 1)} for events no longer in "
+              f"the data (kept in {session.sidecar.path})", file=sys.stderr)
     width = None
     if args.output is None and sys.stdout.isatty():
         width = os.get_terminal_size().columns
-    chunks = render(timeline, positions, args.format, query=str(query), width=width)
+    chunks = render(timeline, positions, args.format, query=str(query), width=width,
+                    notes=notes if args.format in ("table", "markdown", "csv") else None)
     if args.format == "ics":
         from .interchange.ics import calendar_positions
 
@@ -281,7 +369,19 @@ def cmd_list(args) -> int:
         from .store import loader
 
         inputs = args.paths or [str(loader.bundled_path())]  # never write over the bundled dataset
+        beside = None
+        if notes is not None and args.format in ("json", "jsonl"):
+            from .notes.sidecar import sidecar_for
+
+            beside = sidecar_for([args.output])
+            if beside.exists() and not args.force:
+                raise CommandError(f"timeline: {beside} already exists; add --force to replace it")
         write_atomically(args.output, chunks, force=args.force, inputs=inputs)
+        if beside is not None:
+            from .output import notes_beside
+
+            write_atomically(str(beside), [notes_beside(timeline, positions, notes, Path(args.output).name)],
+                             force=args.force, inputs=inputs)
     else:
         raw = getattr(sys.stdout, "buffer", None)  # None when captured (tests) or replaced
         for chunk in chunks:
@@ -426,18 +526,36 @@ def cmd_publish(args) -> int:
     return EXIT_OK
 
 
+def _has_filters(args) -> bool:
+    return bool(args.actor or args.date_from or args.date_to or args.tag or args.search or args.query)
+
+
+def _query_of(view):
+    from .model.query import QueryError, parse_query
+
+    try:
+        return parse_query(view.query)
+    except QueryError as exc:
+        raise CommandError(f"timeline: bad filter: {exc}") from None
+
+
 EAGER_LIMIT = 32 * 1024 * 1024
 """Inputs up to this size load before the screen appears (so errors print first); bigger ones
 load behind a progress screen that can be quit."""
 
 
 def cmd_explore(args) -> int:
-    query = _query(args)
     if "-" in args.paths:
         raise CommandError("timeline: the explorer cannot read standard input (its keys come from the terminal)")
     from .store.loader import bundled_path
 
     paths = args.paths or [str(bundled_path())]
+    session = _notes(args, paths)
+    query = _query(args, session)
+    view = _saved_view(args, session)
+    last = None
+    if view is None and not args.fresh and not _has_filters(args) and session.notes.layer.last is not None:
+        last = session.notes.layer.last  # the last session's filters and cursor
     size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
     timeline = None
     watcher = None
@@ -449,11 +567,21 @@ def cmd_explore(args) -> int:
 
     if size <= EAGER_LIMIT or any(sniff(p) for p in paths):  # other formats are converted first
         timeline = _load(args, paths)
-        _run_query(timeline, query)  # a filter that cannot run fails here, before any screen
+        _run_query(timeline, query, session)  # a filter that cannot run fails here, before any screen
+    if last is not None:
+        # A last session that no longer applies (the data changed) is dropped, not an error.
+        try:
+            restored = _query_of(last)
+            if timeline is not None:
+                _run_query(timeline, restored, session)
+            view, query = last, restored
+        except CommandError:
+            pass
     from .app import TimelineApp
 
     app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache,
-                      watch=not args.no_watch, watcher=watcher, mapping=args.map)
+                      watch=not args.no_watch, watcher=watcher, mapping=args.map, notes=session,
+                      cursor=view.cursor if view is not None else None)
     import asyncio
 
     loop = asyncio.new_event_loop()  # not asyncio.run(), which would join a busy thread

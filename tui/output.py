@@ -17,33 +17,34 @@ import io
 import json
 import re
 from collections.abc import Iterator, Sequence
-from urllib.parse import quote as _urlquote
 
 import msgspec
 
 from .model.dates import MONTH_NAMES, parse_edtf
 from .model.entities import FORMAT
-from .model.text import clip, one_line, visible
+from .model.text import clip, md, md_link, one_line, visible
 from .model.timeline import Timeline
 from .jsontext import json_safe as _json_safe
 
-__all__ = ["FORMATS", "render", "subset"]
+__all__ = ["FORMATS", "render", "subset", "notes_beside"]
 
 FORMATS = ("table", "markdown", "csv", "json", "jsonl", "timelinejs", "timesketch", "ics")
 """The last three are other programs' formats, written by ``tui/interchange/``."""
 
 
 def render(timeline: Timeline, positions: Sequence[int], fmt: str, *, query: str = "",
-           width: int | None = None) -> Iterator[str | bytes]:
+           width: int | None = None, notes=None) -> Iterator[str | bytes]:
     """Yield the output in chunks (a million events never sit in one string): text, or for
     json and jsonl UTF-8 bytes (JSON is UTF-8 by definition, and tens of megabytes of it are
-    not worth decoding only to be encoded again on the way out)."""
+    not worth decoding only to be encoded again on the way out). ``notes``
+    (``annotations.Notes``): also write the analyst's stars, notes and labels (table,
+    markdown and csv; for json and jsonl they go beside, ``notes_beside``)."""
     if fmt == "table":
-        yield _table(timeline, positions, width)
+        yield _table(timeline, positions, width, notes)
     elif fmt == "markdown":
-        yield from _markdown(timeline, positions, query)
+        yield from _markdown(timeline, positions, query, notes)
     elif fmt == "csv":
-        yield from _csv(timeline, positions)
+        yield from _csv(timeline, positions, notes)
     elif fmt in ("json", "jsonl"):
         yield from _timeline_file(timeline, positions, query, jsonl=fmt == "jsonl")
     elif fmt == "timelinejs":
@@ -64,7 +65,12 @@ def render(timeline: Timeline, positions: Sequence[int], fmt: str, *, query: str
 
 # --- table -------------------------------------------------------------------------------------
 
-def _table(timeline: Timeline, positions: Sequence[int], width: int | None) -> str:
+def _marks(annotation) -> str:
+    """A star and a note mark, as the explorer's rows show them."""
+    return ("★" if annotation.starred else "") + ("✎" if annotation.note else "")
+
+
+def _table(timeline: Timeline, positions: Sequence[int], width: int | None, notes=None) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -75,17 +81,24 @@ def _table(timeline: Timeline, positions: Sequence[int], width: int | None) -> s
     table.add_column("Event", ratio=3, overflow="fold")
     table.add_column("Actors", ratio=2, overflow="fold")
     table.add_column("Tags", ratio=1, overflow="fold")
+    if notes is not None:
+        table.add_column("Mine", ratio=2, overflow="fold")
     for pos in positions:
         event = timeline.events[pos]
         date = timeline.dates[pos].display()
         if event.confidence != "confirmed":
             date += f" ({event.confidence})"
-        table.add_row(
+        cells = [
             Text(date),
             Text(one_line(clip(event.title))),  # clip: a 10 MB title would take minutes to wrap
             Text(one_line(clip(", ".join(timeline.actor_name(a) for a in event.actor_ids())))),
             Text(one_line(clip(", ".join(event.tags)))),
-        )
+        ]
+        if notes is not None:
+            mine = notes.get(event.id)
+            cells.append(Text(one_line(clip(" ".join(filter(None, (
+                _marks(mine), ", ".join(mine.labels), mine.note)))))))
+        table.add_row(*cells)
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 120, markup=False, emoji=False, highlight=False,
                       color_system=None, force_terminal=False, soft_wrap=False)
@@ -95,27 +108,6 @@ def _table(timeline: Timeline, positions: Sequence[int], width: int | None) -> s
 
 
 # --- markdown ------------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")  # & too: "&lt;" must not become "<"
-
-
-_MD_LEADING = re.compile(r"^(\s*)([-=]|\d+(?=[.)]))", re.M)
-
-
-def md(text: str) -> str:
-    """Escape Markdown so data shows literally (and controls visibly): its syntax, and a
-    line that would start a list or a heading underline ("- x", "1. x", "===")."""
-    out = _MD_SPECIAL.sub(r"\\\1", visible(text))
-    return _MD_LEADING.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) in "-=" else m.group(2) + "\\"), out)
-
-
-def md_link(label: str, url: str | None) -> str:
-    """A link only for http(s) URLs; anything else is shown, not linked."""
-    if url and re.match(r"https?://", url, re.I):
-        safe = _urlquote(visible(url), safe=":/?#@!$&'*+,;=%~-._")
-        return f"[{md(label)}]({safe})"
-    return md(label) + (f" ({md(one_line(url))})" if url else "")
-
 
 def _source_line(timeline: Timeline, source_id: str) -> str:
     chain = timeline.via_chain(source_id)
@@ -133,7 +125,7 @@ def _source_line(timeline: Timeline, source_id: str) -> str:
     return ", via ".join(parts)
 
 
-def _markdown(timeline: Timeline, positions: Sequence[int], query: str) -> Iterator[str]:
+def _markdown(timeline: Timeline, positions: Sequence[int], query: str, notes=None) -> Iterator[str]:
     yield f"# {md(one_line(timeline.title))}\n\n"
     summary = f"{len(positions)} of {len(timeline)} events"
     if query:
@@ -160,7 +152,14 @@ def _markdown(timeline: Timeline, positions: Sequence[int], query: str) -> Itera
         line += f": {md(one_line(event.title))}"
         if event.confidence != "confirmed":
             line += f" _[{event.confidence}]_"
+        mine = notes.get(event.id) if notes is not None else None
+        if mine and mine.starred:
+            line += " ★"
         yield line + "\n"
+        if mine and mine.labels:
+            yield f"  - My labels: {', '.join(md(one_line(label)) for label in mine.labels)}\n"
+        if mine and mine.note:
+            yield f"  - My note: {md(one_line(mine.note))}\n"
         if event.place:
             yield f"  - Place: {md(one_line(event.place))}\n"
         if event.summary:
@@ -199,10 +198,14 @@ def csv_cell(text: str) -> str:
     return text
 
 
-def _csv(timeline: Timeline, positions: Sequence[int]) -> Iterator[str]:
+NOTES_COLUMNS = ("starred", "my_note", "my_labels")
+"""Added after CSV_COLUMNS by ``--with-notes``."""
+
+
+def _csv(timeline: Timeline, positions: Sequence[int], notes=None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (NOTES_COLUMNS if notes is not None else ()))
     for n, pos in enumerate(positions, 1):
         e = timeline.events[pos]
         sources = [timeline.sources.get(s) for s in e.sources]
@@ -213,6 +216,9 @@ def _csv(timeline: Timeline, positions: Sequence[int]) -> Iterator[str]:
             "; ".join(s.title for s in sources if s), "; ".join(s.url for s in sources if s and s.url),
             str(timeline.quote_count(pos)),
         )
+        if notes is not None:
+            mine = notes.get(e.id)
+            row += ("yes" if mine.starred else "", mine.note, "; ".join(mine.labels))
         writer.writerow([csv_cell(c) for c in row])
         if n % 1000 == 0:
             yield buffer.getvalue()
@@ -309,3 +315,15 @@ def _timeline_file(timeline: Timeline, positions: Sequence[int], query: str, *, 
             yield (b"," if i else b"") + b"\n" + body
         yield b"\n]"
     yield b"\n}\n"
+
+
+def notes_beside(timeline: Timeline, positions: Sequence[int], notes, data_name: str) -> bytes:
+    """The notes file for a json/jsonl output of these events (``--with-notes``): the
+    annotations of those events, in the sidecar format, so the explorer opening the output
+    finds them. Saved views are left out (they filter the whole story, not this part)."""
+    from .model.annotations import Layer, encode
+
+    ids = getattr(timeline.events, "ids", None)
+    wanted = ((ids[p] if ids is not None else timeline.events[p].id) for p in positions)
+    events = {i: a for i in wanted if (a := notes.get(i))}
+    return encode(Layer(events), data_name)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote as _urlquote
 
-__all__ = ["fold", "visible", "visible_same_length", "one_line", "clip", "CLIP_LIMIT"]
+__all__ = ["fold", "visible", "visible_same_length", "one_line", "clip", "CLIP_LIMIT", "md", "md_link"]
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -87,3 +88,26 @@ def clip(text: str, limit: int = CLIP_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit:,} more characters]"
+
+
+# --- Markdown (``timeline list --format markdown``, Markdown citations) ---------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")  # & too: "&lt;" must not become "<"
+
+
+_MD_LEADING = re.compile(r"^(\s*)([-=]|\d+(?=[.)]))", re.M)
+
+
+def md(text: str) -> str:
+    """Escape Markdown so data shows literally (and controls visibly): its syntax, and a
+    line that would start a list or a heading underline ("- x", "1. x", "===")."""
+    out = _MD_SPECIAL.sub(r"\\\1", visible(text))
+    return _MD_LEADING.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) in "-=" else m.group(2) + "\\"), out)
+
+
+def md_link(label: str, url: str | None) -> str:
+    """A link only for http(s) URLs; anything else is shown, not linked."""
+    if url and re.match(r"https?://", url, re.I):
+        safe = _urlquote(visible(url), safe=":/?#@!$&'*+,;=%~-._")
+        return f"[{md(label)}]({safe})"
+    return md(label) + (f" ({md(one_line(url))})" if url else "")
