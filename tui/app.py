@@ -13,6 +13,7 @@ from .model.density import Density
 from .model.problems import LoadError
 from .model.query import Query
 from .model.timeline import Timeline
+from .notes.session import NotesSession
 from .store.cache import cache_path, save
 from .store.loader import bundled_path, load
 from .store.words import build_aside
@@ -36,8 +37,13 @@ class TimelineApp(LiveReload, App[None]):
 
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
                  timeline: Timeline | None = None, cache: bool = True, watch: bool = True,
-                 watcher=None, mapping: str | None = None) -> None:
+                 watcher=None, mapping: str | None = None, notes: NotesSession | None = None,
+                 cursor: str | None = None) -> None:
         super().__init__()
+        self.notes = notes or NotesSession()
+        """The analyst's notes: a sidecar's (``notes/``), or in memory only."""
+        self.initial_cursor = cursor
+        """The event id to open on (a saved view's, or the last session's)."""
         self.use_cache = cache
         """Read and write the on-disk cache of a big file (``store/cache.py``)."""
         self.paths = [str(p) for p in paths] if paths else [str(bundled_path())]
@@ -53,7 +59,8 @@ class TimelineApp(LiveReload, App[None]):
 
     def on_mount(self) -> None:
         if self.timeline is not None:
-            self.push_screen(MainScreen(self.timeline, self.initial_query))
+            self.push_screen(MainScreen(self.timeline, self.initial_query, notes=self.notes,
+                                        start_event=self.initial_cursor))
             self.start_watching()
         else:
             self.push_screen(LoadingScreen(self.paths))
@@ -77,8 +84,16 @@ class TimelineApp(LiveReload, App[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.timeline = message.timeline
-        self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density))
+        self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density,
+                                      notes=self.notes, start_event=self.initial_cursor))
         self.start_watching()
+
+    async def action_quit(self) -> None:
+        """Quit; the main screen first keeps its filters and cursor for the next session."""
+        for screen in self.screen_stack:  # a dialog may be on top
+            if isinstance(screen, MainScreen):
+                screen.remember_session()
+        self.exit()
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:

@@ -220,7 +220,7 @@ def _notes(args, paths: list[str] | None):
     if not args.notes and paths and "-" in paths:
         return None
     if not paths:
-        from .model.loader import bundled_path
+        from .store.loader import bundled_path
 
         paths = [str(bundled_path())]
     path = Path(args.notes) if args.notes else sidecar_for(paths)

@@ -1,4 +1,5 @@
-"""Command palette (Ctrl+P): filter by any actor or tag, go to any event or date, clear."""
+"""Command palette (Ctrl+P): filter by any actor, tag or label (and by stars and notes), go
+to any event or date, open or delete a saved view, annotate, cite, clear."""
 
 from __future__ import annotations
 
@@ -89,6 +90,25 @@ class TimelineCommands(Provider):
         yield "Go to date…", screen.action_go_to_date, "Cursor to the first event on or after a date"
         yield "Search text…", screen.action_search, "Live text search"
         yield "Edit query…", screen.action_query_bar, "Type a query string"
+        notes = screen.session.notes
+        for name in sorted(notes.layer.views):
+            view = notes.layer.views[name]
+            label = one_line(clip(name, _NAME_LIMIT))
+            yield f"Open view: {label}", partial(screen.open_view, name), one_line(clip(view.query or "no filters", 200))
+            yield f"Delete view: {label}", partial(screen.delete_view, name), "Remove this saved view"
+        yield "Save this view…", screen.action_save_view, "Keep the filters and cursor under a name (v)"
+        yield "Star or unstar this event", screen.action_star, "s"
+        yield "Note on this event…", screen.action_note, "n"
+        yield "Labels of this event…", screen.action_labels, "l"
+        yield "Copy a citation", screen.action_cite, "y: the event (or quote) with its sources"
+        yield "Citation style…", screen.action_cite_style, "Y: plain, Markdown or APA-like"
+        yield "Open a source…", screen.action_open_source, "o: in the browser (http and https only)"
+        yield "Filter: starred events", partial(self._add, screen, "is", "starred"), "is:starred"
+        yield "Filter: events not starred", partial(self._add, screen, "is", "starred", True), "-is:starred"
+        yield "Filter: events with your note", partial(self._add, screen, "has", "note"), "has:note"
+        for label, n in notes.labels().items():
+            yield (f"Filter by label: {one_line(clip(label, _NAME_LIMIT))}", partial(self._add, screen, "label", label),
+                   f"{n} events")
         counts = t.actor_event_counts()
         for actor in t.actors.values():
             yield (f"Filter by actor: {one_line(clip(actor.name, _NAME_LIMIT))}",
@@ -103,9 +123,9 @@ class TimelineCommands(Provider):
                    t.dates[pos].display())
 
     @staticmethod
-    def _add(screen, field: str, value: str) -> None:
+    def _add(screen, field: str, value: str, negate: bool = False) -> None:
         try:
-            screen.filters = screen.filters.add(make_term(field, (value,)))
+            screen.filters = screen.filters.add(make_term(field, (value,), negate))
         except QueryError as exc:
             screen.notify(one_line(str(exc)), title="Filter not applied", severity="error", markup=False)
 

@@ -160,7 +160,8 @@ class LiveReload:
         self._pending = None
         new, changes = message.timeline, message.changes
         replacement = MainScreen(new, screen.filters, density=message.density,
-                                 cursor=_carry_cursor(screen.timeline, screen.current, new))
+                                 cursor=_carry_cursor(screen.timeline, screen.current, new),
+                                 notes=screen.session)  # the analyst's notes go on with the new version
         focused = _focused_pane(screen)
         self.timeline, self._tail = new, message.tail  # together: the next read starts where this one ended
         self.fresh = changes.fresh

@@ -45,7 +45,7 @@ def notes_home() -> Path:
 def sidecar_for(paths: list[str]) -> Path:
     """The sidecar of these data files: beside the first, named after it
     (``story.json`` and ``story.jsonl`` -> ``story.notes.json``)."""
-    from ..model.loader import bundled_path
+    from ..store.loader import bundled_path
 
     first = Path(paths[0])
     stem = first.name

@@ -32,6 +32,8 @@ from ..widgets.query_bar import QueryBar
 from ..widgets.quote_pane import QuotePane
 from ..widgets.status_bar import Chip, StatusBar
 from ..widgets.timeline_view import TimelineView, compute_layout
+from ..notes.session import NotesSession
+from .annotating import ANNOTATION_BINDINGS, Annotating
 from .dialogs import DateRangeScreen, GoToDateScreen, PickerScreen
 from .help import HelpScreen
 
@@ -50,8 +52,8 @@ class _Search:
     base: Query
 
 
-class MainScreen(Screen[None]):
-    """Three linked panes over one timeline."""
+class MainScreen(Annotating, Screen[None]):
+    """Three linked panes over one timeline, and the analyst's own layer (``Annotating``)."""
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="search", tooltip="Search text, live as you type"),
@@ -74,6 +76,7 @@ class MainScreen(Screen[None]):
                 tooltip="Previous pane"),
         Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the timeline"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+        *ANNOTATION_BINDINGS,
     ]
 
     filters: reactive[Query] = reactive(Query, init=False)
@@ -84,12 +87,17 @@ class MainScreen(Screen[None]):
     """Below 100 columns the side panes share one slot (the focused one shows)."""
 
     def __init__(self, timeline: Timeline, query: Query | None = None, *,
-                 density: Density | None = None, cursor: int | None = None) -> None:
+                 density: Density | None = None, cursor: int | None = None,
+                 notes: NotesSession | None = None, start_event: str | None = None) -> None:
         super().__init__()
         self._start = cursor
         """The position the cursor starts on when the first result shows (a reload keeps
         the cursor on its event)."""
         self.timeline = timeline
+        self.session = notes or NotesSession()
+        """The analyst's notes (in memory only, without a sidecar)."""
+        self._start_event = start_event
+        """The event id to open on (a saved view's, or the last session's)."""
         self.density = density or Density(timeline)
         self._initial = query or Query()
         self._applied = Query()
@@ -116,6 +124,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.timeline_view.focus()
+        self.start_annotating(self._start_event)
         self.set_reactive(MainScreen.filters, self._initial)
         self.watch_filters(self._initial)
 
@@ -156,7 +165,8 @@ class MainScreen(Screen[None]):
     def _filter(self, query: Query) -> None:
         worker = get_current_worker()
         try:
-            result = run(self.timeline, query, cancelled=lambda: worker.is_cancelled)
+            result = run(self.timeline, query, annotations=self.session.notes,
+                         cancelled=lambda: worker.is_cancelled)
         except QueryError as exc:
             self.post_message(FilterFailed(query, str(exc)))
             return
@@ -349,7 +359,8 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         sections = [
-            ("Filters and views", [b for b in self.BINDINGS if isinstance(b, Binding)]),
+            ("Filters and views", [b for b in self.BINDINGS if isinstance(b, Binding) and b not in ANNOTATION_BINDINGS]),
+            ("Your notes, views and citations", ANNOTATION_BINDINGS),
             ("In the timeline", list(TimelineView.BINDINGS)),
         ]
         extra = [
@@ -357,8 +368,9 @@ class MainScreen(Screen[None]):
             ("Enter (timeline)", "Look closer: focus the actors of the event"),
             ("Enter (actors)", "Toggle a filter on this actor"),
             ("Enter (quotes)", "Show the speaker in the actor pane"),
-            ("Ctrl+P", "Command palette: filter by any actor or tag, go to an event or date"),
+            ("Ctrl+P", "Command palette: filter by any actor, tag or label, go to an event or date, open a saved view"),
             ("N", "Next event the last reload added or changed (files are followed as they change)"),
+            ("Queries", "is:starred, has:note, has:label, label:NAME, and -is:starred to exclude; text search covers your notes"),
             ("q", "Quit"),
             ("Mouse", "Click a row or pane; wheel scrolls; click a filter chip to remove it"),
             ("? ! ¹ in a row", "Reported; disputed; resting on one independent source"),
@@ -410,6 +422,7 @@ class MainScreen(Screen[None]):
 
     def watch_narrow(self, narrow: bool) -> None:
         self.set_class(narrow, "-narrow")
+        self.refresh_bindings()  # the footer shows fewer keys when narrow
         self._show_side(self._side)
 
 

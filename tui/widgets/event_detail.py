@@ -56,6 +56,12 @@ class EventDetail(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.timeline = timeline
         self.border_title = "2 Event"
+        self.annotation_of = None
+        """Event id -> the analyst's annotation (``annotations.Annotation``), set by the screen."""
+
+    def refresh_event(self) -> None:
+        """Show the event again (its annotation changed), keeping the scroll position."""
+        self.query_one("#detail-body", Static).update(self.describe(self.current))
 
     def compose(self):
         yield Static(id="detail-body", markup=False)
@@ -83,6 +89,7 @@ class EventDetail(VerticalScroll, can_focus=True):
             lines.append(Content.assemble(("Tags: ", "dim"), visible(clip(", ".join(event.tags)))))
         style = {"confirmed": "$text-success", "reported": "$text-warning", "disputed": "bold $text-error"}
         lines.append(Content.assemble(("Confidence: ", "dim"), (event.confidence, style.get(event.confidence, ""))))
+        lines.extend(self._annotation(event.id))
         if event.summary:
             lines += [Content(""), Content(visible(clip(event.summary), multiline=True))]
         if event.note:
@@ -109,6 +116,19 @@ class EventDetail(VerticalScroll, can_focus=True):
             if sourcing.first is not None:
                 head += [("  ·  first published ", "dim"), (sourcing.first.display(), "dim")]
         return Content.assemble(*head)
+
+    def _annotation(self, event_id: str) -> list[Content]:
+        """The analyst's star, labels and note, set apart from the data."""
+        mine = self.annotation_of(event_id) if self.annotation_of is not None else None
+        if not mine:
+            return []
+        head = [("★ starred  ", "bold $text-warning")] if mine.starred else []
+        if mine.labels:
+            head += [("My labels: ", "dim"), (visible(clip(", ".join(mine.labels))), "$text-accent")]
+        lines = [Content.assemble(*head)] if head else []
+        if mine.note:
+            lines.append(Content.assemble(("My note: ", "bold $text-accent"), visible(clip(mine.note), multiline=True)))
+        return lines
 
 
 def _qualifier_words(qualifier: str) -> str:

@@ -108,6 +108,7 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--reported",
         "timeline--single-source",
         "timeline--empty",
+        "timeline--marks",
     }
 
     DEFAULT_CSS = """
@@ -123,6 +124,7 @@ class TimelineView(ScrollView, can_focus=True):
         & > .timeline--reported { color: $text-warning; }
         & > .timeline--single-source { color: $text-warning; }
         & > .timeline--empty { color: $text-muted; text-style: italic; }
+        & > .timeline--marks { color: $text-warning; }
     }
     """
 
@@ -149,6 +151,13 @@ class TimelineView(ScrollView, can_focus=True):
         self.empty_message = "Loading…"
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self.border_title = "1 Timeline"
+        self.marks = None
+        """Event id -> two cells of marks (the analyst's star and note), set by the screen."""
+
+    def refresh_marks(self) -> None:
+        """Redraw the rows after a star or a note changed."""
+        self._cache.clear()
+        self.refresh()
 
     # --- data --------------------------------------------------------------------------
 
@@ -285,7 +294,8 @@ class TimelineView(ScrollView, can_focus=True):
         actors_w = min(34, width * 3 // 10) if width >= 56 else 0
         flag = {"disputed": "!", "reported": "?"}.get(event.confidence, " ")
         flag_style = self.get_component_rich_style(f"timeline--{event.confidence}") if flag != " " else Style()
-        title_w = max(4, width - date_w - actors_w - 4)
+        marks_w = 2 if self.marks is not None else 0
+        title_w = max(4, width - date_w - actors_w - 4 - marks_w)
         segments = [
             Segment("  " if not is_cursor else "▶ ", base),
             Segment(set_cell_size(short_date(timeline.dates[position]), date_w - 1),
@@ -295,6 +305,8 @@ class TimelineView(ScrollView, can_focus=True):
             if event.sources and len(shared(timeline).event(event).independent) == 1 else Segment(" ", base),
             Segment(flag + " ", base + flag_style),
         ]
+        if marks_w:
+            segments.insert(2, Segment(self.marks(event.id), base + self.get_component_rich_style("timeline--marks")))
         title = one_line(clip(event.title, 1000))  # a row shows a few hundred cells at most
         if event.confidence != "confirmed":
             title += f" ({event.confidence})"
