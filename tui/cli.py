@@ -526,6 +526,27 @@ def cmd_publish(args) -> int:
     return EXIT_OK
 
 
+def start_view(args, session, timeline):
+    """The filters and cursor (an event id, or None) the explorer opens on: the command
+    line's, after ``--view``'s; with neither (and no ``--fresh``), the last session's, unless
+    it no longer applies to the data. ``timeline`` is None for a file loaded later: its
+    filters are checked by the explorer then."""
+    query = _query(args, session)
+    view = _saved_view(args, session)
+    if timeline is not None:
+        _run_query(timeline, query, session)  # a filter that cannot run fails here, before any screen
+    last = session.notes.layer.last
+    if view is None and last is not None and not args.fresh and not _has_filters(args):
+        try:
+            restored = _query_of(last)
+            if timeline is not None:
+                _run_query(timeline, restored, session)
+            view, query = last, restored
+        except CommandError:
+            pass  # the data changed under it: not worth stopping for
+    return query, view.cursor if view is not None else None
+
+
 def _has_filters(args) -> bool:
     return bool(args.actor or args.date_from or args.date_to or args.tag or args.search or args.query)
 
@@ -551,11 +572,6 @@ def cmd_explore(args) -> int:
 
     paths = args.paths or [str(bundled_path())]
     session = _notes(args, paths)
-    query = _query(args, session)
-    view = _saved_view(args, session)
-    last = None
-    if view is None and not args.fresh and not _has_filters(args) and session.notes.layer.last is not None:
-        last = session.notes.layer.last  # the last session's filters and cursor
     size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
     timeline = None
     watcher = None
@@ -567,21 +583,12 @@ def cmd_explore(args) -> int:
 
     if size <= EAGER_LIMIT or any(sniff(p) for p in paths):  # other formats are converted first
         timeline = _load(args, paths)
-        _run_query(timeline, query, session)  # a filter that cannot run fails here, before any screen
-    if last is not None:
-        # A last session that no longer applies (the data changed) is dropped, not an error.
-        try:
-            restored = _query_of(last)
-            if timeline is not None:
-                _run_query(timeline, restored, session)
-            view, query = last, restored
-        except CommandError:
-            pass
+    query, cursor = start_view(args, session, timeline)
     from .app import TimelineApp
 
     app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache,
                       watch=not args.no_watch, watcher=watcher, mapping=args.map, notes=session,
-                      cursor=view.cursor if view is not None else None)
+                      cursor=cursor)
     import asyncio
 
     loop = asyncio.new_event_loop()  # not asyncio.run(), which would join a busy thread

@@ -250,7 +250,10 @@ class Notes:
     """The working copy an explorer or a command holds, with what queries ask of it.
 
     Positions are cached per timeline and per version, so a starred filter at a million
-    events with 10k annotations is a dictionary walk of the 10k, once per change.
+    events with 10k annotations is a dictionary walk of the 10k, once per change. A filter
+    runs in a worker thread while the screen may change the notes: a change swaps in a new
+    layer and a new cache (never edits either in place), so a worker reads one layer whole
+    and caches what it found beside that layer only.
     """
 
     def __init__(self, layer: Layer | None = None) -> None:
@@ -282,9 +285,9 @@ class Notes:
     # changing (each returns the new annotation; the caller saves)
 
     def replace(self, layer: Layer) -> None:
-        self.layer = layer
         self.version += 1
-        self._cache.clear()
+        self._cache = {}
+        self.layer = layer
 
     def change(self, event_id: str, **fields) -> Annotation:
         """Set some of ``starred``, ``note``, ``labels`` for one event."""
@@ -313,8 +316,9 @@ class Notes:
     def positions(self, timeline, field_name: str, value: str) -> Sequence[int]:
         """Positions of the events that ``is:starred``, ``has:note``/``has:label`` or
         ``label:VALUE`` select."""
+        layer, cache = self.layer, self._cache  # one layer, and the cache that belongs to it
         key = (id(timeline), len(timeline), field_name, value)
-        found = self._cache.get(key)
+        found = cache.get(key)
         if found is None:
             if field_name == "is":
                 test = lambda a: a.starred  # noqa: E731
@@ -323,8 +327,7 @@ class Notes:
             else:
                 wanted = fold(value)
                 test = lambda a: any(fold(label) == wanted for label in a.labels)  # noqa: E731
-            found = self._at(timeline, (event_id for event_id, a in self.layer.events.items() if test(a)))
-            self._cache[key] = found
+            found = cache[key] = self._at(timeline, (i for i, a in layer.events.items() if test(a)))
         return found
 
     def text_positions(self, timeline, needle: str) -> Sequence[int]:
@@ -333,13 +336,13 @@ class Notes:
         wanted = fold(needle).replace("-", " ").strip()
         if not wanted:
             return array("I")
+        layer, cache = self.layer, self._cache
         key = (id(timeline), len(timeline), "text", wanted)
-        found = self._cache.get(key)
+        found = cache.get(key)
         if found is None:
-            found = self._at(timeline, (
-                event_id for event_id, a in self.layer.events.items()
+            found = cache[key] = self._at(timeline, (
+                i for i, a in layer.events.items()
                 if (a.note or a.labels) and wanted in fold(a.note + "\n" + " ".join(a.labels)).replace("-", " ")))
-            self._cache[key] = found
         return found
 
     @staticmethod

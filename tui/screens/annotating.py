@@ -103,8 +103,8 @@ class Annotating:
     def start_annotating(self, cursor: str | None) -> None:
         self.timeline_view.marks = self._marks
         self.pane("detail").annotation_of = self.session.notes.get
-        if cursor is not None and (position := self.timeline.position.get(cursor)) is not None:
-            self.current = position
+        if cursor is not None and self._start is None:  # MainScreen._start: where the first result puts the cursor
+            self._start = self.timeline.position.get(cursor)
         if self.session.persistent:
             self.set_interval(POLL_SECONDS, self._take_in_others)
             self._report_orphans()
@@ -255,8 +255,7 @@ class Annotating:
             if position is not None:
                 self.timeline_view.go_to_position(position)
         else:
-            if position is not None:
-                self.current = position
+            self._start = position  # the cursor goes there when the result arrives
             self.filters = query
         self.notify(f"View: {one_line(name)}", markup=False, timeout=3)
 
