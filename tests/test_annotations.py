@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.model import load, parse_query, run
+from tui.model import parse_query, run
+from tui.store.loader import load
 from tui.model.annotations import Annotation, Layer, Notes, NotesError, View, decode, encode, merge
 from tui.model.query import QueryError
 from tui.notes.session import NotesSession
@@ -166,7 +167,7 @@ def test_the_sidecar_goes_beside_the_data(tmp_path):
 
 
 def test_the_bundled_datasets_sidecar_is_never_inside_the_package(monkeypatch, tmp_path):
-    from tui.model import bundled_path
+    from tui.store.loader import bundled_path
 
     monkeypatch.setenv("TIMELINE_NOTES_DIR", str(tmp_path))
     assert sidecar_for([str(bundled_path())]) == tmp_path / "argentine-embassy-siege.notes.json"

@@ -15,7 +15,8 @@ from textual.widgets import OptionList, Static, TextArea
 from conftest import HOSTILE_BITS, hostile_document, settle
 from tui.app import TimelineApp
 from tui.cli import build_parser, start_view
-from tui.model import load, parse_query
+from tui.model import parse_query
+from tui.store.loader import load
 from tui.model.annotations import Annotation, Layer, View, decode, encode
 from tui.model.citation import cite_event, cite_quote
 from tui.notes.session import NotesSession

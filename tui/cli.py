@@ -322,10 +322,10 @@ def _list_notes(args):
     except CommandError as exc:
         wanted = args.with_notes or args.view or args.search or args.notes
         if not wanted and args.query:
-            from .model.query import NOTE_FIELDS, QueryError, parse_query
+            from .model.query import QueryError, on_notes, parse_query
 
             try:
-                wanted = any(t.field in NOTE_FIELDS or t.field == "text" for t in parse_query(args.query).terms)
+                wanted = any(map(on_notes, parse_query(args.query).terms))
             except QueryError:
                 wanted = False
         if wanted:

@@ -18,7 +18,7 @@ from textual.content import Content
 
 from ..model.annotations import NotesError, View, now
 from ..model.citation import STYLE_NAMES, STYLES, cite_event, cite_quote
-from ..model.query import NOTE_FIELDS, QueryError, parse_query
+from ..model.query import QueryError, on_notes, parse_query
 from ..model.text import clip, one_line, visible
 from ..notes.session import NotesSession
 from .annotate import ChoiceScreen, CopiedScreen, LabelScreen, NoteScreen, ViewNameScreen
@@ -210,7 +210,7 @@ class Annotating:
     def _notes_shown(self) -> None:
         self.timeline_view.refresh_marks()
         self.pane("detail").refresh_event()
-        if any(t.field in NOTE_FIELDS or t.field == "text" for t in self.filters.terms):
+        if any(map(on_notes, self.filters.terms)):
             self._filter(self.filters)
 
     def _take_in_others(self) -> None:
