@@ -349,6 +349,63 @@ out["peak"] = hwm()
 emit(out)
 '''
 
+NOTES_SNIPPET = r'''
+from statistics import median
+path, reps, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+from tui.store.loader import load
+from tui.model.annotations import Annotation, Layer, Notes
+from tui.model.query import parse_query, run
+import tempfile
+from tui.notes.session import NotesSession
+from tui.notes.sidecar import Sidecar
+tl = load(path)
+ids = getattr(tl.events, "ids", None) or [e.id for e in tl.events]
+step = max(1, len(ids) // count)
+marked = {}
+for k, i in enumerate(range(0, len(ids), step)):  # spread over the whole timeline, as a reader's would be
+    if k == count:
+        break
+    marked[ids[i]] = Annotation(True, f"check this, number {k}" if k % 5 == 0 else "",
+                                ("followup",) if k % 3 == 0 else (), "2026-12-03T10:00:00Z")
+notes = Notes(Layer(marked))
+out = {"annotations": len(notes)}
+tags = tl.tag_counts()
+tag = min(tags, key=lambda t: (-tags[t], t)) if tags else None
+queries = [("starred_cold", "is:starred"), ("starred", "is:starred"), ("not_starred", "-is:starred"),
+           ("label", "label:followup"), ("starred_tag", f"is:starred tag:{tag}" if tag else None)]
+results = {}
+for name, text in queries:
+    if text is None:
+        continue
+    query = parse_query(text)
+    if name == "starred_cold":  # the first of a session: builds the id -> position table of the timeline
+        t = time.perf_counter()
+        hits = len(run(tl, query, annotations=notes).positions)
+        results[name] = {"query": text, "hits": hits, "times": [time.perf_counter() - t]}
+        continue
+    times = []
+    for _ in range(reps):
+        notes.replace(notes.layer)  # as after a change: nothing cached from the last run
+        t = time.perf_counter()
+        hits = len(run(tl, query, annotations=notes).positions)
+        times.append(time.perf_counter() - t)
+    results[name] = {"query": text, "hits": hits, "times": times}
+with tempfile.TemporaryDirectory() as folder:  # one change written, as the explorer does after each
+    session = NotesSession(Sidecar(f"{folder}/story.notes.json"))
+    session.notes.replace(notes.layer)
+    session.save()
+    times = []
+    for k in range(reps):
+        session.notes.change(ids[0], note=f"edit {k}")
+        t = time.perf_counter()
+        session.save()
+        times.append(time.perf_counter() - t)
+    results["save"] = {"query": f"{len(notes):,} annotations", "hits": 0, "times": times}
+out["queries"] = results
+out["peak"] = hwm()
+emit(out)
+'''
+
 EXPLORER_SNIPPET = r'''
 import asyncio
 path, launch, actor, word, use_cache = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "cache"
@@ -735,6 +792,41 @@ def measure_queries(path: Path, cached: bool) -> tuple[dict[str, Metric], dict]:
     return rows, d["keys"]
 
 
+NOTES_ROWS = (
+    ("starred_cold", "notes: is:starred, first of a session", None),
+    ("starred", "notes: is:starred", TARGET_INDEXED_QUERY),
+    ("not_starred", "notes: -is:starred", TARGET_INDEXED_QUERY),
+    ("label", "notes: label:followup", TARGET_INDEXED_QUERY),
+    ("starred_tag", "notes: is:starred + most frequent tag", TARGET_INDEXED_QUERY),
+    ("save", "notes: write the sidecar after one change", None),
+)
+NOTES_COUNT = 10_000
+
+
+def measure_notes(path: Path) -> dict[str, Metric]:
+    """Issue 13: queries on the analyst's notes, NOTES_COUNT annotations spread over the
+    timeline (reopened from the cache), each run after the notes changed (nothing cached);
+    and writing the sidecar (re-read, merge, atomic replace) after one change."""
+    child = python(NOTES_SNIPPET, str(path), str(QUERY_REPS), str(NOTES_COUNT))
+    rows: dict[str, Metric] = {}
+    if not child.ok:
+        failed = Metric("notes: is:starred")
+        failed.error = child.failure
+        return {"notes": failed}
+    for key, text, target in NOTES_ROWS:
+        q = child.data["queries"].get(key)
+        if q is None:
+            continue
+        metric = Metric(text, target=f"≤ {fmt(target)}" if target else "")
+        metric.samples = q["times"]
+        if target:
+            metric.ok = metric.value <= target
+        metric.compare = f"{q['hits']:,} hits" if key != "save" else ""
+        metric.note = q["query"] + (f"; {child.data['annotations']:,} annotations" if key != "save" else "")
+        rows[f"notes_{key}"] = metric
+    return rows
+
+
 def jq_filter() -> str:
     return ('[.events[] | select(any(.actors[]?; '
             '(if type == "string" then . else .actor end) == $x))]')
@@ -1117,6 +1209,8 @@ def bench_size(n: int, args, runs: int) -> tuple[str, dict]:
     queries, keys = measure_queries(path, cached=True)
     scanned, _ = measure_queries(path, cached=False)
     queries.update({f"{k}_scan": v for k, v in scanned.items() if k != "index"})
+    print(f"  {label(n)}: queries on {NOTES_COUNT:,} annotations ...", flush=True)
+    queries.update(measure_notes(path))
     actor = keys.get("popular") or ""
     word = keys.get("common") or COMMON_WORD
     print(f"  {label(n)}: command line vs jq ({runs} runs, with and without the cache) ...", flush=True)
@@ -1177,6 +1271,8 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"folder for generated inputs (default {DEFAULT_CACHE})")
     ap.add_argument("--save", type=Path, help="also write the raw samples as JSON to this file")
     ap.add_argument("--no-small", action="store_true", help="skip the bundled-dataset commands")
+    ap.add_argument("--only", choices=("notes",),
+                    help="measure only these rows at each size (notes: queries on 10k annotations, issue 13)")
     args = ap.parse_args(argv)
     sizes = [10_000] if args.quick else [parse_count(s) for s in args.sizes.split(",") if s.strip()]
     args.runs_default = args.runs or 3
@@ -1194,6 +1290,15 @@ def main(argv: list[str] | None = None) -> int:
                      list(small.values()))
         print(text + "\n", flush=True)
         raw["small"] = {k: v.samples for k, v in small.items()}
+    if args.only == "notes":
+        for n in sizes:
+            path = dataset(n, args.seed, args.cache)
+            started = time.perf_counter()
+            rows = list(measure_notes(path).values())
+            print(table(f"{label(n)} events, seed {args.seed}: {path} — notes rows only; median of {QUERY_REPS}",
+                        rows), flush=True)
+            print(f"({label(n)} took {time.perf_counter() - started:.0f} s)\n", flush=True)
+        return 0
     for n in sizes:
         runs = args.runs or (2 if n >= 1_000_000 else 3)
         started = time.perf_counter()

@@ -70,6 +70,8 @@ class Sidecar:
         """The data file's name, recorded in the sidecar for a person reading it."""
         self.seen: tuple | None = None
         """The file's identity when last read or written (``signature``)."""
+        self._content: bytes | None = None
+        """The file's bytes when last read or written."""
 
     def signature(self) -> tuple | None:
         """Inode, size and modification time: changes whenever anyone writes the file."""
@@ -83,22 +85,27 @@ class Sidecar:
         """Someone else wrote the file since this one last read or wrote it."""
         return self.signature() != self.seen
 
-    def read(self) -> Layer:
-        """The layer in the file (empty if there is none yet)."""
+    def read(self, unchanged: Layer | None = None) -> Layer:
+        """The layer in the file (empty if there is none yet); ``unchanged`` if the file
+        holds exactly what this one last read or wrote (compared byte for byte: a file's
+        time may not tick between two quick writes, its content always differs)."""
         signature = self.signature()
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            self.seen = None
+            self.seen, self._content = None, None
             return Layer()
         except OSError as exc:
             raise NotesError(f"{self.path}: cannot read the notes file: {exc.strerror or exc}") from None
+        if unchanged is not None and raw == self._content:
+            self.seen = signature
+            return unchanged
         try:
             layer = decode(raw)
         except NotesError as exc:
             raise NotesError(f"{self.path}: {exc} (the notes file is left as it is: fix it, move it "
                              f"away, or use --notes to keep notes elsewhere)") from None
-        self.seen = signature
+        self.seen, self._content = signature, raw
         return layer
 
     def write(self, base: Layer, mine: Layer) -> tuple[Layer, list[str]]:
@@ -110,13 +117,15 @@ class Sidecar:
         with self._locked():
             notes: list[str] = []
             try:
-                theirs = self.read()  # always: a file's time may not tick between two quick writes
+                theirs = self.read(unchanged=base)
             except NotesError:
                 kept = self._keep_broken()
                 notes.append(f"the notes file did not read and was kept as {kept}")
                 theirs = base
-            merged, conflicts = merge(base, mine, theirs)
-            self._replace(encode(merged, self.data_name))
+            merged, conflicts = merge(base, mine, theirs) if theirs is not base else (mine, [])
+            content = encode(merged, self.data_name)
+            self._replace(content)
+            self._content = content
             return merged, conflicts + notes
 
     @contextmanager
