@@ -382,3 +382,23 @@ async def test_help_lists_every_new_key(story):
         for key in ("s", "n", "l", "v", "y", "Y", "o"):
             assert f" {key} " in f" {shown} "
         assert "is:starred" in shown
+
+
+async def test_a_shared_notes_file_with_hostile_text_is_shown_literally(story):
+    """A notes file can come from someone else: its text is shown like the data's, with
+    markup literal and controls visible, in the event pane, the label picker and the note editor."""
+    hostile = " ".join(HOSTILE_BITS.values())
+    sidecar_for([str(story)]).write_bytes(encode(Layer({SIEGE: Annotation(True, f"note {hostile}", (f"lab [/ {hostile}",))})))
+    app = explorer(story)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await go_to(app, pilot, SIEGE)
+        shown = detail(app)
+        assert "[sic]" in shown and "[bold]x[/bold]" in shown and "␛[31m" in shown
+        assert "\x1b" not in shown and "\u202e" not in shown
+        await pilot.press("l")
+        label = str(app.screen.selection_list.get_option_at_index(0).prompt)
+        assert "[/" in label and "\x1b" not in label
+        await pilot.press("escape", "n")
+        text = app.screen.query_one("#note-text", TextArea).text
+        assert "[sic]" in text and "\x1b" not in text

@@ -224,6 +224,10 @@ def _notes(args, paths: list[str] | None):
 
         paths = [str(bundled_path())]
     path = Path(args.notes) if args.notes else sidecar_for(paths)
+    if args.notes and not path.parent.is_dir():
+        raise CommandError(f"timeline: --notes {args.notes}: folder {path.parent} does not exist")
+    if args.notes and path.is_dir():
+        raise CommandError(f"timeline: --notes {args.notes} is a folder; give a file name")
     try:
         return NotesSession(Sidecar(path, data_name=Path(paths[0]).name))
     except NotesError as exc:

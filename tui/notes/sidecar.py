@@ -186,7 +186,8 @@ class Sidecar:
             os.replace(tmp, self.path)
             tmp = None
         except OSError as exc:
-            raise NotesError(f"{self.path}: cannot write the notes file: {exc.strerror or exc}") from None
+            raise NotesError(f"{self.path}: cannot write the notes file: {exc.strerror or exc} "
+                             f"(--notes FILE keeps them elsewhere)") from None
         finally:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
