@@ -294,7 +294,7 @@ class TimelineView(ScrollView, can_focus=True):
         actors_w = min(34, width * 3 // 10) if width >= 56 else 0
         flag = {"disputed": "!", "reported": "?"}.get(event.confidence, " ")
         flag_style = self.get_component_rich_style(f"timeline--{event.confidence}") if flag != " " else Style()
-        marks_w = 2 if self.marks is not None else 0
+        marks_w = 3 if self.marks is not None else 0  # two marks and a space
         title_w = max(4, width - date_w - actors_w - 4 - marks_w)
         segments = [
             Segment("  " if not is_cursor else "▶ ", base),
@@ -305,8 +305,8 @@ class TimelineView(ScrollView, can_focus=True):
             if event.sources and len(shared(timeline).event(event).independent) == 1 else Segment(" ", base),
             Segment(flag + " ", base + flag_style),
         ]
-        if marks_w:
-            segments.insert(2, Segment(self.marks(event.id), base + self.get_component_rich_style("timeline--marks")))
+        if marks_w:  # the analyst's star and note, after the data's own marks
+            segments.append(Segment(self.marks(event.id) + " ", base + self.get_component_rich_style("timeline--marks")))
         title = one_line(clip(event.title, 1000))  # a row shows a few hundred cells at most
         if event.confidence != "confirmed":
             title += f" ({event.confidence})"
