@@ -287,6 +287,7 @@ async def test_y_copies_a_citation_and_Y_changes_its_style(story):
         assert app.clipboard == cite_event(t, t.position[SIEGE], "plain")
         assert app.clipboard.startswith("6 Sep 2024 20:00–20:30 -04:00: Security forces besiege")
         assert any("Copied citation of" in n.message for n in app._notifications)
+        assert str(app.screen.query_one("#hint", Static).render()).startswith("copied: citation of “Security forces")
         assert not isinstance(app.screen, CopiedScreen)          # a terminal that takes OSC 52
         await pilot.press("Y")
         assert isinstance(app.screen, ChoiceScreen)

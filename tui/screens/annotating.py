@@ -21,6 +21,7 @@ from ..model.citation import STYLE_NAMES, STYLES, cite_event, cite_quote
 from ..model.query import QueryError, on_notes, parse_query
 from ..model.text import clip, one_line, visible
 from ..notes.session import NotesSession
+from ..widgets.status_bar import StatusBar
 from .annotate import ChoiceScreen, CopiedScreen, LabelScreen, NoteScreen, ViewNameScreen
 
 __all__ = ["Annotating", "ANNOTATION_BINDINGS", "clipboard_doubt", "openable"]
@@ -305,6 +306,7 @@ class Annotating:
             text = cite_event(self.timeline, target[0], style)
             what = f"citation of “{self._title(target[0])}”"
         self.app.copy_to_clipboard(text)
+        self.query_one(StatusBar).say(f"copied: {what}")
         lines = text.count("\n")
         self.notify(f"Copied {what} ({STYLE_NAMES[style]}, {lines} line{'s' * (lines != 1)})", markup=False,
                     timeout=4)

@@ -65,6 +65,8 @@ class StatusBar(Vertical):
         super().__init__(id=id)
         self._title = title
         self._chips_for: Query | None = None
+        self._unsay = None
+        """The timer that puts "? help" back after ``say``."""
 
     def compose(self):
         with Horizontal(id="status-top"):
@@ -73,6 +75,14 @@ class StatusBar(Vertical):
             yield Static(Content.styled("? help", "dim"), id="hint", markup=False)
         with Horizontal(id="chips"):
             yield Static(Content.styled("Filters:", "dim"), id="chips-label", markup=False)
+
+    def say(self, message: str, seconds: float = 6.0) -> None:
+        """Show a short message where "? help" is (what was just copied), for a while."""
+        hint = self.query_one("#hint", Static)
+        hint.update(Content.styled(one_line(clip(message, 80)), "$text-success"))
+        if self._unsay is not None:
+            self._unsay.stop()
+        self._unsay = self.set_timer(seconds, lambda: hint.update(Content.styled("? help", "dim")))
 
     def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool | str = False) -> None:
         """``busy``: a filter is running (True), or what it waits for (a short text)."""
