@@ -11,6 +11,7 @@ from .messages import Loaded, LoadFailed, TextIndexed
 from .model.density import Density
 from .model.problems import LoadError
 from .model.query import Query
+from .model.text import one_line
 from .model.timeline import Timeline
 from .store.cache import cache_path, save
 from .store.loader import bundled_path, load
@@ -41,6 +42,8 @@ class TimelineApp(App[None]):
         self.timeline = timeline
         self.load_error: str | None = None
         """Set when loading failed; the command line prints it after the app exits."""
+        self._told = 0
+        """How many of the timeline's notices were shown."""
         self.busy: set[str] = set()
         """Threads at work ("load", "index", "cache"), marked before they start and unmarked
         by themselves: quitting meanwhile must not wait for them (Textual marks their workers
@@ -72,6 +75,13 @@ class TimelineApp(App[None]):
     def _loaded(self, message: Loaded) -> None:
         self.timeline = message.timeline
         self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density))
+        self._tell_notices(message.timeline)
+
+    def _tell_notices(self, timeline: Timeline) -> None:
+        """What the store noticed (a damaged cache read around), once each."""
+        for notice in timeline.notices[self._told:]:
+            self.notify(one_line(notice), title="Cache", severity="warning", markup=False, timeout=10)
+        self._told = len(timeline.notices)
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
@@ -80,6 +90,7 @@ class TimelineApp(App[None]):
 
     @on(TextIndexed)
     def _text_indexed(self, message: TextIndexed) -> None:
+        self._tell_notices(message.timeline)  # the cached search text is checked when first used
         if self.use_cache and message.timeline.origin is not None:
             self.busy.add("cache")
             self._save_cache(message.timeline)

@@ -145,7 +145,13 @@ def _load(args, paths=None):
 
 
 def _remember(args, timeline) -> None:
-    """Write the cache of a big file once its command is done (a no-op for small files)."""
+    """Once a command is done: say what the store noticed (a damaged cache read around, one
+    line each, on standard error), and write the cache of a big file (a no-op for small ones)."""
+    if timeline.notices:
+        from .model.text import visible
+
+        for notice in timeline.notices:
+            print(f"timeline: {visible(notice)}", file=sys.stderr)
     if not args.no_cache and timeline.origin is not None and not getattr(timeline, "converted", False):
         from .store.cache import save
 
