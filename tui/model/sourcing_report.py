@@ -25,15 +25,14 @@ from __future__ import annotations
 import re
 import weakref
 from array import array
-
-import msgspec
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import msgspec
+
 from .dates import DateError, EDate, parse_edtf
-from .entities import Event, Source
+from .entities import ActorRef, Event, Source, SourceRef
 from .text import fold
-from .entities import ActorRef, SourceRef
 from .timeline import Timeline, records_at
 
 __all__ = ["SourcingReport", "shared", "SourceFacts", "EventSourcing", "Finding", "Report", "CHECKS"]
