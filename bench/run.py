@@ -65,6 +65,10 @@ the driver would, every queued message of the app and the screen's widgets is dr
 and the screen's 60 fps update is run at once (``Screen._on_timer_update``, what
 ``Pilot.pause`` calls): private Textual API, acceptable in a benchmark.
 
+* **interchange** (issue 12): importing the same events from CSV (``timeline import``)
+  and exporting every event to TimelineJS, each in a fresh process, next to reading the
+  timeline/1 file (``load``, no cache); neither should take longer than that read.
+
 ``--quick`` runs 10k only (a smoke test, well under a minute).
 """
 
@@ -865,6 +869,66 @@ def measure_quit(path: Path, at: float) -> Metric:
     return metric
 
 
+INTERCHANGE_SNIPPET = r"""
+import gc
+kind, path, extra = sys.argv[1], sys.argv[2], sys.argv[3]
+if kind == "read":
+    from tui.store import load
+    t = time.perf_counter(); timeline = load([path], cache=False); wall = time.perf_counter() - t
+    emit({"time": wall, "events": len(timeline)})
+elif kind == "import":
+    from tui.interchange import convert
+    from tui.interchange.opening import encode
+    gc.disable()
+    t = time.perf_counter()
+    conversion = convert(path)
+    with open(os.devnull, "wb") as f:
+        f.write(encode(conversion))
+    emit({"time": time.perf_counter() - t, "events": len(conversion.document["events"])})
+else:
+    from tui.store import load
+    from tui.output import render
+    timeline = load([path], cache=False)
+    gc.freeze()
+    t = time.perf_counter()
+    with open(os.devnull, "wb") as f:
+        for chunk in render(timeline, range(len(timeline)), extra):
+            f.write(chunk)
+    emit({"time": time.perf_counter() - t, "events": len(timeline)})
+"""
+
+
+def measure_interchange(path: Path, runs: int) -> dict[str, Metric]:
+    """Issue 12: importing the same events from a CSV file (``timeline import``: convert and
+    write timeline/1, without the loader), and exporting them all to TimelineJS (after the
+    load), each in a fresh process, next to reading the timeline/1 file (``load``, no cache).
+    Both must take no longer than that read. The CSV is what ``timeline list --format csv``
+    writes of the same file (made once, kept beside it)."""
+    csv_path = path.with_suffix(".csv")
+    if not csv_path.exists():
+        subprocess.run([sys.executable, "-m", "tui", "list", str(path), "--no-cache", "--format", "csv",
+                        "-o", str(csv_path)], check=True, cwd=ROOT, env=_child_env())
+    m = {"read": Metric("interchange: read timeline/1 (load, no cache)"),
+         "import": Metric("interchange: import the same events from CSV (timeline import)"),
+         "export": Metric("interchange: export every event to TimelineJS JSON")}
+    cases = {"read": (str(path), ""), "import": (str(csv_path), ""), "export": (str(path), "timelinejs")}
+    for run in range(runs):
+        keys = list(cases) if run % 2 == 0 else list(reversed(cases))
+        for key in keys:
+            child = python(INTERCHANGE_SNIPPET, key, *cases[key])
+            if child.ok:
+                m[key].samples.append(child.data["time"])
+            else:
+                m[key].error = child.failure
+    read = m["read"].value
+    for key in ("import", "export"):
+        m[key].target = "≤ read timeline/1"
+        if read is not None and m[key].value is not None:
+            m[key].ok = m[key].value <= read
+            m[key].compare = f"{m[key].value / read:.2f}× the read"
+    return m
+
+
 def measure_small_commands(runs: int) -> dict[str, Metric]:
     """Whole-process times of the non-interactive commands on the bundled dataset."""
     bundled = ROOT / "data" / "argentine-embassy-siege.json"
@@ -1010,6 +1074,8 @@ def bench_size(n: int, args, runs: int) -> tuple[str, dict]:
             cold[key].label = cold[key].label.replace("explorer:", "explorer, first open (no cache):")
             cold[key].label = cold[key].label.replace("peak memory: explorer", "peak memory: explorer, first open")
             explorer[f"{key}_cold"] = cold[key]
+    print(f"  {label(n)}: interchange, CSV import and TimelineJS export ({runs} runs) ...", flush=True)
+    interchange = measure_interchange(path, runs)
     # Press q half-way through a typical load (at least 1 s in), when the loader is busiest.
     quit_metric = measure_quit(path, max(1.0, 0.5 * (opened["load"].value or 0)))
 
@@ -1017,7 +1083,7 @@ def bench_size(n: int, args, runs: int) -> tuple[str, dict]:
     if info:
         file_row.note = (f"{info['events']:,} events, {info['actors']:,} actors, "
                          f"{info['sources']:,} sources, {info['quotes']:,} quotes")
-    rows = [file_row, *opened.values(), *queries.values(), *cli.values()]
+    rows = [file_row, *opened.values(), *queries.values(), *cli.values(), *interchange.values()]
     if explorer:
         rows += [explorer["first_frame"], explorer["load_stall"], quit_metric,
                  *(v for k, v in explorer.items() if k not in ("first_frame", "load_stall"))]

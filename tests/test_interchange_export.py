@@ -166,3 +166,21 @@ def test_bundled_dataset_through_timelinejs_and_back(capsys, tmp_path):
             assert got["date"] == event.date
         assert got.get("date_text") == event.date_text or not plain
         assert got["summary"].startswith(event.summary or "")
+
+
+def test_a_big_export_written_in_two_halves_is_the_same(monkeypatch, tmp_path):
+    import glob
+    import tempfile
+
+    from tui.interchange import halves
+    from tui.output import render
+
+    timeline = load()
+    alone = b"".join(render(timeline, range(len(timeline)), "timelinejs"))
+    monkeypatch.setattr(halves, "HALVES_FROM", 2)                            # the bundled 28 events in two halves
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert b"".join(render(timeline, range(len(timeline)), "timelinejs")) == alone
+    chunks = render(timeline, range(len(timeline)), "timelinejs")
+    next(chunks), next(chunks)
+    chunks.close()                                                           # the reader went away half-way
+    assert glob.glob(str(tmp_path / "timeline-export-*")) == []

@@ -306,15 +306,30 @@ def test_list_and_explore_open_other_formats_directly(capsys):
     assert len(timeline) == 5 + 28 and timeline.files[0] == str(TS / "sigma_events.jsonl")
 
 
-async def test_the_explorer_shows_an_imported_sheet():
-    from tui.app import TimelineApp
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+async def test_every_fixture_opens_in_the_explorer(path):
     from textual.widgets import Static
 
-    path = str(TJS / "my-own-timeline.csv")
-    app = TimelineApp([path], timeline=load_any([path]))
+    from tui.app import TimelineApp
+
+    timeline = load_any([str(path)])
+    app = TimelineApp([str(path)], timeline=timeline)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.export_screenshot().replace("&#160;", " ")
-        assert "MY OWN CSV" in screen and "Ada Lovelace" in screen
-        assert str(app.screen.query_one("#count", Static).render()) == "10 of 10 events"
+        assert timeline.title in screen
+        n = len(timeline)
+        assert str(app.screen.query_one("#count", Static).render()) == f"{n} of {n} events"
+        if path.name == "my-own-timeline.csv":
+            assert timeline.title == "MY OWN CSV" and "Ada Lovelace" in screen
+
+
+def test_import_never_replaces_a_file_without_force(capsys, tmp_path):
+    out = tmp_path / "out.json"
+    out.write_text("mine")
+    code, _, err = run(capsys, "import", TS / "sigma_events.csv", "-o", out)
+    assert code == 2 and err == f"timeline: {out} already exists; add --force to replace it\n"
+    assert out.read_text() == "mine"
+    code, _, err = run(capsys, "import", TS / "sigma_events.csv", "-o", out, "--force")
+    assert code == 0 and err.endswith("read as timesketch: 4 events, 0 actors, 0 sources, 0 quotes, 0 warnings\n")

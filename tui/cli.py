@@ -390,8 +390,6 @@ def cmd_import(args) -> int:
     from .interchange.opening import encode
 
     conversion = convert(args.path, args.source_format, args.map)
-    for line in conversion.report() if args.report else conversion.report()[-1:]:
-        print(line, file=sys.stderr)
     if args.output:
         write_atomically(args.output, [encode(conversion), b"\n"], force=args.force, inputs=[args.path])
     else:
@@ -402,6 +400,8 @@ def cmd_import(args) -> int:
             sys.stdout.flush()
             raw.write(encode(conversion) + b"\n")
         sys.stdout.flush()
+    for line in conversion.report() if args.report else conversion.report()[-1:]:
+        print(line, file=sys.stderr)
     return EXIT_OK
 
 

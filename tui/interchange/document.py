@@ -29,8 +29,9 @@ class ConvertError(Exception):
 def slug(text: str, fallback: str) -> str:
     """A valid id from any text: accents dropped, lower case, runs of anything else as one
     hyphen ("Rózsa Péter writes recursion" -> "rozsa-peter-writes-recursion")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    out = _NOT_ID.sub("-", ascii_text.lower()).strip("-")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    out = _NOT_ID.sub("-", text.lower()).strip("-")
     if len(out) > _ID_LIMIT:
         out = out[:_ID_LIMIT].rstrip("-")
     return out or fallback
@@ -83,9 +84,9 @@ class Conversion:
         """Lines for ``--report``: every warning, then what was created."""
         lines = [str(w) for w in self.warnings]
         c = self.counts()
-        lines.append(f"{self.name}: read as {self.format}: {c['events']} events, {c['actors']} actors, "
-                     f"{c['sources']} sources, {c['quotes']} quotes, {len(self.warnings)} warning"
-                     + "s" * (len(self.warnings) != 1))
+        counts = dict(c, warnings=len(self.warnings))
+        lines.append(f"{self.name}: read as {self.format}: "
+                     + ", ".join(f"{n} {kind if n != 1 else kind[:-1]}" for kind, n in counts.items()))
         return lines
 
 

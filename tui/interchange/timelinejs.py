@@ -199,6 +199,7 @@ class _Writer:
         self.timeline = timeline
         self._actors: dict[str, str] = {}
         self._sources: dict[str, tuple[str, dict | None]] = {}
+        self._said: dict[str, str] = {}
 
     def actor(self, actor_id: str) -> str:
         html = self._actors.get(actor_id)
@@ -266,7 +267,9 @@ class _Writer:
             names = [self.actor(a) + (f" ({escape(role)})" if role else "") for a, role in e.actor_roles()]
             out.append("<p><strong>Actors:</strong> " + ", ".join(names) + "</p>")
         for q in quotes:
-            said = f", {escape(parse_edtf(q.said).display())}" if q.said else ""
+            said = self._said.get(q.said) if q.said else ""
+            if said is None:
+                said = self._said[q.said] = f", {escape(parse_edtf(q.said).display())}"
             out.append(f"<blockquote>“{escape(q.text)}” — {self.actor(q.speaker)}{said}</blockquote>")
         links = [link for link in (self.source(i)[0] for i in e.sources) if link]
         if links:
@@ -293,9 +296,15 @@ def render(timeline: Timeline, positions: Sequence[int], query: str = "") -> Ite
     as \\u escapes (``jsontext.json_safe``), as in ``--format json``: inert on a terminal."""
     from ..jsontext import json_safe as _json_safe
 
+    from .halves import in_two
+
     writer = _Writer(timeline)
+
+    def slides(part: Sequence[int], after: bool) -> Iterator[bytes]:
+        for i in range(0, len(part), 2000):
+            chunk = msgspec.json.encode(writer.slides(part[i:i + 2000]))[1:-1]
+            yield (b"," if i or after else b"") + b"\n" + _json_safe(chunk.replace(b'},{"start_date"', b'},\n{"start_date"'))
+
     yield _json_safe(msgspec.json.encode(_head(timeline, query)))[:-1] + b', "events": ['
-    for i in range(0, len(positions), 2000):
-        chunk = msgspec.json.encode(writer.slides(positions[i:i + 2000]))[1:-1]
-        yield (b"," if i else b"") + b"\n" + _json_safe(chunk.replace(b'},{"start_date"', b'},\n{"start_date"'))
+    yield from in_two(slides, positions)  # a big export on both cores
     yield b"\n]}\n"
