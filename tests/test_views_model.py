@@ -59,7 +59,7 @@ def test_first_report_is_the_earliest_dated_source_and_its_lag_keeps_precision()
     e = first_report(t, pos["e"])
     assert (e.source_id, e.via) == ("post", "wire")  # the post is dated by the article quoting it
     late = first_report(make([ev("x", "2024-09-06", ["late"])]), 0)
-    assert late.late and report_mark(late) == "⧗"
+    assert late.late and report_mark(late) == "»"
     assert first_report(t, pos["a"], upper=parse_edtf("2024-09-06").upper) is None
 
 
@@ -144,7 +144,7 @@ def test_swimlanes_pick_a_unit_that_fits_and_mark_imprecise_dates_as_possible():
     months = Lanes(t, range(len(t)), 1)
     assert months.unit == "month" and months.period(0) == ("2024-09", "2024-09")
     assert Lanes(t, [2, 3], 40).actors == ["bo"]  # obeys the filter
-    assert Lanes(t, range(len(t)), 40, picked=["ana"]).actors == ["ana"]
+    assert Lanes(t, range(len(t)), 40, picked=["ana"]).actors == ["ana", "bo"]  # picked first
 
 
 # --- story clock --------------------------------------------------------------------------

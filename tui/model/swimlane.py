@@ -64,6 +64,7 @@ class Lanes:
 
     def __init__(self, timeline: Timeline, positions: Sequence[int], columns: int,
                  picked: Sequence[str] = ()) -> None:
+        """``picked``: actors whose lanes come first (those the filters name)."""
         self.timeline = timeline
         self.positions = positions
         lower = timeline.lower
@@ -81,18 +82,17 @@ class Lanes:
         self.first = bin_of(self.unit, lo)
         self.count = bin_of(self.unit, hi) - self.first + 1 if dated else 0
         cols = actor_columns(timeline)
-        if picked:
-            self.actors = list(picked)
-            counts = cols.presence(positions)
-            index = cols.index
-            self.totals = [counts.get(index.get(a, -1), 0) for a in self.actors]
-        else:
-            counts = cols.presence(None if isinstance(positions, range) and len(positions) == len(timeline)
-                                   else positions)
-            name = timeline.actor_name
-            order = sorted(counts.items(), key=lambda kv: (-kv[1], name(cols.ids[kv[0]])))
-            self.actors = [cols.ids[k] for k, _ in order]
-            self.totals = [c for _, c in order]
+        whole = isinstance(positions, range) and len(positions) == len(timeline)
+        counts = cols.presence(None if whole else positions)
+        name = timeline.actor_name
+        order = sorted(counts.items(), key=lambda kv: (-kv[1], name(cols.ids[kv[0]])))
+        pinned = [a for a in dict.fromkeys(picked) if a in timeline.actors]
+        index = cols.index
+        skip = {index[a] for a in pinned}
+        rest = [(k, c) for k, c in order if k not in skip]
+        self.actors = pinned + [cols.ids[k] for k, _ in rest]
+        """Row order: the picked actors first, then by presence in the shown events."""
+        self.totals = [counts.get(index[a], 0) for a in pinned] + [c for _, c in rest]
         self._mask: set[int] | None = None if isinstance(positions, range) and len(positions) == len(timeline) \
             else set(positions)
 

@@ -9,14 +9,19 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
+from textual.style import Style
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..model.cooccur import actor_columns, built_columns
 from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
 from .pick_list import PickList
 
 __all__ = ["ActorPane"]
+
+_BUILD_HERE = 100_000
+"""Below this many events the co-occurrence columns are built on first use, in a blink."""
 
 
 class ActorPane(Vertical):
@@ -122,6 +127,27 @@ class ActorPane(Vertical):
     def _show_profile(self, actor_id: str | None) -> None:
         self.query_one("#actor-info", Static).update(self.profile(actor_id))
 
+    def refresh_profile(self) -> None:
+        """Draw the profile again (the co-occurrence counts are ready)."""
+        self._show_profile(self.highlighted_actor)
+
+    def appears_with(self, actor_id: str) -> Content:
+        """"Appears most often with": the top five, each a link that filters on both."""
+        t = self.timeline
+        columns = built_columns(t) if len(t) > _BUILD_HERE else actor_columns(t)
+        if columns is None:
+            return Content.styled("Appears most often with: counting…", "dim italic")
+        top = columns.appears_with(t, actor_id)
+        if not top:
+            return Content.styled("Appears with no other actor.", "dim italic")
+        parts: list = [("Appears most often with: ", "dim")]
+        for i, (other, count) in enumerate(top):
+            if i:
+                parts.append((", ", "dim"))
+            link = Style.from_meta({"@click": f"screen.filter_pair('{actor_id}', '{other}')"})
+            parts += [(one_line(clip(t.actor_name(other), 80)), Style(underline=True) + link), (f" {count}", "bold")]
+        return Content.assemble(*parts)
+
     def profile(self, actor_id: str | None) -> Content:
         if actor_id is None:
             return Content.styled("No actors for this event.", "dim italic")
@@ -152,5 +178,7 @@ class ActorPane(Vertical):
             ("In ", "dim"), (f"{stats.events} event{'s' * (stats.events != 1)}", "bold"), (span, "dim"),
             ("; ", "dim"), (f"{stats.quotes} quote{'s' * (stats.quotes != 1)}", "bold"),
         ))
-        lines.append(Content.styled("Enter: filter by this actor (again to remove)", "dim italic"))
+        lines.append(self.appears_with(actor_id))
+        lines.append(Content.styled("Enter: filter by this actor (again to remove); click a name above: "
+                                    "the events of both", "dim italic"))
         return Content("\n").join(lines)
