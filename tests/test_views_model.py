@@ -8,13 +8,14 @@ import pytest
 
 from tui.store import load
 from tui.model.clock import ZoneChoice, ZoneError, parse_zone, relative, shifted
-from tui.model.cooccur import actor_columns
+from tui.model.cooccur import appears_with
+from tui.model.presence import actor_columns
 from tui.model.dates import parse_edtf
 from tui.model.entities import Actor, Event, Source, SourceRef
 from tui.model.known import first_report, lag_words, report_mark
 from tui.model.query import QueryError, from_options, parse_query, run
 from tui.model.stances import claims, disputed_positions, sides
-from tui.model.swimlane import Lanes
+from tui.model.swimlane import Cell, Lanes
 from tui.model.timeline import Timeline
 
 
@@ -123,9 +124,13 @@ def test_appears_most_often_with_counts_shared_events_beyond_four_actors():
     many = ["ana", "bo", "cy", "di", "ed", "fa"]  # six: two beyond the fixed columns
     t = make([ev("a", "2024-09-06", actors=many), ev("b", "2024-09-07", actors=["fa", "ana"]),
               ev("c", "2024-09-08", actors=["ana", "bo"]), ev("d", "2024-09-09", actors=["cy"])])
-    assert actor_columns(t).appears_with(t, "fa") == [("ana", 2), ("bo", 1), ("cy", 1), ("di", 1), ("ed", 1)]
-    assert actor_columns(t).appears_with(t, "ana", top=2) == [("bo", 2), ("fa", 2)]
-    assert actor_columns(t).appears_with(t, "fa", positions=[1]) == [("ana", 1)]
+    assert appears_with(t, "fa") == [("ana", 2), ("bo", 1), ("cy", 1), ("di", 1), ("ed", 1)]
+    assert appears_with(t, "ana", top=2) == [("bo", 2), ("fa", 2)]
+    assert appears_with(t, "fa", positions=[1]) == [("ana", 1)]
+    assert appears_with(t, "cy", top=1) == [("ana", 1)]  # a tie at the floor: settled by name
+    counts = actor_columns(t).presence([0, 1])  # the actors of some events, the two beyond four included
+    assert {actor_columns(t).ids[k]: n for k, n in counts.items()} == {
+        "ana": 2, "bo": 1, "cy": 1, "di": 1, "ed": 1, "fa": 2}
 
 
 def test_swimlanes_pick_a_unit_that_fits_and_mark_imprecise_dates_as_possible():
@@ -144,6 +149,12 @@ def test_swimlanes_pick_a_unit_that_fits_and_mark_imprecise_dates_as_possible():
     months = Lanes(t, range(len(t)), 1)
     assert months.unit == "month" and months.period(0) == ("2024-09", "2024-09")
     assert Lanes(t, [2, 3], 40).actors == ["bo"]  # obeys the filter
+    until = make([ev("u", "../2024-09-03", actors=["ana"]), ev("a", "2024-09-02", actors=["ana"]),
+                  ev("z", "2024-09-05", actors=["ana"])])
+    days = Lanes(until, range(3), 40)
+    assert days.unit == "day" and days.count == 4  # 2 to 5 Sep: the open start is not a start
+    cells = days.row(0)
+    assert cells[0] == Cell(1, 1) and cells[1] == Cell(0, 1) and 2 not in cells and cells[3] == Cell(1, 0)
     assert Lanes(t, range(len(t)), 40, picked=["ana"]).actors == ["ana", "bo"]  # picked first
 
 

@@ -198,13 +198,10 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="views", exit_on_error=False)
     def _warm_views(self) -> None:
-        """Build what as-of, is:disputed and co-occurrence read (``sourcing``, ``cooccur``)."""
-        from ..model.cooccur import actor_columns
+        """Build what as-of and is:disputed read (``sourcing``): seconds at a million events."""
         from ..model.sourcing import sourcing
 
         sourcing(self.timeline)
-        actor_columns(self.timeline)
-        self.app.call_from_thread(self.pane("actors").refresh_profile)
 
     @on(Filtered)
     def _filtered(self, message: Filtered) -> None:

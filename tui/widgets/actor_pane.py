@@ -13,15 +13,12 @@ from textual.style import Style
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..model.cooccur import actor_columns, built_columns
+from ..model.cooccur import appears_with
 from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
 from .pick_list import PickList
 
 __all__ = ["ActorPane"]
-
-_BUILD_HERE = 100_000
-"""Below this many events the co-occurrence columns are built on first use, in a blink."""
 
 
 class ActorPane(Vertical):
@@ -127,17 +124,10 @@ class ActorPane(Vertical):
     def _show_profile(self, actor_id: str | None) -> None:
         self.query_one("#actor-info", Static).update(self.profile(actor_id))
 
-    def refresh_profile(self) -> None:
-        """Draw the profile again (the co-occurrence counts are ready)."""
-        self._show_profile(self.highlighted_actor)
-
     def appears_with(self, actor_id: str) -> Content:
         """"Appears most often with": the top five, each a link that filters on both."""
         t = self.timeline
-        columns = built_columns(t) if len(t) > _BUILD_HERE else actor_columns(t)
-        if columns is None:
-            return Content.styled("Appears most often with: counting…", "dim italic")
-        top = columns.appears_with(t, actor_id)
+        top = appears_with(t, actor_id)
         if not top:
             return Content.styled("Appears with no other actor.", "dim italic")
         parts: list = [("Appears most often with: ", "dim")]
