@@ -105,6 +105,40 @@ def test_stances_plain_ids_support_and_disputed_lists_both_kinds():
         parse_query("is:starry")
 
 
+def test_bundled_dataset_records_the_refuge_date_dispute():
+    t = load()
+    pos = t.position["six-take-refuge"]
+    assert pos in set(disputed_positions(t))
+    _, disputes, _ = sides(claims(t, pos))
+    assert [c.source_id for c in disputes] == ["cnn-2024-09-07"]
+    assert "Friday" in disputes[0].note
+    supports, _, _ = sides(claims(t, pos))
+    assert {"pledgetimes-maduros-forces", "brazil-statement-2024-09-07", "cnn-2024-11-24"} <= {
+        c.source_id for c in supports}
+
+
+def test_stances_are_read_and_checked_on_every_reading_path(tmp_path, monkeypatch):
+    """The object form loads from JSON (strict and big-file paths) and JSON Lines alike; a
+    bad stance or an unknown source in it is one placed error."""
+    from helpers_model import bundled_doc, load_error, write, write_jsonl
+    from tui.store import loader
+
+    data = bundled_doc()
+    strict = load([str(write(tmp_path / "a.json", data))])
+    lines = load([str(write_jsonl(tmp_path / "a.jsonl", data))])
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    fast = load([str(write(tmp_path / "b.json", data))], cache=False)
+    for t in (strict, lines, fast):
+        assert [c.stance for c in claims(t, t.position["six-take-refuge"])].count("disputes") == 1
+    refuge = next(e for e in data["events"] if e["id"] == "six-take-refuge")
+    refuge["sources"].append({"source": "nowhere", "stance": "denies"})
+    for strict_limit in (1 << 40, 0):
+        monkeypatch.setattr(loader, "STRICT_LIMIT", strict_limit)
+        text = str(load_error([str(write(tmp_path / "bad.json", data))]))
+        assert "sources[8].source: unknown source 'nowhere'" in text
+        assert 'sources[8].stance: stance "denies" is not one of supports, disputes, mentions' in text
+
+
 # --- within vs possibly -----------------------------------------------------------------
 
 def test_within_is_certainly_inside_and_the_difference_is_counted():
