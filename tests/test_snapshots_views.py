@@ -12,7 +12,7 @@ import pytest
 
 from conftest import settle
 from tui.app import TimelineApp
-from tui.model import load
+from tui.store import load
 from tui.model.query import from_options
 
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
