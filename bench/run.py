@@ -29,6 +29,10 @@ could do without us (``json.load``, ``jq``). This script prints one table per si
   events ("the", which the word index leaves to a scan), a rare word, and
   actor + month + word combined, on the reopened model (cache and word index); then the
   text rows again on a first-opened model (``cache=False``: no word index, a scan);
+* **views** (issue 14), on the reopened model: the one pass over the events' sources that
+  ``asof:`` and ``is:disputed`` need, then an as-of day, the disputed filter, the swimlane
+  screen (order and bins for every event, 40 lanes drawn) and "appears most often with" for
+  the most frequent actor, median of 5 after a warm-up;
 * **command line**: ``python -m tui list PATH --actor X --format json`` as a whole process
   (output to /dev/null) next to ``jq`` doing the same filter (events whose ``actors``
   hold X as a string or as ``{"actor": X}``), once with the cache written above and once

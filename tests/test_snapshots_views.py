@@ -53,7 +53,7 @@ def test_disputed_view(snap_compare, size):
 def test_swimlanes_omar_gonzalez(snap_compare, size):
     """w, filtered by Omar González: his lane first, the cursor moved onto the siege week."""
     app = explorer(from_options(actors=["omar-gonzalez"]))
-    assert snap_compare(app, terminal_size=size, run_before=on_event("siege-begins", "w", *["right"] * 25))
+    assert snap_compare(app, terminal_size=size, run_before=on_event("siege-begins", "w", *["right"] * 24))
 
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())

@@ -24,7 +24,7 @@ from textual.strip import Strip
 from ..model.swimlane import Cell, Lanes
 from ..model.text import clip, one_line
 
-__all__ = ["SwimlaneView", "NAME_WIDTH", "cell_width", "axis", "SURE", "MAYBE"]
+__all__ = ["SwimlaneView", "NAME_WIDTH", "cell_width", "name_width", "axis", "SURE", "MAYBE"]
 
 NAME_WIDTH = 24
 SURE, MAYBE, NONE = "█", "░", "·"
@@ -34,6 +34,12 @@ SURE, MAYBE, NONE = "█", "░", "·"
 def cell_width(lanes: Lanes, width: int) -> int:
     """Cells per bin: as wide as fits, up to 4."""
     return max(1, min(4, (width - NAME_WIDTH - 1) // max(1, lanes.count)))
+
+
+def name_width(lanes: Lanes, width: int) -> int:
+    """The name column: NAME_WIDTH, plus up to 16 cells the grid leaves unused."""
+    spare = width - NAME_WIDTH - 1 - lanes.count * cell_width(lanes, width)
+    return NAME_WIDTH + max(0, min(16, spare))
 
 
 class SwimlaneView(ScrollView, can_focus=True):
@@ -132,9 +138,10 @@ class SwimlaneView(ScrollView, can_focus=True):
         if offset is None:
             return
         self.row = offset.y + int(self.scroll_offset.y)
-        width = cell_width(self.lanes, self.scrollable_content_region.width)
-        if offset.x >= NAME_WIDTH + 1:
-            self.column = (offset.x - NAME_WIDTH - 1) // width
+        full = self.scrollable_content_region.width
+        width, names = cell_width(self.lanes, full), name_width(self.lanes, full)
+        if offset.x >= names + 1:
+            self.column = (offset.x - names - 1) // width
 
     def on_resize(self) -> None:
         self._strips.clear()
@@ -156,7 +163,7 @@ class SwimlaneView(ScrollView, can_focus=True):
         row_style = base + style("swimlane--row") if row == self.row else base
         name = one_line(clip(self.lanes.timeline.actor_name(self.lanes.actors[row]), 200))
         total = f" {self.lanes.totals[row]}"
-        label = set_cell_size(name, NAME_WIDTH - cell_len(total)) + total
+        label = set_cell_size(name, name_width(self.lanes, width) - cell_len(total)) + total
         segments = [Segment(label + " ", row_style + style("swimlane--name"))]
         cells = self.cells(row)
         w = cell_width(self.lanes, width)
@@ -177,7 +184,7 @@ def axis(lanes: Lanes, width: int) -> str:
     """The header over the grid: a bin's label wherever one fits, left-aligned on its column."""
     w = cell_width(lanes, width)
     line = [" "] * max(0, width)
-    start = NAME_WIDTH + 1
+    start = name_width(lanes, width) + 1
     column = 0
     while column < lanes.count:
         text = lanes.label(column).replace("week of ", "")
