@@ -132,11 +132,12 @@ def test_stances_are_read_and_checked_on_every_reading_path(tmp_path, monkeypatc
         assert [c.stance for c in claims(t, t.position["six-take-refuge"])].count("disputes") == 1
     refuge = next(e for e in data["events"] if e["id"] == "six-take-refuge")
     refuge["sources"].append({"source": "nowhere", "stance": "denies"})
+    j = len(refuge["sources"]) - 1
     for strict_limit in (1 << 40, 0):
         monkeypatch.setattr(loader, "STRICT_LIMIT", strict_limit)
         text = str(load_error([str(write(tmp_path / "bad.json", data))]))
-        assert "sources[8].source: unknown source 'nowhere'" in text
-        assert 'sources[8].stance: stance "denies" is not one of supports, disputes, mentions' in text
+        assert f"sources[{j}].source: unknown source 'nowhere'" in text
+        assert f'sources[{j}].stance: stance "denies" is not one of supports, disputes, mentions' in text
 
 
 # --- within vs possibly -----------------------------------------------------------------
@@ -225,3 +226,28 @@ def test_anchor_must_name_an_event():
     assert parse_query("anchor:a").anchor == "a"
     with pytest.raises(QueryError, match="no event has the id"):
         run(t, parse_query("anchor:zzz"))
+
+
+def test_markdown_writes_disputed_events_with_both_sides(capsys):
+    from tui.cli import main
+
+    assert main(["list", "--query", "is:disputed", "--format", "markdown", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    refuge = out[out.index("Six opposition figures take refuge"):]
+    assert "**Disputed**: supported by" in refuge and "disputed by 1 source" in refuge
+    assert "    - Disputes: [CNN: Venezuelan security forces" in refuge
+    assert "took refuge inside" in refuge.split("- Disputes:")[1]
+    assert "    - Supports: " in refuge
+    assert "**Disputed** (its confidence): no cited source is marked as disputing it" in out  # the May 2025 exit
+
+
+def test_as_of_and_within_on_the_command_line(capsys):
+    from tui.cli import main
+
+    assert main(["list", "--within", "2024", "--format", "csv", "--no-cache"]) == 0
+    assert "within, 1 more possibly" in capsys.readouterr().err
+    assert main(["list", "--as-of", "2024-09-06", "--from", "2024-09-06", "--format", "csv", "--no-cache"]) == 0
+    ids = [line.split(",")[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert "siege-begins" in ids and "venezuela-revokes-brazil-custody" not in ids
+    assert main(["list", "--anchor", "no-such-event"]) == 2
+    assert "no event has the id 'no-such-event'" in capsys.readouterr().err
