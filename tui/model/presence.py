@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from .timeline import Timeline
 
-__all__ = ["ActorColumns", "actor_columns", "built_columns", "SLOTS"]
+__all__ = ["ActorColumns", "actor_columns", "SLOTS"]
 
 SLOTS = 4
 """Fixed columns; an event's fifth actor and later go to the overflow."""
@@ -78,8 +78,3 @@ def actor_columns(timeline: Timeline) -> ActorColumns:
             if built is None:
                 built = _BUILT[timeline] = ActorColumns(timeline)
     return built
-
-
-def built_columns(timeline: Timeline) -> ActorColumns | None:
-    """The ActorColumns if built already (a pane must not wait seconds for a big timeline's)."""
-    return _BUILT.get(timeline)
