@@ -247,7 +247,7 @@ class _Writer:
         if shown:
             slide["display_date"] = escape(shown)
         slide["text"] = {"headline": escape(e.title), "text": self.html(e, quotes)}
-        media = next((m for m in (self.source(i)[1] for i in e.sources) if m), None)
+        media = next((m for m in (self.source(i)[1] for i in e.source_ids()) if m), None)
         if media is not None:
             slide["media"] = media
         if e.tags:
@@ -268,7 +268,7 @@ class _Writer:
         for q in quotes:
             said = f", {escape(parse_edtf(q.said).display())}" if q.said else ""
             out.append(f"<blockquote>“{escape(q.text)}” — {self.actor(q.speaker)}{said}</blockquote>")
-        links = [link for link in (self.source(i)[0] for i in e.sources) if link]
+        links = [link for link in (self.source(i)[0] for i in e.source_ids()) if link]
         if links:
             out.append("<p><strong>Sources:</strong> " + "; ".join(links) + "</p>")
         if e.tags:
