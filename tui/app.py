@@ -33,8 +33,10 @@ class TimelineApp(App[None]):
     ]
 
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
-                 timeline: Timeline | None = None, cache: bool = True) -> None:
+                 timeline: Timeline | None = None, cache: bool = True, zone: str | None = None) -> None:
         super().__init__()
+        self.zone = zone
+        """The zone ``z`` offers besides "as stored" and UTC (``--zone``)."""
         self.use_cache = cache
         """Read and write the on-disk cache of a big file (``store/cache.py``)."""
         self.paths = [str(p) for p in paths] if paths else [str(bundled_path())]
@@ -51,7 +53,7 @@ class TimelineApp(App[None]):
 
     def on_mount(self) -> None:
         if self.timeline is not None:
-            self.push_screen(MainScreen(self.timeline, self.initial_query))
+            self.push_screen(MainScreen(self.timeline, self.initial_query, zone=self.zone))
         else:
             self.push_screen(LoadingScreen(self.paths))
             # Only once the loading screen is on the terminal: the loader's first pass holds
@@ -74,7 +76,8 @@ class TimelineApp(App[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.timeline = message.timeline
-        self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density))
+        self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density,
+                                      zone=self.zone))
         self._tell_notices(message.timeline)
 
     def _tell_notices(self, timeline: Timeline) -> None:
