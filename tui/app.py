@@ -7,6 +7,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from .commands import TimelineCommands
+from .live_reload import LiveReload
 from .messages import Loaded, LoadFailed, TextIndexed
 from .model.density import Density
 from .model.problems import LoadError
@@ -22,7 +23,7 @@ from .screens.main import MainScreen
 __all__ = ["TimelineApp"]
 
 
-class TimelineApp(App[None]):
+class TimelineApp(LiveReload, App[None]):
     """Timeline Explorer. Give it paths to load (in a worker) or an already loaded Timeline."""
 
     CSS_PATH = "app.tcss"
@@ -30,10 +31,13 @@ class TimelineApp(App[None]):
     COMMANDS = App.COMMANDS | {TimelineCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit the explorer"),
+        Binding("N", "next_new", "Next new", id="next-new", show=False,
+                tooltip="Cursor to the next event the last reload added or changed"),
     ]
 
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
-                 timeline: Timeline | None = None, cache: bool = True, zone: str | None = None) -> None:
+                 timeline: Timeline | None = None, cache: bool = True, zone: str | None = None,
+                 watch: bool = True, watcher=None, mapping: str | None = None) -> None:
         super().__init__()
         self.zone = zone
         """The zone ``z`` offers besides "as stored" and UTC (``--zone``)."""
@@ -47,13 +51,15 @@ class TimelineApp(App[None]):
         self._told = 0
         """How many of the timeline's notices were shown."""
         self.busy: set[str] = set()
-        """Threads at work ("load", "index", "cache"), marked before they start and unmarked
+        """Threads at work ("load", "index", "cache", "reload"), marked before they start and unmarked
         by themselves: quitting meanwhile must not wait for them (Textual marks their workers
         cancelled, but a thread runs on until it is done)."""
+        self.init_live_reload(watch, watcher, mapping)
 
     def on_mount(self) -> None:
         if self.timeline is not None:
             self.push_screen(MainScreen(self.timeline, self.initial_query, zone=self.zone))
+            self.start_watching()
         else:
             self.push_screen(LoadingScreen(self.paths))
             # Only once the loading screen is on the terminal: the loader's first pass holds
@@ -79,6 +85,7 @@ class TimelineApp(App[None]):
         self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density,
                                       zone=self.zone))
         self._tell_notices(message.timeline)
+        self.start_watching()
 
     def _tell_notices(self, timeline: Timeline) -> None:
         """What the store noticed (a damaged cache read around), once each."""
@@ -94,7 +101,7 @@ class TimelineApp(App[None]):
     @on(TextIndexed)
     def _text_indexed(self, message: TextIndexed) -> None:
         self._tell_notices(message.timeline)  # the cached search text is checked when first used
-        if self.use_cache and message.timeline.origin is not None:
+        if self.use_cache and message.timeline.origin is not None and message.timeline is self.timeline:
             self.busy.add("cache")
             self._save_cache(message.timeline)
 

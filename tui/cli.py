@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("explore", "list", "actors", "validate", "import", "publish")
+COMMANDS = ("explore", "list", "actors", "validate", "import", "publish", "serve")
 
 
 class CommandError(Exception):
@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--zone", metavar="ZONE",
                          help="a time zone (e.g. Europe/Madrid) that z offers besides 'as stored' and UTC")
     _add_cache(explore)
+    _add_watch(explore)
 
     lst = sub.add_parser("list", help="print matching events in date order")
     lst.add_argument("paths", nargs="*", metavar="PATH", help="timeline files; '-' reads standard input")
@@ -97,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
                           help="text for people (the default), or one JSON object")
     _add_cache(validate, reads=False)
 
+    serve = sub.add_parser("serve", help="serve the explorer to a web browser (needs the [serve] extra)")
+    serve.add_argument("paths", nargs="*", metavar="PATH", help="timeline files (.json or .jsonl)")
+    _add_filters(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this computer only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    _add_cache(serve)
+    _add_watch(serve)
+
     imp = sub.add_parser("import", help="convert a TimelineJS, Timesketch or CSV/TSV file to timeline/1")
     imp.add_argument("path", metavar="PATH", help="the file to convert; '-' reads standard input")
     imp.add_argument("--from", dest="source_format", metavar="FORMAT",
@@ -115,10 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "default: loaded from the Knight Lab CDN")
     pub.add_argument("--force", action="store_true", help="replace the folder if it exists")
     _add_cache(pub)
-    for command in (explore, lst, actors, pub):
+    for command in (explore, lst, actors, pub, serve):
         command.add_argument("--map", metavar="FIELD=COLUMN,...",
                              help="for a CSV/TSV file: which column holds each field, e.g. date=When,title=What")
     return parser
+
+
+def _add_watch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-watch", action="store_true",
+                        help="do not follow the files as they change (by default the explorer reloads them)")
 
 
 def _add_cache(parser: argparse.ArgumentParser, *, reads: bool = True) -> None:
@@ -446,6 +461,11 @@ def cmd_explore(args) -> int:
     paths = args.paths or [str(bundled_path())]
     size = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
     timeline = None
+    watcher = None
+    if not args.no_watch:  # the files' stamps before they are read: a change meanwhile is seen
+        from .store.watcher import Watcher
+
+        watcher = Watcher(paths)
     from .interchange import sniff
 
     if size <= EAGER_LIMIT or any(sniff(p) for p in paths):  # other formats are converted first
@@ -461,7 +481,8 @@ def cmd_explore(args) -> int:
             parse_zone(zone)
         except ZoneError as exc:
             raise CommandError(f"timeline: --zone: {exc}") from None
-    app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache, zone=zone)
+    app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache, zone=zone,
+                      watch=not args.no_watch, watcher=watcher, mapping=args.map)
     import asyncio
 
     loop = asyncio.new_event_loop()  # not asyncio.run(), which would join a busy thread
@@ -484,6 +505,55 @@ def cmd_explore(args) -> int:
     return EXIT_OK
 
 
+def _filter_options(args) -> list[str]:
+    """The filter flags as given, to hand on to another ``timeline`` command."""
+    options = [f"--actor={actor}" for actor in args.actor] + [f"--tag={tag}" for tag in args.tag]
+    for flag, value in (("--from", args.date_from), ("--to", args.date_to),
+                        ("--search", args.search), ("--query", args.query)):
+        if value is not None:
+            options.append(f"{flag}={value}")
+    return options
+
+
+def cmd_serve(args) -> int:
+    try:
+        from .web import ExplorerServer, explorer_command, is_local
+    except ImportError:
+        raise CommandError("timeline serve needs textual-serve: pip install 'timeline-explorer[serve]'") from None
+    from .store.loader import bundled_path
+    from .model.text import visible
+
+    if "-" in args.paths:
+        raise CommandError("timeline: serve cannot read standard input (each browser tab reads the files anew)")
+    if not 0 < args.port < 65536:
+        raise CommandError(f"timeline: bad port {args.port} (1 to 65535)")
+    paths = [str(Path(p).absolute()) for p in args.paths] or [str(bundled_path())]
+    names = visible(", ".join(args.paths) or "the bundled dataset")
+    query = _query(args)
+    # Every tab reads the files itself: check them (and the filters) once here, so that a
+    # mistake is told now, on this terminal, rather than as a session that ends at once.
+    for path in paths:
+        if not os.path.isfile(path):
+            raise CommandError(f"timeline: {visible(path)}: no such file")
+    if sum(os.path.getsize(p) for p in paths) <= EAGER_LIMIT:
+        _run_query(_load(args, paths), query)
+    if not is_local(args.host):
+        print(f"timeline: warning: --host {visible(args.host)} serves beyond this computer: anyone "
+              f"who can reach port {args.port} can open the explorer and read everything in {names} "
+              "(there is no password, and the connection is not encrypted). Use --host 127.0.0.1 "
+              "to serve this computer only.", file=sys.stderr)
+    options = _filter_options(args) + (["--no-cache"] if args.no_cache else []) \
+        + ([f"--map={args.map}"] if args.map else []) \
+        + (["--no-watch"] if args.no_watch else [])
+    server = ExplorerServer(explorer_command(paths, options), host=args.host, port=args.port, names=names)
+    try:
+        server.serve()
+    except OSError as exc:
+        raise CommandError(f"timeline: cannot serve on {visible(args.host)}:{args.port}: "
+                           f"{exc.strerror or exc}") from None
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
@@ -499,7 +569,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         handler = {"explore": cmd_explore, "list": cmd_list, "actors": cmd_actors,
-                   "validate": cmd_validate, "import": cmd_import, "publish": cmd_publish}[args.command]
+                   "validate": cmd_validate, "import": cmd_import, "publish": cmd_publish,
+                   "serve": cmd_serve}[args.command]
         return handler(args)
     except CommandError as exc:
         from .model.text import visible  # a message may quote the data or the command line

@@ -102,12 +102,16 @@ class MainScreen(Screen[None]):
     """Below 100 columns the side panes share one slot (the focused one shows)."""
 
     def __init__(self, timeline: Timeline, query: Query | None = None, *,
-                 density: Density | None = None, zone: str | None = None) -> None:
+                 density: Density | None = None, zone: str | None = None,
+                 cursor: int | None = None) -> None:
         super().__init__()
         self._zones = [ZoneChoice(STORED), ZoneChoice(UTC)] + ([ZoneChoice(zone)] if zone else [])
         """What ``z`` cycles through: as stored, UTC, and the chosen zone (``Z``, ``--zone``)."""
         self._zone = self._zones[0]
         self._extra = ""
+        self._start = cursor
+        """The position the cursor starts on when the first result shows (a reload keeps
+        the cursor on its event)."""
         self.timeline = timeline
         self.density = density or Density(timeline)
         self._initial = query or Query()
@@ -213,7 +217,7 @@ class MainScreen(Screen[None]):
             self._warm_search_index()
             self._warm_views()
         self._applied = message.query
-        keep = self.current
+        keep, self._start = (self.current if self._start is None else self._start), None
         self.timeline_view.set_positions(message.positions, message.layout, keep=keep,
                                          empty_message=EMPTY)
         self.query_one(DensityStrip).counts = tuple(message.counts)
@@ -466,6 +470,7 @@ class MainScreen(Screen[None]):
             ("Enter (actors)", "Toggle a filter on this actor"),
             ("Enter (quotes)", "Show the speaker in the actor pane"),
             ("Ctrl+P", "Command palette: filter by any actor or tag, go to an event or date"),
+            ("N", "Next event the last reload added or changed (files are followed as they change)"),
             ("q", "Quit"),
             ("Mouse", "Click a row or pane; wheel scrolls; click a filter chip to remove it"),
             ("? ! ¹ in a row", "Reported; disputed; resting on one independent source"),
@@ -495,6 +500,8 @@ class MainScreen(Screen[None]):
     def action_back(self) -> None:
         if self.query_bar.is_open:
             self._bar_cancelled()
+        elif panels := self.query("#reload-panel"):  # a file that no longer loads: read, dismissed
+            panels.remove()
         else:
             self.timeline_view.focus()
 

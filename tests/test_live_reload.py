@@ -1,0 +1,390 @@
+"""Live reload: the explorer follows its files as they change (``live_reload.py``,
+``store/watcher.py``, ``model/changes.py``).
+
+The files are the bundled dataset (the real story), written out as the user's own copy.
+Polls are made by the test (``app.poll_files()``, what the timer calls) with the timer
+paused, so each step is one known look at the disk; every step checks what the screen shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from tui.app import TimelineApp
+from tui.cli import main
+from tui.store import load
+from tui.model.changes import diff
+from tui.store.loader import bundled_path
+from tui.store.watcher import POLL_SECONDS, Watcher
+from tui.widgets.reload_panel import ReloadPanel
+
+SOURCE = "lnginnorthernbc-2026-01-11"  # a source of the bundled dataset
+
+
+def event_line(n: int, day: int = 21) -> str:
+    return json.dumps({"type": "event", "id": f"new-{n}", "date": f"2024-03-{day:02d}",
+                       "title": f"Appended event number {n}", "actors": ["argentina-government"],
+                       "sources": [SOURCE]}) + "\n"
+
+
+@pytest.fixture
+def story_jsonl(tmp_path, capsys):
+    path = tmp_path / "story.jsonl"
+    assert main(["list", "--format", "jsonl", "-o", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
+@pytest.fixture
+def story_json(tmp_path):
+    path = tmp_path / "story.json"
+    shutil.copy(bundled_path(), path)
+    return path
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def cursor_title(app) -> str:
+    screen = app.screen
+    return screen.timeline.events[screen.current].title
+
+
+async def settle(app, pilot) -> None:
+    """Until the reload, the new screen's first filter and its drawing are all done."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def poll(app, pilot) -> None:
+    app.poll_files()
+    await settle(app, pilot)
+
+
+def start(path, **kw) -> TimelineApp:
+    app = TimelineApp([str(path)], timeline=load([str(path)]), **kw)
+    return app
+
+
+async def opened(app, pilot) -> None:
+    await settle(app, pilot)
+    app._poller.pause()  # the test makes every poll itself
+
+
+async def test_an_appended_event_shows_with_the_cursor_kept_and_n_goes_to_it(story_jsonl):
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await opened(app, pilot)
+        await pilot.press("j", "j", "j")
+        before = cursor_title(app)
+        assert "28 of 28 events" in screen_text(app)
+        with story_jsonl.open("a") as f:
+            f.write(event_line(1) + event_line(2, 22) + event_line(3, 23))
+        await poll(app, pilot)
+        shown = screen_text(app)
+        assert "31 of 31 events" in shown and shown.count("Appended event") == 3
+        assert cursor_title(app) == before  # the same event, though it moved down three rows
+        assert [n.message for n in app._notifications][-1].startswith("+3 events")
+        await pilot.press("N")
+        assert cursor_title(app) == "Appended event number 1"
+        await pilot.press("N", "N", "N")  # steps through the three, then wraps round
+        assert cursor_title(app) == "Appended event number 1"
+
+
+async def test_an_edit_keeps_filters_and_says_what_changed(story_json):
+    app = start(story_json)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await opened(app, pilot)
+        await pilot.press("slash", *"embassy", "enter")
+        await settle(app, pilot)
+        filtered = app.screen.filters
+        count_before = len(app.screen.timeline_view.positions)
+        data = json.loads(story_json.read_text())
+        events = data["events"]
+        edited = next(e for e in events if "embassy" in e["title"].lower())
+        edited["title"] = edited["title"] + " (corrected)"
+        gone = events.pop(next(i for i, e in enumerate(events)
+                               if "embassy" in e["title"].lower() and e is not edited))
+        data["quotes"] = [q for q in data["quotes"] if q.get("event") != gone["id"]]
+        events.append({"id": "embassy-new", "date": "2025-06-01", "title": "A new embassy event",
+                       "sources": [SOURCE]})
+        story_json.write_text(json.dumps(data))
+        await poll(app, pilot)
+        assert app.screen.filters == filtered  # the search is still on
+        assert "“embassy” ×" in screen_text(app)
+        assert len(app.screen.timeline_view.positions) == count_before  # one in, one out
+        new = app.screen.timeline
+        assert new.events_at([new.position[edited["id"]]])[0].title.endswith("(corrected)")
+        assert gone["id"] not in new.position
+        assert [n.message for n in app._notifications][-1] == "+1 event, 1 changed, 1 removed · N: next new"
+        assert app.fresh == tuple(sorted((edited["id"], "embassy-new"),
+                                         key=app.screen.timeline.position.__getitem__))
+
+
+async def test_a_deleted_file_keeps_the_last_version_until_it_is_back(story_jsonl):
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        kept = story_jsonl.read_text()
+        story_jsonl.unlink()
+        await poll(app, pilot)
+        shown = screen_text(app)
+        assert "story.jsonl is gone" in shown and "28 of 28 events" in shown
+        story_jsonl.write_text(kept + event_line(1))
+        await poll(app, pilot)
+        shown = screen_text(app)
+        assert "29 of 29 events" in shown and "is gone" not in shown
+        assert not app.screen.query(ReloadPanel)
+
+
+async def test_a_write_broken_mid_way_shows_its_problems_then_the_completed_file(story_jsonl):
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        await pilot.press("j")
+        before = cursor_title(app)
+        whole = story_jsonl.read_bytes() + event_line(1).encode()
+        story_jsonl.write_bytes(whole[: len(whole) // 2])  # a writer stopped half way
+        await poll(app, pilot)
+        shown = screen_text(app)
+        assert "Not reloaded" in shown and "no longer loads" in shown
+        assert "28 of 28 events" in shown and cursor_title(app) == before  # the last good version
+        assert "story.jsonl" in app.screen.query_one(ReloadPanel).query("Static").first().render().plain
+        story_jsonl.write_bytes(whole)  # ... and finished
+        await poll(app, pilot)
+        shown = screen_text(app)
+        assert "29 of 29 events" in shown and "Not reloaded" not in shown
+        assert cursor_title(app) == before
+
+
+async def test_escape_hides_the_problems_and_the_old_version_stays_usable(story_jsonl):
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        story_jsonl.write_text('{"format": "timeline/1", "title": "x"}\n{"type": "event", "id": "Bad"}\n')
+        await poll(app, pilot)
+        assert app.screen.query(ReloadPanel)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query(ReloadPanel) and "28 of 28 events" in screen_text(app)
+        await pilot.press("j")
+        assert app.screen.current == 1
+
+
+async def test_a_change_while_a_dialog_is_open_shows_once_it_closes(story_jsonl):
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        await pilot.press("slash", *"siege")
+        await settle(app, pilot)
+        with story_jsonl.open("a") as f:
+            f.write(event_line(1))
+        await poll(app, pilot)
+        assert app.screen.query_one("#query-input").value == "siege"  # what is typed stays
+        await pilot.press("enter")
+        await poll(app, pilot)
+        assert len(app.screen.timeline) == 29 and "“siege” ×" in screen_text(app)
+
+
+async def test_a_reload_that_fails_unexpectedly_never_ends_the_explorer(story_jsonl, monkeypatch):
+    import tui.live_reload
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        monkeypatch.setattr(tui.live_reload, "load_any", broken)
+        monkeypatch.setattr(tui.live_reload, "grow", broken)
+        with story_jsonl.open("a") as f:
+            f.write(event_line(1))
+        await poll(app, pilot)
+        assert "disk on fire" in screen_text(app) and "28 of 28 events" in screen_text(app)
+    assert app.return_code in (0, None)
+
+
+async def test_idle_watching_is_one_stat_per_file_per_poll_and_reads_nothing(story_jsonl, monkeypatch):
+    import tui.live_reload
+
+    loads = []
+    monkeypatch.setattr(tui.live_reload, "load_any", lambda *a, **k: loads.append(a))
+    monkeypatch.setattr(tui.live_reload, "grow", lambda *a, **k: loads.append(a))
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        assert app._poller._interval >= POLL_SECONDS >= 0.2  # a few looks a second, not a busy loop
+        stats = []
+        real = app.watcher._stat
+        app.watcher._stat = lambda path: stats.append(path) or real(path)
+        for _ in range(20):
+            app.poll_files()
+        await settle(app, pilot)
+        assert stats == [str(story_jsonl)] * 20 and loads == []
+
+
+def test_the_watcher_sees_appends_edits_replacements_and_deletions(tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_text("a\n")
+    watcher = Watcher([str(path)])
+    assert watcher.poll() == {}
+    with path.open("a") as f:
+        f.write("b\n")
+    assert list(watcher.poll()) == [str(path)]
+    os.utime(path, ns=(1, 1))  # same size, another time: an edit
+    assert list(watcher.poll()) == [str(path)]
+    other = tmp_path / "g"
+    other.write_text("a\nb\n")
+    os.utime(other, ns=(1, 1))
+    os.replace(other, path)  # an editor's save: same size and time, another file
+    assert list(watcher.poll()) == [str(path)]
+    path.unlink()
+    assert watcher.poll() == {str(path): None} and watcher.missing() == [str(path)]
+
+
+def test_no_watch_turns_it_off(story_jsonl, monkeypatch):
+    from tui.cli import build_parser
+
+    assert build_parser().parse_args(["explore", "--no-watch"]).no_watch
+    app = TimelineApp([str(story_jsonl)], timeline=load([str(story_jsonl)]), watch=False)
+    assert app.watcher is None
+
+
+async def test_no_watch_app_has_no_poll(story_jsonl):
+    app = TimelineApp([str(story_jsonl)], timeline=load([str(story_jsonl)]), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert not hasattr(app, "_poller")
+
+
+def test_changes_are_counted_by_event_id(timeline, story_json):
+    data = json.loads(story_json.read_text())
+    data["events"][0]["title"] += "!"
+    removed = data["events"].pop(1)["id"]
+    data["quotes"] = [q for q in data["quotes"] if q.get("event") != removed]
+    story_json.write_text(json.dumps(data))
+    changes = diff(timeline, load([str(story_json)]))
+    assert changes.removed == (removed,) and changes.changed == (data["events"][0]["id"],)
+    assert changes.added == () and changes.summary() == "1 changed, 1 removed"
+    assert diff(timeline, timeline).summary() == "no change" and not diff(timeline, timeline)
+
+
+# --- a JSON Lines file that only grew: its new lines only (store/growth.py) ----------------------
+
+def _same(a, b) -> None:
+    """Two timelines that show the same: events in the same order, the same indexes."""
+    from tui.model.query import from_options, run
+
+    assert [e.id for e in a.events_at(range(len(a)))] == [e.id for e in b.events_at(range(len(b)))]
+    assert a.events_at(range(len(a))) == b.events_at(range(len(b)))
+    assert list(a.lower) == list(b.lower) and list(a.group_keys) == list(b.group_keys)
+    for query in (from_options(actors=["argentina-government"]), from_options(tags=["asylum"]),
+                  from_options(date_from="2027"), from_options(search="appended")):
+        assert list(run(a, query).positions) == list(run(b, query).positions)
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["in-memory", "read-back-from-disk"])
+def test_appended_lines_are_read_alone_and_give_the_timeline_a_full_read_gives(story_jsonl, monkeypatch, big):
+    from tui.store import growth, loader
+
+    if big:  # the path of files over 64 MB (records read back from disk), on a small file
+        monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    old = load([str(story_jsonl)], cache=False)
+    assert (type(old.events).__name__ == "FileRecords") is big
+    tail = growth.tail_of([str(story_jsonl)], story_jsonl.stat().st_size)
+    later = [event_line(n).replace("2024-03-21", f"2027-0{n}-01") for n in range(1, 4)]
+    with story_jsonl.open("a") as f:
+        f.write(later[1] + later[0] + later[2][:20])  # the last line still being written
+    new, tail, added = growth.grow(old, tail)
+    assert sorted(added) == ["new-1", "new-2"] and len(new) == 30
+    with story_jsonl.open("a") as f:
+        f.write(later[2][20:])
+    newer, tail, added = growth.grow(new, tail)
+    assert added == ["new-3"]
+    _same(newer, load([str(story_jsonl)], cache=False))
+    assert growth.grow(newer, tail) == (newer, tail, [])  # nothing more: the same timeline
+
+
+def test_what_growth_cannot_take_sends_the_reload_to_the_whole_file(story_jsonl, monkeypatch):
+    from tui.store import growth, loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    old = load([str(story_jsonl)], cache=False)
+    size = story_jsonl.stat().st_size
+    tail = growth.tail_of([str(story_jsonl)], size)
+    original = story_jsonl.read_bytes()
+    for appended_text in (
+            event_line(1),  # dated before the last event: positions would shift
+            event_line(1).replace("2024-03-21", "2027-01-01").replace("new-1", "brazil-ends-custody"),  # an id again
+            event_line(1).replace("2024-03-21", "2027-01-01").replace("argentina-government", "nobody"),
+            '{"type": "quote", "id": "q-new", "text": "x", "speaker": "javier-milei", "source": "%s"}\n' % SOURCE,
+            "not json\n"):
+        story_jsonl.write_bytes(original + appended_text.encode())
+        assert growth.grow(old, tail) is None, appended_text
+    story_jsonl.write_bytes(original[:-10] + b"edited!!!\n" + event_line(1).encode())  # not just grown
+    assert growth.grow(old, tail) is None
+    assert growth.tail_of([str(story_jsonl)], size - 5) is None  # not at a line's end
+
+
+async def test_in_the_explorer_an_append_to_a_big_file_reads_only_the_new_lines(story_jsonl, monkeypatch):
+    import tui.live_reload
+    from tui.store import loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await opened(app, pilot)
+        monkeypatch.setattr(tui.live_reload, "load_any", None)  # a full read would fail this test
+        await pilot.press("j", "j")
+        before = cursor_title(app)
+        with story_jsonl.open("a") as f:
+            f.write(event_line(7).replace("2024-03-21", "2027-01-01"))
+        await poll(app, pilot)
+        assert "29 of 29 events" in screen_text(app) and cursor_title(app) == before
+        assert [n.message for n in app._notifications][-1] == "+1 event · N: next new"
+        await pilot.press("N")
+        assert cursor_title(app) == "Appended event number 7"
+
+
+def test_quotes_tied_to_no_event_stay_where_they_are_when_a_big_file_grows(story_jsonl, monkeypatch):
+    from tui.store import growth, loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    with story_jsonl.open("a") as f:  # a quote tied to no event sits after every event's quotes
+        f.write(json.dumps({"type": "quote", "id": "untied", "text": "said somewhere",
+                            "speaker": "argentina-government", "source": SOURCE}) + "\n")
+    old = load([str(story_jsonl)], cache=False)
+    tail = growth.tail_of([str(story_jsonl)], story_jsonl.stat().st_size)
+    with story_jsonl.open("a") as f:
+        f.write(event_line(1).replace("2024-03-21", "2027-01-01"))
+    new, _, added = growth.grow(old, tail)
+    assert added == ["new-1"]
+    _same(new, load([str(story_jsonl)], cache=False))
+    assert [q.id for q in new.quotes[new._qstart[len(new)]:]] == ["untied"]
+
+
+async def test_a_file_of_another_format_is_converted_again_on_reload(tmp_path):
+    """A Timesketch CSV export (tests/fixtures, from the Timesketch project) opened in the
+    explorer, then a row added: the reload converts it again, as the first open did."""
+    from pathlib import Path
+
+    from tui.interchange.opening import load_any
+
+    path = tmp_path / "sigma_events.csv"
+    shutil.copy(Path(__file__).parent / "fixtures" / "timesketch" / "sigma_events.csv", path)
+    app = TimelineApp([str(path)], timeline=load_any([str(path)]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        n = len(app.screen.timeline)
+        with path.open("a") as f:
+            f.write('"A row added later","1437764464000000","2015-07-24T19:01:04+00:00","Write time",'
+                    '"qux","","","","","",""\n')
+        await poll(app, pilot)
+        assert len(app.screen.timeline) == n + 1 and not app.screen.query(ReloadPanel)
+        assert f"{n + 1} of {n + 1} events" in screen_text(app)
