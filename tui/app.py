@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
@@ -48,8 +50,8 @@ class TimelineApp(LiveReload, App[None]):
         self.timeline = timeline
         self.load_error: str | None = None
         """Set when loading failed; the command line prints it after the app exits."""
-        self._told = 0
-        """How many of the timeline's notices were shown."""
+        self._told: tuple[weakref.ref, int] = (lambda: None, 0)
+        """Which timeline's notices were shown, and how many."""
         self.busy: set[str] = set()
         """Threads at work ("load", "index", "cache", "reload"), marked before they start and unmarked
         by themselves: quitting meanwhile must not wait for them (Textual marks their workers
@@ -89,9 +91,11 @@ class TimelineApp(LiveReload, App[None]):
 
     def _tell_notices(self, timeline: Timeline) -> None:
         """What the store noticed (a damaged cache read around), once each."""
-        for notice in timeline.notices[self._told:]:
+        if self._told[0]() is not timeline:  # another timeline (reloaded): all of its own
+            self._told = (weakref.ref(timeline), 0)
+        for notice in timeline.notices[self._told[1]:]:
             self.notify(one_line(notice), title="Cache", severity="warning", markup=False, timeout=10)
-        self._told = len(timeline.notices)
+        self._told = (self._told[0], len(timeline.notices))
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
