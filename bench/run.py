@@ -29,6 +29,10 @@ could do without us (``json.load``, ``jq``). This script prints one table per si
   events ("the", which the word index leaves to a scan), a rare word, and
   actor + month + word combined, on the reopened model (cache and word index); then the
   text rows again on a first-opened model (``cache=False``: no word index, a scan);
+* **views** (issue 14), on the reopened model: the one pass over the events' sources that
+  ``asof:`` and ``is:disputed`` need, then an as-of day, the disputed filter, the swimlane
+  screen (order and bins for every event, 40 lanes drawn) and "appears most often with" for
+  the most frequent actor, median of 5 after a warm-up;
 * **command line**: ``python -m tui list PATH --actor X --format json`` as a whole process
   (output to /dev/null) next to ``jq`` doing the same filter (events whose ``actors``
   hold X as a string or as ``{"actor": X}``), once with the cache written above and once
@@ -106,6 +110,8 @@ TARGET_INDEXED_QUERY = 0.050
 TARGET_TEXT_QUERY = 0.300
 TARGET_FIRST_FRAME = 1.0
 TARGET_SMALL_COMMAND = 0.25
+TARGET_COOCCUR = 0.100
+"""Issue 14: "appears most often with" for a popular actor at 1M events."""
 COMMON_WORD = "government"
 QUERY_REPS = 5
 
@@ -280,6 +286,10 @@ else:
         out["save_peak"] = hwm()
         out["cache_size"] = written.stat().st_size if written else None
         out["cache_path"] = str(written) if written else None
+    elif what == "load" and tl.from_cache and tl.cached_text:
+        t3 = time.perf_counter()
+        tl.haystack()  # the cached search text, mapped and checked against its checksum on first use
+        out["text_check"] = time.perf_counter() - t3
     elif what == "words":
         t3 = time.perf_counter()
         built = words.build(cache.cache_path(path))  # what the explorer's child process does
@@ -405,6 +415,55 @@ out["queries"] = results
 out["peak"] = hwm()
 emit(out)
 '''
+
+VIEWS_SNIPPET = r"""
+from statistics import median
+path, reps = sys.argv[1], int(sys.argv[2])
+from tui.model.cooccur import appears_with
+from tui.model.loader import load
+from tui.model.query import parse_query, run
+from tui.model.sourcing import sourcing
+from tui.model.swimlane import Lanes
+tl = load(path)  # reopened from the cache, as the explorer would be
+out = {"from_cache": tl.from_cache}
+counts = tl.actor_event_counts()
+popular = min(counts, key=lambda a: (-counts[a], a))
+mid = next(tl.dates[i].start for i in range(len(tl) // 2, len(tl)) if tl.dates[i].start is not None)
+day = f"{mid.year:04d}-{mid.month or 1:02d}-{mid.day or 1:02d}"
+
+def timed(fn):
+    fn()  # warm-up, untimed
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return times
+
+t = time.perf_counter()
+sourcing(tl)  # what the explorer builds in a worker after the first result
+out["sourcing_build"] = time.perf_counter() - t
+asof = parse_query(f"asof:{day}")
+out["asof"] = {"query": str(asof), "hits": len(run(tl, asof).positions), "times": timed(lambda: run(tl, asof))}
+disputed = parse_query("is:disputed")
+out["disputed"] = {"query": str(disputed), "hits": len(run(tl, disputed).positions),
+                   "times": timed(lambda: run(tl, disputed))}
+
+def screen():  # what the swimlane screen does: bins and order at 120 columns, then 40 rows drawn
+    lanes = Lanes(tl, range(len(tl)), 94)
+    for row in range(min(40, len(lanes))):
+        lanes.row(row)
+    return lanes
+
+lanes = screen()
+out["swimlane"] = {"query": f"{len(lanes):,} actors by {lanes.unit}, 40 rows", "hits": len(lanes),
+                   "times": timed(screen)}
+out["cooccur"] = {"query": f"appears most often with {popular} ({counts[popular]:,} events)",
+                  "hits": len(appears_with(tl, popular)),
+                  "times": timed(lambda: appears_with(tl, popular))}
+out["peak"] = hwm()
+emit(out)
+"""
 
 EXPLORER_SNIPPET = r'''
 import asyncio
@@ -677,6 +736,7 @@ def measure_open(path: Path, runs: int) -> dict[str, Metric]:
         ("json", "json.load, fresh process (the floor)"),
         ("words", "word index, built aside (child process)"),
         ("reopen", "reopen unchanged file: load()"),
+        ("reopen_text", "  + first text use (cached text checked)"),
         ("load_mem", "peak memory: load()"), ("index_mem", "peak memory: + text index + cache"),
         ("json_mem", "peak memory: json.load"), ("words_mem", "peak memory: word index build"),
         ("reopen_mem", "peak memory: reopen"),
@@ -719,7 +779,10 @@ def measure_open(path: Path, runs: int) -> dict[str, Metric]:
             m["reopen"].samples.append(child.data["seconds"])
             m["reopen_mem"].samples.append(max(child.data["peak"], child.maxrss))
             m["reopen"].note = ("from the cache" + (" + word index" if child.data["words"] else "")
-                                if child.data["from_cache"] else "NOT from the cache")
+                                if child.data["from_cache"] else "NOT from the cache") + ", every section checked"
+            if "text_check" in child.data:
+                m["reopen_text"].samples.append(child.data["text_check"])
+                m["reopen_text"].note = "CRC-32 of the search text, once, when a search first needs it"
         else:
             m["reopen"].error = child.failure
     if info.get("cache_size"):
@@ -824,6 +887,31 @@ def measure_notes(path: Path) -> dict[str, Metric]:
         metric.compare = f"{q['hits']:,} hits" if key != "save" else ""
         metric.note = q["query"] + (f"; {child.data['annotations']:,} annotations" if key != "save" else "")
         rows[f"notes_{key}"] = metric
+
+VIEW_ROWS = (
+    ("asof", "views: as-of day (asof:)", TARGET_TEXT_QUERY),
+    ("disputed", "views: disputed filter (is:disputed)", TARGET_INDEXED_QUERY),
+    ("swimlane", "views: swimlane screen (order + 40 lanes)", TARGET_TEXT_QUERY),
+    ("cooccur", "views: co-occurrence, most frequent actor", TARGET_COOCCUR),
+)
+
+
+def measure_views(path: Path) -> dict[str, Metric]:
+    """Issue 14's views on a reopened model, in one process (median of QUERY_REPS after a
+    warm-up); the one-off pass as-of and is:disputed need (``sourcing``) is a row too."""
+    child = python(VIEWS_SNIPPET, str(path), str(QUERY_REPS))
+    rows: dict[str, Metric] = {}
+    if not child.ok:
+        failed = Metric("views (as-of, disputed, swimlanes, co-occurrence)")
+        failed.error = child.failure
+        return {"views": failed}
+    d = child.data
+    rows["sourcing_build"] = Metric("views: sources' dates and stances, built once", [d["sourcing_build"]])
+    for key, text, target in VIEW_ROWS:
+        q = d[key]
+        metric = Metric(text, q["times"], target=f"≤ {fmt(target)}", compare=f"{q['hits']:,}", note=q["query"])
+        metric.ok = metric.value <= target
+        rows[key] = metric
     return rows
 
 
@@ -1211,6 +1299,8 @@ def bench_size(n: int, args, runs: int) -> tuple[str, dict]:
     queries.update({f"{k}_scan": v for k, v in scanned.items() if k != "index"})
     print(f"  {label(n)}: queries on {NOTES_COUNT:,} annotations ...", flush=True)
     queries.update(measure_notes(path))
+    print(f"  {label(n)}: views (as-of, disputed, swimlanes, co-occurrence) ...", flush=True)
+    queries.update(measure_views(path))
     actor = keys.get("popular") or ""
     word = keys.get("common") or COMMON_WORD
     print(f"  {label(n)}: command line vs jq ({runs} runs, with and without the cache) ...", flush=True)

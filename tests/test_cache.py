@@ -325,7 +325,9 @@ def test_a_reopened_big_timeline_has_a_child_scan_half_its_cached_text(big, tmp_
     assert cache.save(fresh) is not None
     monkeypatch.setattr(aside, "TEXT_ASIDE_LIMIT", 0)
     restored = load(path)
-    assert restored.cached_text and restored._scanner._helper is None and not aside._RUNNING  # not for any reopen
+    assert restored.cached_text and not restored.text_ready and not aside._RUNNING  # not for any reopen
+    restored.haystack()  # the cached text, checked on first use
+    assert restored._scanner._helper is None and not aside._RUNNING  # nor for its first use
     restored.prepare_search()  # as the explorer does
     helper = restored._scanner._helper
     assert helper is not None and helper.first == len(restored) // 2

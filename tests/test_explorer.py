@@ -919,7 +919,8 @@ async def test_empty_result_says_no_events_match_and_how_to_clear(explorer, time
 
 # How a person would recognise each key name (independent of the help screen's own table).
 KEY_LOOKS = {"slash": "/", "colon": ":", "question_mark": "?", "escape": "esc", "backspace": "backspace",
-             "pageup": "pgup", "pagedown": "pgdn", "ctrl+g": "ctrl+g", "up": "↑", "down": "↓"}
+             "pageup": "pgup", "pagedown": "pgdn", "ctrl+g": "ctrl+g", "up": "↑", "down": "↓",
+             "left_square_bracket": "[", "right_square_bracket": "]", "at": "@"}
 
 
 async def test_help_lists_every_binding_and_closes(explorer):

@@ -216,7 +216,7 @@ def test_timeline_csv_reads_back_to_the_same_events(capsys, tmp_path):
         assert back.get("actors", []) == event.actor_ids()
         # sources come back by URL (a title holding "; " cannot be told from two titles)
         urls = {s["id"]: s.get("url") for s in c.document["sources"]}
-        assert {urls[s] for s in back.get("sources", [])} >= {original.sources[s].url for s in event.sources} - {None}
+        assert {urls[s] for s in back.get("sources", [])} >= {original.sources[s].url for s in event.source_ids()} - {None}
 
 
 def test_mapped_spreadsheet_actors_are_matched_or_created(tmp_path):

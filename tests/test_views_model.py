@@ -8,13 +8,14 @@ import pytest
 
 from tui.store import load
 from tui.model.clock import ZoneChoice, ZoneError, parse_zone, relative, shifted
-from tui.model.cooccur import actor_columns
+from tui.model.cooccur import appears_with
+from tui.model.presence import actor_columns
 from tui.model.dates import parse_edtf
 from tui.model.entities import Actor, Event, Source, SourceRef
 from tui.model.known import first_report, lag_words, report_mark
 from tui.model.query import QueryError, from_options, parse_query, run
 from tui.model.stances import claims, disputed_positions, sides
-from tui.model.swimlane import Lanes
+from tui.model.swimlane import Cell, Lanes
 from tui.model.timeline import Timeline
 
 
@@ -59,7 +60,7 @@ def test_first_report_is_the_earliest_dated_source_and_its_lag_keeps_precision()
     e = first_report(t, pos["e"])
     assert (e.source_id, e.via) == ("post", "wire")  # the post is dated by the article quoting it
     late = first_report(make([ev("x", "2024-09-06", ["late"])]), 0)
-    assert late.late and report_mark(late) == "⧗"
+    assert late.late and report_mark(late) == "»"
     assert first_report(t, pos["a"], upper=parse_edtf("2024-09-06").upper) is None
 
 
@@ -104,6 +105,41 @@ def test_stances_plain_ids_support_and_disputed_lists_both_kinds():
         parse_query("is:starry")
 
 
+def test_bundled_dataset_records_the_refuge_date_dispute():
+    t = load()
+    pos = t.position["six-take-refuge"]
+    assert pos in set(disputed_positions(t))
+    _, disputes, _ = sides(claims(t, pos))
+    assert [c.source_id for c in disputes] == ["cnn-2024-09-07"]
+    assert "Friday" in disputes[0].note
+    supports, _, _ = sides(claims(t, pos))
+    assert {"pledgetimes-maduros-forces", "brazil-statement-2024-09-07", "cnn-2024-11-24"} <= {
+        c.source_id for c in supports}
+
+
+def test_stances_are_read_and_checked_on_every_reading_path(tmp_path, monkeypatch):
+    """The object form loads from JSON (strict and big-file paths) and JSON Lines alike; a
+    bad stance or an unknown source in it is one placed error."""
+    from helpers_model import bundled_doc, load_error, write, write_jsonl
+    from tui.store import loader
+
+    data = bundled_doc()
+    strict = load([str(write(tmp_path / "a.json", data))])
+    lines = load([str(write_jsonl(tmp_path / "a.jsonl", data))])
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    fast = load([str(write(tmp_path / "b.json", data))], cache=False)
+    for t in (strict, lines, fast):
+        assert [c.stance for c in claims(t, t.position["six-take-refuge"])].count("disputes") == 1
+    refuge = next(e for e in data["events"] if e["id"] == "six-take-refuge")
+    refuge["sources"].append({"source": "nowhere", "stance": "denies"})
+    j = len(refuge["sources"]) - 1
+    for strict_limit in (1 << 40, 0):
+        monkeypatch.setattr(loader, "STRICT_LIMIT", strict_limit)
+        text = str(load_error([str(write(tmp_path / "bad.json", data))]))
+        assert f"sources[{j}].source: unknown source 'nowhere'" in text
+        assert f'sources[{j}].stance: stance "denies" is not one of supports, disputes, mentions' in text
+
+
 # --- within vs possibly -----------------------------------------------------------------
 
 def test_within_is_certainly_inside_and_the_difference_is_counted():
@@ -123,9 +159,13 @@ def test_appears_most_often_with_counts_shared_events_beyond_four_actors():
     many = ["ana", "bo", "cy", "di", "ed", "fa"]  # six: two beyond the fixed columns
     t = make([ev("a", "2024-09-06", actors=many), ev("b", "2024-09-07", actors=["fa", "ana"]),
               ev("c", "2024-09-08", actors=["ana", "bo"]), ev("d", "2024-09-09", actors=["cy"])])
-    assert actor_columns(t).appears_with(t, "fa") == [("ana", 2), ("bo", 1), ("cy", 1), ("di", 1), ("ed", 1)]
-    assert actor_columns(t).appears_with(t, "ana", top=2) == [("bo", 2), ("fa", 2)]
-    assert actor_columns(t).appears_with(t, "fa", positions=[1]) == [("ana", 1)]
+    assert appears_with(t, "fa") == [("ana", 2), ("bo", 1), ("cy", 1), ("di", 1), ("ed", 1)]
+    assert appears_with(t, "ana", top=2) == [("bo", 2), ("fa", 2)]
+    assert appears_with(t, "fa", positions=[1]) == [("ana", 1)]
+    assert appears_with(t, "cy", top=1) == [("ana", 1)]  # a tie at the floor: settled by name
+    counts = actor_columns(t).presence([0, 1])  # the actors of some events, the two beyond four included
+    assert {actor_columns(t).ids[k]: n for k, n in counts.items()} == {
+        "ana": 2, "bo": 1, "cy": 1, "di": 1, "ed": 1, "fa": 2}
 
 
 def test_swimlanes_pick_a_unit_that_fits_and_mark_imprecise_dates_as_possible():
@@ -144,7 +184,13 @@ def test_swimlanes_pick_a_unit_that_fits_and_mark_imprecise_dates_as_possible():
     months = Lanes(t, range(len(t)), 1)
     assert months.unit == "month" and months.period(0) == ("2024-09", "2024-09")
     assert Lanes(t, [2, 3], 40).actors == ["bo"]  # obeys the filter
-    assert Lanes(t, range(len(t)), 40, picked=["ana"]).actors == ["ana"]
+    until = make([ev("u", "../2024-09-03", actors=["ana"]), ev("a", "2024-09-02", actors=["ana"]),
+                  ev("z", "2024-09-05", actors=["ana"])])
+    days = Lanes(until, range(3), 40)
+    assert days.unit == "day" and days.count == 4  # 2 to 5 Sep: the open start is not a start
+    cells = days.row(0)
+    assert cells[0] == Cell(1, 1) and cells[1] == Cell(0, 1) and 2 not in cells and cells[3] == Cell(1, 0)
+    assert Lanes(t, range(len(t)), 40, picked=["ana"]).actors == ["ana", "bo"]  # picked first
 
 
 # --- story clock --------------------------------------------------------------------------
@@ -180,3 +226,28 @@ def test_anchor_must_name_an_event():
     assert parse_query("anchor:a").anchor == "a"
     with pytest.raises(QueryError, match="no event has the id"):
         run(t, parse_query("anchor:zzz"))
+
+
+def test_markdown_writes_disputed_events_with_both_sides(capsys):
+    from tui.cli import main
+
+    assert main(["list", "--query", "is:disputed", "--format", "markdown", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    refuge = out[out.index("Six opposition figures take refuge"):]
+    assert "**Disputed**: supported by" in refuge and "disputed by 1 source" in refuge
+    assert "    - Disputes: [CNN: Venezuelan security forces" in refuge
+    assert "took refuge inside" in refuge.split("- Disputes:")[1]
+    assert "    - Supports: " in refuge
+    assert "**Disputed** (its confidence): no cited source is marked as disputing it" in out  # the May 2025 exit
+
+
+def test_as_of_and_within_on_the_command_line(capsys):
+    from tui.cli import main
+
+    assert main(["list", "--within", "2024", "--format", "csv", "--no-cache"]) == 0
+    assert "within, 1 more possibly" in capsys.readouterr().err
+    assert main(["list", "--as-of", "2024-09-06", "--from", "2024-09-06", "--format", "csv", "--no-cache"]) == 0
+    ids = [line.split(",")[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert "siege-begins" in ids and "venezuela-revokes-brazil-custody" not in ids
+    assert main(["list", "--anchor", "no-such-event"]) == 2
+    assert "no event has the id 'no-such-event'" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
@@ -12,6 +14,7 @@ from .messages import Loaded, LoadFailed, TextIndexed
 from .model.density import Density
 from .model.problems import LoadError
 from .model.query import Query
+from .model.text import one_line
 from .model.timeline import Timeline
 from .notes.session import NotesSession
 from .store.cache import cache_path, save
@@ -36,10 +39,12 @@ class TimelineApp(LiveReload, App[None]):
     ]
 
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
-                 timeline: Timeline | None = None, cache: bool = True, watch: bool = True,
-                 watcher=None, mapping: str | None = None, notes: NotesSession | None = None,
-                 cursor: str | None = None) -> None:
+                 timeline: Timeline | None = None, cache: bool = True, zone: str | None = None,
+                 watch: bool = True, watcher=None, mapping: str | None = None,
+                 notes: NotesSession | None = None, cursor: str | None = None) -> None:
         super().__init__()
+        self.zone = zone
+        """The zone ``z`` offers besides "as stored" and UTC (``--zone``)."""
         self.notes = notes or NotesSession()
         """The analyst's notes: a sidecar's (``notes/``), or in memory only."""
         self.initial_cursor = cursor
@@ -51,6 +56,8 @@ class TimelineApp(LiveReload, App[None]):
         self.timeline = timeline
         self.load_error: str | None = None
         """Set when loading failed; the command line prints it after the app exits."""
+        self._told: tuple[weakref.ref, int] = (lambda: None, 0)
+        """Which timeline's notices were shown, and how many."""
         self.busy: set[str] = set()
         """Threads at work ("load", "index", "cache", "reload"), marked before they start and unmarked
         by themselves: quitting meanwhile must not wait for them (Textual marks their workers
@@ -59,7 +66,7 @@ class TimelineApp(LiveReload, App[None]):
 
     def on_mount(self) -> None:
         if self.timeline is not None:
-            self.push_screen(MainScreen(self.timeline, self.initial_query, notes=self.notes,
+            self.push_screen(MainScreen(self.timeline, self.initial_query, zone=self.zone, notes=self.notes,
                                         start_event=self.initial_cursor))
             self.start_watching()
         else:
@@ -85,7 +92,8 @@ class TimelineApp(LiveReload, App[None]):
     def _loaded(self, message: Loaded) -> None:
         self.timeline = message.timeline
         self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density,
-                                      notes=self.notes, start_event=self.initial_cursor))
+                                      zone=self.zone, notes=self.notes, start_event=self.initial_cursor))
+        self._tell_notices(message.timeline)
         self.start_watching()
 
     async def action_quit(self) -> None:
@@ -95,6 +103,14 @@ class TimelineApp(LiveReload, App[None]):
                 screen.remember_session()
         self.exit()
 
+    def _tell_notices(self, timeline: Timeline) -> None:
+        """What the store noticed (a damaged cache read around), once each."""
+        if self._told[0]() is not timeline:  # another timeline (reloaded): all of its own
+            self._told = (weakref.ref(timeline), 0)
+        for notice in timeline.notices[self._told[1]:]:
+            self.notify(one_line(notice), title="Cache", severity="warning", markup=False, timeout=10)
+        self._told = (self._told[0], len(timeline.notices))
+
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
         self.load_error = str(message.error)
@@ -102,6 +118,7 @@ class TimelineApp(LiveReload, App[None]):
 
     @on(TextIndexed)
     def _text_indexed(self, message: TextIndexed) -> None:
+        self._tell_notices(message.timeline)  # the cached search text is checked when first used
         if self.use_cache and message.timeline.origin is not None and message.timeline is self.timeline:
             self.busy.add("cache")
             self._save_cache(message.timeline)

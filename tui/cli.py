@@ -50,6 +50,11 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tag", action="append", default=[], metavar="T")
     group.add_argument("--search", metavar="TEXT", help="text in title, summary, place, note or quotes")
     group.add_argument("--query", metavar="Q", help='a query string, e.g. \'actor:maduro from:2024-09 "power cut"\'')
+    group.add_argument("--within", action="append", default=[], metavar="D",
+                       help="events certainly inside this date (--from/--to match those that possibly overlap)")
+    group.add_argument("--as-of", dest="as_of", metavar="D",
+                       help="the story as it could be known then: events with a source published by D")
+    group.add_argument("--anchor", metavar="EVENT-ID", help="also show dates as D-n / D+n from this event")
 
 
 def _add_notes(parser: argparse.ArgumentParser, *, explorer: bool = False) -> None:
@@ -75,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     explore = sub.add_parser("explore", help="open the explorer (the default command)")
     explore.add_argument("paths", nargs="*", metavar="PATH", help="timeline files (.json or .jsonl)")
     _add_filters(explore)
+    explore.add_argument("--zone", metavar="ZONE",
+                         help="a time zone (e.g. Europe/Madrid) that z offers besides 'as stored' and UTC")
     _add_notes(explore, explorer=True)
     _add_cache(explore)
     _add_watch(explore)
@@ -174,7 +181,13 @@ def _load(args, paths=None):
 
 
 def _remember(args, timeline) -> None:
-    """Write the cache of a big file once its command is done (a no-op for small files)."""
+    """Once a command is done: say what the store noticed (a damaged cache read around, one
+    line each, on standard error), and write the cache of a big file (a no-op for small ones)."""
+    if timeline.notices:
+        from .model.text import visible
+
+        for notice in timeline.notices:
+            print(f"timeline: {visible(notice)}", file=sys.stderr)
     if not args.no_cache and timeline.origin is not None and not getattr(timeline, "converted", False):
         from .store.cache import save
 
@@ -189,7 +202,8 @@ def _query(args, session=None):
     try:
         query = parse_query(view.query) if view is not None else Query()
         for term in from_options(actors=args.actor, date_from=args.date_from, date_to=args.date_to,
-                                 tags=args.tag, search=args.search, query=args.query).terms:
+                                 tags=args.tag, search=args.search, query=args.query, within=args.within,
+                                 as_of=args.as_of, anchor=args.anchor).terms:
             query = query.add(term)
         return query
     except QueryError as exc:
@@ -245,6 +259,11 @@ def _run_query(timeline, query, session=None):
 
     for note in result.notes:  # a note quotes actor names from the data: make controls visible
         print(f"timeline: note: {visible(note)}", file=sys.stderr)
+    if result.more_possibly is not None:
+        print(f"timeline: note: {result.within_words()}", file=sys.stderr)
+    if result.undated:
+        print(f"timeline: note: as of {query.as_of.display()}, {result.undated} shown with only undated sources",
+              file=sys.stderr)
     return result.positions
 
 
@@ -360,7 +379,9 @@ def cmd_list(args) -> int:
     width = None
     if args.output is None and sys.stdout.isatty():
         width = os.get_terminal_size().columns
+    as_of = query.as_of
     chunks = render(timeline, positions, args.format, query=str(query), width=width,
+                    as_of=as_of.upper if as_of else None,
                     notes=notes if args.format in ("table", "markdown", "csv") else None)
     if args.format == "ics":
         from .interchange.ics import calendar_positions
@@ -590,7 +611,15 @@ def cmd_explore(args) -> int:
     query, cursor = start_view(args, session, timeline)
     from .app import TimelineApp
 
-    app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache,
+    zone = getattr(args, "zone", None)
+    if zone:
+        from .model.clock import ZoneError, parse_zone
+
+        try:
+            parse_zone(zone)
+        except ZoneError as exc:
+            raise CommandError(f"timeline: --zone: {exc}") from None
+    app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache, zone=zone,
                       watch=not args.no_watch, watcher=watcher, mapping=args.map, notes=session,
                       cursor=cursor)
     import asyncio

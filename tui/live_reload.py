@@ -159,7 +159,7 @@ class LiveReload:
             return
         self._pending = None
         new, changes = message.timeline, message.changes
-        replacement = MainScreen(new, screen.filters, density=message.density,
+        replacement = MainScreen(new, screen.filters, density=message.density, zone=self.zone,
                                  cursor=_carry_cursor(screen.timeline, screen.current, new),
                                  notes=screen.session)  # the analyst's notes go on with the new version
         focused = _focused_pane(screen)

@@ -39,6 +39,10 @@ class Filtered(Message):
     layout: object
     counts: list[int]
     notes: list[str]
+    within: str | None = None
+    """With ``within:``: "12 within, 3 more possibly"."""
+    undated: int | None = None
+    """With ``asof:``: how many shown events are known only through undated sources."""
 
 
 @dataclass

@@ -33,16 +33,17 @@ FORMATS = ("table", "markdown", "csv", "json", "jsonl", "timelinejs", "timesketc
 
 
 def render(timeline: Timeline, positions: Sequence[int], fmt: str, *, query: str = "",
-           width: int | None = None, notes=None) -> Iterator[str | bytes]:
+           width: int | None = None, as_of: int | None = None, notes=None) -> Iterator[str | bytes]:
     """Yield the output in chunks (a million events never sit in one string): text, or for
     json and jsonl UTF-8 bytes (JSON is UTF-8 by definition, and tens of megabytes of it are
-    not worth decoding only to be encoded again on the way out). ``notes``
+    not worth decoding only to be encoded again on the way out). ``as_of``: the last second
+    of an ``asof:`` date; Markdown then cites only the sources published by then. ``notes``
     (``annotations.Notes``): also write the analyst's stars, notes and labels (table,
     markdown and csv; for json and jsonl they go beside, ``notes_beside``)."""
     if fmt == "table":
         yield _table(timeline, positions, width, notes)
     elif fmt == "markdown":
-        yield from _markdown(timeline, positions, query, notes)
+        yield from _markdown(timeline, positions, query, as_of, notes)
     elif fmt == "csv":
         yield from _csv(timeline, positions, notes)
     elif fmt in ("json", "jsonl"):
@@ -125,7 +126,8 @@ def _source_line(timeline: Timeline, source_id: str) -> str:
     return ", via ".join(parts)
 
 
-def _markdown(timeline: Timeline, positions: Sequence[int], query: str, notes=None) -> Iterator[str]:
+def _markdown(timeline: Timeline, positions: Sequence[int], query: str, as_of: int | None = None,
+              notes=None) -> Iterator[str]:
     yield f"# {md(one_line(timeline.title))}\n\n"
     summary = f"{len(positions)} of {len(timeline)} events"
     if query:
@@ -179,8 +181,35 @@ def _markdown(timeline: Timeline, positions: Sequence[int], query: str, notes=No
             yield (f"  - > “{md(one_line(quote.text))}”  \n"
                    f"    > {md(one_line(timeline.actor_name(quote.speaker)))}{said}, in "
                    f"{_source_line(timeline, quote.source)}\n")
-        for sid in event.sources:
-            yield f"  - Source: {_source_line(timeline, sid)}\n"
+        yield from _sources_md(timeline, pos, as_of)
+
+
+def _sources(n: int) -> str:
+    return f"{n} source{'s' * (n != 1)}"
+
+
+def _sources_md(timeline: Timeline, pos: int, as_of: int | None) -> Iterator[str]:
+    """The event's sources; a disputed event's grouped by stance, both sides written out
+    (``stances.py``); with ``as_of``, only sources published by then (undated ones kept)."""
+    from .model.stances import claims, sides
+
+    found = claims(timeline, pos, upper=as_of)
+    disputed = timeline.events[pos].confidence == "disputed" or any(c.stance == "disputes" for c in found)
+    if not disputed:
+        for c in found:
+            stance = f" _({c.stance})_" if c.stance != "supports" else ""
+            note = f" — {md(one_line(c.note))}" if c.note else ""
+            yield f"  - Source: {_source_line(timeline, c.source_id)}{stance}{note}\n"
+        return
+    supports, disputes, mentions = sides(found)
+    if disputes:
+        yield f"  - **Disputed**: supported by {_sources(len(supports))}, disputed by {_sources(len(disputes))}\n"
+    else:
+        yield "  - **Disputed** (its confidence): no cited source is marked as disputing it; see the note\n"
+    for label, group in (("Supports", supports), ("Disputes", disputes), ("Mentions", mentions)):
+        for c in group:
+            note = f" — {md(one_line(c.note))}" if c.note else ""
+            yield f"    - {label}: {_source_line(timeline, c.source_id)}{note}\n"
 
 
 # --- csv -------------------------------------------------------------------------------------------
@@ -208,7 +237,7 @@ def _csv(timeline: Timeline, positions: Sequence[int], notes=None) -> Iterator[s
     writer.writerow(CSV_COLUMNS + (NOTES_COLUMNS if notes is not None else ()))
     for n, pos in enumerate(positions, 1):
         e = timeline.events[pos]
-        sources = [timeline.sources.get(s) for s in e.sources]
+        sources = [timeline.sources.get(s) for s in e.source_ids()]
         row = (
             e.id, e.date, timeline.dates[pos].display(), e.date_text or "", e.title, e.summary or "",
             e.place or "", "; ".join(timeline.actor_name(a) for a in e.actor_ids()),
@@ -239,7 +268,7 @@ def subset(timeline: Timeline, positions: Sequence[int]) -> dict[str, list]:
     source_ids: set[str] = set()
     for e in events:
         actor_ids.update(e.actor_ids())
-        source_ids.update(e.sources)
+        source_ids.update(e.source_ids())
     for q in quotes:
         actor_ids.add(q.speaker)
         source_ids.add(q.source)

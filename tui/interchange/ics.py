@@ -100,7 +100,7 @@ def _event(timeline: Timeline, pos: int, stamp: str) -> str:
         description.append("Actors: " + ", ".join(timeline.actor_name(a) for a in e.actor_ids()))
     for q in timeline.quotes_at(pos):
         description.append(f"“{q.text}” — {timeline.actor_name(q.speaker)}")
-    for source_id in e.sources:
+    for source_id in e.source_ids():
         s = timeline.sources.get(source_id)
         if s is not None:
             description.append(f"Source: {s.title}" + (f" <{s.url}>" if s.url else ""))

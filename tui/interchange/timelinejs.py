@@ -248,7 +248,7 @@ class _Writer:
         if shown:
             slide["display_date"] = escape(shown)
         slide["text"] = {"headline": escape(e.title), "text": self.html(e, quotes)}
-        media = next((m for m in (self.source(i)[1] for i in e.sources) if m), None)
+        media = next((m for m in (self.source(i)[1] for i in e.source_ids()) if m), None)
         if media is not None:
             slide["media"] = media
         if e.tags:
@@ -271,7 +271,7 @@ class _Writer:
             if said is None:
                 said = self._said[q.said] = f", {escape(parse_edtf(q.said).display())}"
             out.append(f"<blockquote>“{escape(q.text)}” — {self.actor(q.speaker)}{said}</blockquote>")
-        links = [link for link in (self.source(i)[0] for i in e.sources) if link]
+        links = [link for link in (self.source(i)[0] for i in e.source_ids()) if link]
         if links:
             out.append("<p><strong>Sources:</strong> " + "; ".join(links) + "</p>")
         if e.tags:

@@ -221,7 +221,7 @@ def _record_out(timeline: Timeline, pos: int, e, quotes) -> dict:
         out["tag"] = list(e.tags)
     if e.confidence != "confirmed":
         out["confidence"] = e.confidence
-    sources = [s for s in (timeline.sources.get(i) for i in e.sources) if s]
+    sources = [s for s in (timeline.sources.get(i) for i in e.source_ids()) if s]
     if sources:
         out["sources"] = [s.title for s in sources]
         if all(s.url for s in sources):

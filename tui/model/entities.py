@@ -85,9 +85,8 @@ class Event(msgspec.Struct, tag_field="type", tag="event", **_OPTS):
     place: str | None = None
     actors: list[str | ActorRef] = []
     tags: list[str] = []
-    sources: list[str] = []
-    """Source ids. (The ``SourceRef`` form, a stance with its note, is read once the readers
-    check it: until then a file using it is refused with a clear error, never half-read.)"""
+    sources: list[str | SourceRef] = []
+    """Source ids, or ``SourceRef`` objects carrying a stance (the two forms mix)."""
     confidence: str = "confirmed"
     note: str | None = None
 

@@ -78,7 +78,7 @@ def lag_words(event: EDate, report: EDate) -> str:
 
 
 def report_mark(report: FirstReport | None) -> str:
-    """One character for a timeline row: "‼" reported before it happened, "⧗" reported late."""
+    """One character for a timeline row: "‼" reported before it happened, "»" reported late."""
     if report is None:
         return " "
-    return "‼" if report.before else "⧗" if report.late else " "
+    return "‼" if report.before else "»" if report.late else " "

@@ -27,7 +27,7 @@ from .dates import DateError, EDate, parse_edtf
 from .entities import SourceRef
 from .timeline import Timeline, records_at
 
-__all__ = ["Sourcing", "sourcing", "source_date", "NOT_DATED", "UNDATED", "DISPUTING"]
+__all__ = ["Sourcing", "sourcing", "source_date", "published_by", "NOT_DATED", "UNDATED", "DISPUTING"]
 
 NOT_DATED = 1 << 62
 """``known_by`` of an event none of whose sources has a date (direct or via)."""
@@ -56,6 +56,13 @@ def source_date(timeline: Timeline, source_id: str) -> tuple[EDate | None, str |
             except DateError:
                 return None, None
     return None, None
+
+
+def published_by(timeline: Timeline, source_id: str, upper: int) -> bool:
+    """The source had certainly come out by second ``upper``, or has no date at all (an
+    undated source is kept, never guessed out of the picture)."""
+    edate, _ = source_date(timeline, source_id)
+    return edate is None or edate.upper <= upper
 
 
 class Sourcing:

@@ -12,12 +12,15 @@ thousand actors cost only the sorting of their counts.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
+from itertools import compress, repeat
+from operator import eq
 from dataclasses import dataclass
 from datetime import date
 
-from .cooccur import actor_columns
-from .dates import MAX_SECOND, MIN_SECOND, MONTH_ABBR
+from .presence import actor_columns
+from .dates import MIN_SECOND, MONTH_ABBR
 from .timeline import Timeline
 
 __all__ = ["Lanes", "UNITS", "Cell"]
@@ -39,6 +42,11 @@ def bin_of(unit: str, second: int) -> int:
         return (d - 1) // 7  # ordinal 1 (1 Jan 0001) was a Monday
     day = date.fromordinal(d)
     return day.year * 12 + day.month - 1 if unit == "month" else day.year
+
+
+def _second(day: date) -> int:
+    """The first second of a day, as ``dates`` counts them."""
+    return (day.toordinal() - 1) * _DAY
 
 
 def bin_start(unit: str, b: int) -> date:
@@ -64,6 +72,7 @@ class Lanes:
 
     def __init__(self, timeline: Timeline, positions: Sequence[int], columns: int,
                  picked: Sequence[str] = ()) -> None:
+        """``picked``: actors whose lanes come first (those the filters name)."""
         self.timeline = timeline
         self.positions = positions
         lower = timeline.lower
@@ -80,46 +89,46 @@ class Lanes:
                 break
         self.first = bin_of(self.unit, lo)
         self.count = bin_of(self.unit, hi) - self.first + 1 if dated else 0
-        cols = actor_columns(timeline)
-        if picked:
-            self.actors = list(picked)
-            counts = cols.presence(positions)
-            index = cols.index
-            self.totals = [counts.get(index.get(a, -1), 0) for a in self.actors]
+        whole = isinstance(positions, range) and len(positions) == len(timeline)
+        name = timeline.actor_name
+        if whole:  # every event: the postings' lengths say it, no columns needed
+            counts = {a: n for a, n in timeline.actor_event_counts().items() if n}
         else:
-            counts = cols.presence(None if isinstance(positions, range) and len(positions) == len(timeline)
-                                   else positions)
-            name = timeline.actor_name
-            order = sorted(counts.items(), key=lambda kv: (-kv[1], name(cols.ids[kv[0]])))
-            self.actors = [cols.ids[k] for k, _ in order]
-            self.totals = [c for _, c in order]
-        self._mask: set[int] | None = None if isinstance(positions, range) and len(positions) == len(timeline) \
-            else set(positions)
+            cols = actor_columns(timeline)
+            counts = {cols.ids[k]: n for k, n in cols.presence(positions).items()}
+        pinned = [a for a in dict.fromkeys(picked) if a in timeline.actors]
+        skip = set(pinned)
+        rest = sorted((item for item in counts.items() if item[0] not in skip), key=lambda kv: (-kv[1], name(kv[0])))
+        self.actors = pinned + [a for a, _ in rest]
+        """Row order: the picked actors first, then by presence in the shown events."""
+        self.totals = [counts.get(a, 0) for a in pinned] + [n for _, n in rest]
+        self._mask: set[int] | None = None if whole else set(positions)
+        self.bounds = [_second(bin_start(self.unit, self.first + c)) for c in range(1, self.count)]
+        """The first second of each column but the first: a date's column is a bisection."""
 
     def __len__(self) -> int:
         return len(self.actors)
 
     def row(self, index: int) -> dict[int, Cell]:
-        """Column -> Cell for the actor of row ``index`` (only the columns it appears in)."""
+        """Column -> Cell for the actor of row ``index`` (only the columns it appears in).
+
+        Each event's first and last column come from bisections done in C (``map``); only
+        events spanning several columns (imprecise or long) are then walked one by one."""
         t = self.timeline
-        actor = self.actors[index]
-        lower, upper, unit = t.lower, t.upper, self.unit
-        sure: dict[int, int] = {}
-        maybe: dict[int, int] = {}
-        mask = self._mask
-        last = self.count - 1
-        for p in t.actor_positions(actor):
-            if mask is not None and p not in mask:
-                continue
-            lo, hi = lower[p], upper[p]
-            a = bin_of(unit, lo) - self.first if lo > MIN_SECOND else 0
-            b = bin_of(unit, min(hi, MAX_SECOND - 1)) - self.first if hi < MAX_SECOND else last
-            if a == b:
-                if 0 <= a <= last:
-                    sure[a] = sure.get(a, 0) + 1
-                continue
-            for c in range(max(a, 0), min(b, last) + 1):
-                maybe[c] = maybe.get(c, 0) + 1
+        postings = t.actor_positions(self.actors[index])
+        if self._mask is not None:
+            postings = list(filter(self._mask.__contains__, postings))
+        bounds = self.bounds
+        first = list(map(bisect_right, repeat(bounds), map(t.lower.__getitem__, postings)))
+        last = list(map(bisect_right, repeat(bounds), map(t.upper.__getitem__, postings)))
+        opens = bisect_right(postings, MIN_SECOND, key=t.lower.__getitem__)  # open starts sort first
+        same = list(map(eq, first, last))
+        same[:opens] = [False] * opens  # "until March": possibly in every column up to its end
+        sure = Counter(compress(first, same))
+        maybe: Counter[int] = Counter()
+        for a, b, one in zip(first, last, same):
+            if not one:
+                maybe.update(range(a, b + 1))
         return {c: Cell(sure.get(c, 0), maybe.get(c, 0)) for c in sure.keys() | maybe.keys()}
 
     def period(self, column: int) -> tuple[str, str]:

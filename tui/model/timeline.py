@@ -186,6 +186,10 @@ class Timeline:
         self._haystack: tuple[object, array] | None = None
         self._haystack_lock = threading.Lock()
         self._scanner = None
+        self.notices: list[str] = []
+        """What the store has to say about how this timeline was read, one line each, for a
+        person (say, a damaged cache that was read again): never data, never a warning about
+        the data (those are ``warnings``)."""
         self.text_progress = 0.0
         """How much of the search text is built (0 to 1), for a person waiting on a first search."""
         self._actor_names: list[tuple[str, list[str]]] | None = None

@@ -12,7 +12,8 @@ __all__ = ["HelpScreen"]
 
 _NAMES = {"slash": "/", "colon": ":", "question_mark": "?", "pageup": "PgUp", "pagedown": "PgDn",
           "escape": "Esc", "enter": "Enter", "backspace": "Backspace", "tab": "Tab",
-          "shift+tab": "Shift+Tab", "home": "Home", "end": "End", "up": "↑", "down": "↓"}
+          "shift+tab": "Shift+Tab", "home": "Home", "end": "End", "up": "↑", "down": "↓",
+          "left_square_bracket": "[", "right_square_bracket": "]", "at": "@"}
 
 
 def key_names(keys: str) -> str:

@@ -32,10 +32,15 @@ from ..widgets.query_bar import QueryBar
 from ..widgets.quote_pane import QuotePane
 from ..widgets.status_bar import Chip, StatusBar
 from ..widgets.timeline_view import TimelineView, compute_layout
+from ..model.clock import STORED, UTC, ZoneChoice
+from ..widgets.lens import Lens
 from ..notes.session import NotesSession
 from .annotating import ANNOTATION_BINDINGS, Annotating
 from .dialogs import DateRangeScreen, GoToDateScreen, PickerScreen
+from .disputed import DisputedScreen
 from .help import HelpScreen
+from .swimlanes import SwimlaneScreen
+from .zone import ZoneScreen
 
 __all__ = ["MainScreen"]
 
@@ -75,6 +80,19 @@ class MainScreen(Annotating, Screen[None]):
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="previous-pane", show=False,
                 tooltip="Previous pane"),
         Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the timeline"),
+        Binding("D", "disputed", "Disputed", id="disputed", show=False,
+                tooltip="Disputed events: who says what, side by side"),
+        Binding("w", "swimlanes", "Swimlanes", id="swimlanes", show=False, tooltip="Swimlanes: actors over time"),
+        Binding("left_square_bracket", "as_of(-1)", "As of −1 day", id="as-of-back", show=False,
+                tooltip="Replay: the story as known one day earlier (starts at the highlighted event)"),
+        Binding("right_square_bracket", "as_of(1)", "As of +1 day", id="as-of-forward", show=False,
+                tooltip="Replay: the story as known one day later"),
+        Binding("at", "anchor", "Anchor", id="anchor", show=False,
+                tooltip="Count dates as D−n / D+n from the highlighted event (again: off)"),
+        Binding("z", "cycle_zone", "Zone", id="cycle-zone", show=False,
+                tooltip="Show times as stored, in UTC, or in the chosen zone"),
+        Binding("Z", "choose_zone", "Choose zone", id="choose-zone", show=False,
+                tooltip="Choose the time zone z shows times in"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
         *ANNOTATION_BINDINGS,
     ]
@@ -87,9 +105,14 @@ class MainScreen(Annotating, Screen[None]):
     """Below 100 columns the side panes share one slot (the focused one shows)."""
 
     def __init__(self, timeline: Timeline, query: Query | None = None, *,
-                 density: Density | None = None, cursor: int | None = None,
-                 notes: NotesSession | None = None, start_event: str | None = None) -> None:
+                 density: Density | None = None, zone: str | None = None,
+                 cursor: int | None = None, notes: NotesSession | None = None,
+                 start_event: str | None = None) -> None:
         super().__init__()
+        self._zones = [ZoneChoice(STORED), ZoneChoice(UTC)] + ([ZoneChoice(zone)] if zone else [])
+        """What ``z`` cycles through: as stored, UTC, and the chosen zone (``Z``, ``--zone``)."""
+        self._zone = self._zones[0]
+        self._extra = ""
         self._start = cursor
         """The position the cursor starts on when the first result shows (a reload keeps
         the cursor on its event)."""
@@ -175,7 +198,8 @@ class MainScreen(Annotating, Screen[None]):
         layout = compute_layout(self.timeline, result.positions)
         counts = self.density.counts(result.positions)
         if not worker.is_cancelled:
-            self.post_message(Filtered(query, result.positions, layout, counts, result.notes))
+            self.post_message(Filtered(query, result.positions, layout, counts, result.notes,
+                                       result.within_words(), result.undated))
 
     @work(thread=True, group="index", exit_on_error=False)
     def _warm_search_index(self) -> None:
@@ -186,6 +210,13 @@ class MainScreen(Annotating, Screen[None]):
             self.app.busy.discard("index")
         self.post_message(TextIndexed(self.timeline))
 
+    @work(thread=True, group="views", exit_on_error=False)
+    def _warm_views(self) -> None:
+        """Build what as-of and is:disputed read (``sourcing``): seconds at a million events."""
+        from ..model.sourcing import sourcing
+
+        sourcing(self.timeline)
+
     @on(Filtered)
     def _filtered(self, message: Filtered) -> None:
         if message.query != self.filters:
@@ -194,12 +225,19 @@ class MainScreen(Annotating, Screen[None]):
             self._index_started = True
             self.app.busy.add("index")  # see TimelineApp.busy
             self._warm_search_index()
+            self._warm_views()
         self._applied = message.query
         keep, self._start = (self.current if self._start is None else self._start), None
         self.timeline_view.set_positions(message.positions, message.layout, keep=keep,
                                          empty_message=EMPTY)
         self.query_one(DensityStrip).counts = tuple(message.counts)
         self.pane("actors").mark_filtered(self._filtered_actors(message.query))
+        extra = [message.within] if message.within else []
+        as_of = message.query.as_of
+        if as_of is not None:
+            extra.append(f"as of {as_of.display()}" + (f", {message.undated} undated" if message.undated else ""))
+        self._extra = "; ".join(extra)
+        self._set_lens()
         for note in message.notes:
             self.notify(one_line(note), title="Several actors match", markup=False, timeout=6)
         self._status()
@@ -224,7 +262,7 @@ class MainScreen(Annotating, Screen[None]):
 
     def _status(self, busy: bool = False) -> None:
         self.query_one(StatusBar).update(len(self.timeline_view.positions), len(self.timeline),
-                                         self.filters, self.timeline.actor_name, busy=busy)
+                                         self.filters, self.timeline.actor_name, busy=busy, extra=self._extra)
 
     @on(TimelineView.Highlighted)
     def _highlighted(self, message: TimelineView.Highlighted) -> None:
@@ -350,6 +388,80 @@ class MainScreen(Annotating, Screen[None]):
             self.filters = Query()
         self.action_focus_pane("timeline")
 
+    # --- when it was known, disputes, swimlanes, story clock (issue 14) ---------------------
+
+    def _set_lens(self) -> None:
+        """Hand the panes what the applied query and the zone toggle say about dates."""
+        anchor = self._applied.anchor
+        lens = Lens(self._applied.as_of, self.timeline.position.get(anchor) if anchor else None, self._zone)
+        self.timeline_view.set_lens(lens)
+        self.pane("detail").set_lens(lens)
+        self.pane("quotes").set_as_of(lens.upper)
+
+    def action_as_of(self, days: int) -> None:
+        """Step the as-of day (starting from the highlighted event's first day)."""
+        current = self.filters.as_of
+        if current is None:
+            position = self.timeline_view.current_position
+            position = position if position is not None else self.timeline.first_dated()
+            start = self.timeline.dates[position].start if position is not None else None
+            if start is None:
+                self.notify("No dated event to start the replay from.", markup=False)
+                return
+            day = _day_of(start.lower)
+        else:
+            day = _day_of(current.upper + days * 86400)  # from the last day an as-of month covers
+        self.filters = self.filters.replacing(["asof"], [make_term("asof", (day,))])
+
+    def action_anchor(self) -> None:
+        """Anchor the story clock on the highlighted event (or take the anchor off)."""
+        position = self.timeline_view.current_position  # the row under the cursor, now
+        if position is None:
+            return
+        event_id = self.timeline.events[position].id
+        if self.filters.anchor == event_id:
+            self.filters = self.filters.without_field("anchor")
+        else:
+            self.filters = self.filters.replacing(["anchor"], [make_term("anchor", (event_id,))])
+
+    def action_cycle_zone(self) -> None:
+        self._zone = self._zones[(self._zones.index(self._zone) + 1) % len(self._zones)]
+        self.notify(f"Times shown {'as stored' if self._zone.name == STORED else 'in ' + self._zone.name}"
+                    " (dates without a time never move)", markup=False, timeout=3)
+        self._set_lens()
+
+    def action_choose_zone(self) -> None:
+        def chosen(choice: ZoneChoice | None) -> None:
+            if choice is not None:
+                self._zones = self._zones[:2] + ([choice] if choice.zone is not None else [])
+                self._zone = choice if choice.zone is not None else self._zones[0]
+                self._set_lens()
+
+        self.app.push_screen(ZoneScreen(self._zones[2].name if len(self._zones) > 2 else ""), chosen)
+
+    def action_disputed(self) -> None:
+        def back(position: int | None) -> None:
+            if position is not None:
+                self.go_to_event(position)
+
+        self.app.push_screen(DisputedScreen(self.timeline, self.timeline_view.positions,
+                                            self.pane("detail").lens), back)
+
+    def action_swimlanes(self) -> None:
+        def back(answer: tuple[str, str, str] | None) -> None:
+            if answer is not None:
+                actor, start, end = answer
+                query = self.filters.replacing(["from", "to", "date", "within"],
+                                               [make_term("from", (start,)), make_term("to", (end,))])
+                self.filters = query.add(make_term("actor", (actor,)))
+
+        picked = sorted(self._filtered_actors(self.filters))
+        self.app.push_screen(SwimlaneScreen(self.timeline, self.timeline_view.positions, picked), back)
+
+    def action_filter_pair(self, actor: str, other: str) -> None:
+        """From "appears most often with" in the actor pane: the events of both."""
+        self.filters = self.filters.add(make_term("actor", (actor,))).add(make_term("actor", (other,)))
+
     def action_clear_filters(self) -> None:
         self.filters = Query()
 
@@ -424,6 +536,13 @@ class MainScreen(Annotating, Screen[None]):
         self.set_class(narrow, "-narrow")
         self.refresh_bindings()  # the footer shows fewer keys when narrow
         self._show_side(self._side)
+
+
+def _day_of(second: int) -> str:
+    """The ISO day a second falls on (as-of steps are whole days)."""
+    from datetime import date
+
+    return date.fromordinal(second // 86400 + 1).isoformat()
 
 
 def _pointed(text: str, exc: QueryError) -> str:

@@ -7,17 +7,18 @@ the actors and sources, each event's and quote's byte span in the data file, and
 search text when it has been built. Reopening the unchanged file reads those back and decodes
 events and quotes from the data file only when something asks for them (``records.py``).
 
-The cache is never required and never trusted blindly:
+The cache is never required and never trusted blindly (docs/reliability.md):
 
-* it lives in the user's cache folder (``$TIMELINE_CACHE_DIR``, else
-  ``$XDG_CACHE_HOME/timeline-explorer``, else ``~/.cache/timeline-explorer``), never beside
-  the data, and the data file is only ever read;
-* it is used only if the data file has the same path, size, modification time, device and
-  inode and first and last 64 KiB as when the cache was written; anything else is a miss and the file
-  is read in full;
-* a cache that cannot be read (truncated, another version, another machine's byte order) is
-  a miss too, and failing to write one (read-only or full disk) is silent: the explorer
-  works the same, only slower to reopen;
+* it lives in the user's cache folder (``cachefile.cache_dir``), never beside the data, and
+  the data file is only ever read;
+* it is used only if the data file has the same path, size, modification and inode change
+  times, device and inode and first and last 64 KiB as when the cache was written
+  (``cachefile.fingerprint``); anything else is a silent miss and the file is read in full;
+* it fails closed: every section has a checksum, checked when the section is first used,
+  and spans, bounds and postings are checked against the file and each other; a damaged
+  cache is a miss that says so (``restore`` raises ``Damaged``), and is written anew;
+* failing to write one (read-only or full disk) is silent: the explorer works the same,
+  only slower to reopen;
 * it is written to a temporary name and renamed, so a reader never sees half of one, and
   only the four most recently used caches are kept.
 """
@@ -27,23 +28,23 @@ from __future__ import annotations
 import mmap
 import os
 import shutil
-import struct
 import tempfile
 import time
 from array import array
 from collections import Counter
+from itertools import islice
+from operator import le, lt
 from pathlib import Path
 
 import msgspec
 
 from ..model.entities import Actor, Event, Quote, Source
 from ..model.problems import Problem
-from ..model.protocols import SearchText
 from ..model.timeline import Timeline
-from .cachefile import ENV, HEADER, MAGIC, VERSION, Toc, cache_dir, cache_path, fingerprint, identity_of, read_toc
+from .cachefile import (ENV, HEADER, MAGIC, VERSION, Damaged, Stale, Toc, cache_dir, cache_path, checksum, fingerprint,
+                        identity_of, read_toc)
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
-from .scan import Scanner, map_text
-from .text import FileText
+from .text import CachedText, FileText
 from .words import open_index
 
 __all__ = ["cache_dir", "cache_path", "fingerprint", "restore", "save", "KEEP"]
@@ -80,12 +81,13 @@ def save(timeline: Timeline) -> Path | None:
             return None  # never fill the disk for a cache
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         with os.fdopen(fd, "wb") as f:
-            sections = _write_sections(f, timeline, origin, has_text)
-            toc = Toc(source, ENV, timeline.title, timeline.description, sections, has_text)
+            sections, checksums = _write_sections(f, timeline, origin, has_text)
+            toc = msgspec.msgpack.encode(Toc(source, ENV, timeline.title, timeline.description, sections, checksums,
+                                             has_text))
             at = f.tell()
-            f.write(msgspec.msgpack.encode(toc))
+            f.write(toc)
             f.seek(0)
-            f.write(HEADER.pack(MAGIC, VERSION, at))
+            f.write(HEADER.pack(MAGIC, VERSION, at, checksum(toc)))
         os.replace(tmp, target)
         tmp = None
         try:
@@ -103,15 +105,19 @@ def save(timeline: Timeline) -> Path | None:
                 pass
 
 
-def _write_sections(f, timeline: Timeline, origin: Origin, has_text: bool) -> dict[str, tuple[int, int]]:
+def _write_sections(f, timeline: Timeline, origin: Origin,
+                    has_text: bool) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+    """Write every section; where each is, and its checksum."""
     sections: dict[str, tuple[int, int]] = {}
+    checksums: dict[str, int] = {}
 
     def put(name: str, data) -> None:
         at = f.tell()
         f.write(data)
         sections[name] = (at, f.tell() - at)
+        checksums[name] = checksum(data)
 
-    f.write(HEADER.pack(MAGIC, 0, 0))  # rewritten once the table of contents is known
+    f.write(HEADER.pack(MAGIC, 0, 0, 0))  # rewritten once the table of contents is known
     encode = msgspec.msgpack.encode
     put("actors", encode(list(timeline.actors.values())))
     put("sources", encode(list(timeline.sources.values())))
@@ -140,7 +146,7 @@ def _write_sections(f, timeline: Timeline, origin: Origin, has_text: bool) -> di
         put("text_offsets", offsets)
         f.write(bytes(-f.tell() % _ALIGN))  # mapped from here: the offset must be aligned
         put("text", blob)
-    return sections
+    return sections, checksums
 
 
 def _prune(folder: Path) -> None:
@@ -164,31 +170,25 @@ def _prune(folder: Path) -> None:
 # --- reading ------------------------------------------------------------------------------------
 
 def restore(data_path: str | os.PathLike) -> Timeline | None:
-    """The timeline of this data file from its cache, or None on any miss."""
+    """The timeline of this data file from its cache, or None on any miss.
+
+    Fails closed: every section read here is checked against its checksum, and spans,
+    bounds and postings against the file and each other; the search text and the word index
+    are checked when first used (``text.CachedText``, ``words.WordIndex``). A damaged cache
+    raises ``Damaged``, whose message is the one line that says so; the caller reads the file
+    and the cache is written anew. A stale one (the file changed, another version) is a
+    miss, silently."""
     target = cache_path(data_path)
     try:
-        with open(target, "rb") as f:
-            toc, raw_toc, at = read_toc(f, target)
-            data = DataFile(data_path)
-            if toc.env != ENV or toc.source != fingerprint(data_path, data.fd):
-                return None
-            size = os.fstat(f.fileno()).st_size
-            if any(off < 0 or off + n > at for off, n in toc.sections.values()) or at > size:
-                return None
-            source = FileText()
-            with mmap.mmap(f.fileno(), at, access=mmap.ACCESS_READ) as whole:
-                timeline = _rebuild(toc, memoryview(whole), str(data_path), data, source)
-                if toc.text:
-                    off, n = toc.sections["text"]
-                    offsets = _array("q", whole, toc.sections["text_offsets"])
-                    if len(offsets) != len(timeline) + 1:
-                        return None
-                    blob = map_text(f.fileno(), n, off)
-                    source.held_in = (DataFile.adopt(os.dup(f.fileno())), off)
-                    timeline.attach_text(SearchText(blob, offsets, Scanner(blob, offsets)))
-                    timeline.words = open_index(target, identity_of(raw_toc))
-    except (OSError, ValueError, KeyError, TypeError, BufferError, struct.error, MemoryError):
-        return None  # msgspec's and Unicode decoding errors are ValueErrors
+        timeline = _restore(target, data_path)
+    except Damaged as exc:
+        raise Damaged(_damaged(data_path, str(exc))) from None
+    except (Stale, OSError, MemoryError):
+        return None  # no cache (the usual miss), an unreadable one, or no room to read it
+    except Exception as exc:  # in bytes that passed their checksums: a writer's bug; still never served
+        raise Damaged(_damaged(data_path, f"{type(exc).__name__}: {exc}")) from None
+    if timeline is None:
+        return None
     try:
         os.utime(target)  # marks it used, for pruning; a read-only cache is still a cache
     except OSError:
@@ -196,55 +196,133 @@ def restore(data_path: str | os.PathLike) -> Timeline | None:
     return timeline
 
 
-def _array(typecode: str, view, section: tuple[int, int]) -> array:
-    off, n = section
-    out = array(typecode)
-    out.frombytes(view[off:off + n])
-    return out
+def _damaged(data_path, what: str) -> str:
+    return f"the cache of {os.fspath(data_path)} was damaged ({what}): read the file again, and cached it anew"
 
 
-def _rebuild(toc: Toc, view: memoryview, name: str, data: DataFile, source: FileText) -> Timeline:
-    sections = toc.sections
+def _restore(target: Path, data_path: str | os.PathLike) -> Timeline | None:
+    with open(target, "rb") as f:
+        toc, raw_toc, at = read_toc(f, target)
+        data = DataFile(data_path)
+        if toc.env != ENV:
+            raise Stale("written on another kind of machine")
+        if toc.source != fingerprint(data_path, data.fd):
+            return None  # the file changed: these indexes are not its own
+        mapped = mmap.mmap(f.fileno(), at, access=mmap.ACCESS_READ)
+        source = FileText()
+        try:
+            sections = _Sections(toc, memoryview(mapped))
+            timeline = _rebuild(toc, sections, str(data_path), data, os.fstat(data.fd).st_size, source)
+            if toc.text:
+                off, n = toc.sections["text"]
+                offsets = sections.array("q", "text_offsets")
+                _check(len(offsets) == len(timeline) + 1 and offsets[0] == 0 and offsets[-1] == n
+                       and _ascending(offsets), "text offsets")
+                source.cached = CachedText(DataFile.adopt(os.dup(f.fileno())), off, n, offsets, toc.checksums["text"])
+                timeline.words = open_index(target, identity_of(raw_toc), timeline.notices)
+            del sections
+        finally:
+            try:
+                mapped.close()
+            except BufferError:  # a traceback still holds a view of it: it goes with it
+                pass
+    return timeline
 
-    def raw(key: str) -> memoryview:
-        off, n = sections[key]
-        return view[off:off + n]
 
-    decode = msgspec.msgpack.decode
-    warnings = decode(raw("warnings"), type=list[Problem])
+class _Sections:
+    """The cache's sections, each checked against its checksum as it is read."""
+
+    def __init__(self, toc: Toc, view: memoryview) -> None:
+        self._toc, self._view = toc, view
+
+    def raw(self, key: str) -> memoryview:
+        if key not in self._toc.sections:
+            raise Damaged(f"section {key!r} is missing")
+        off, n = self._toc.sections[key]
+        data = self._view[off:off + n]
+        if checksum(data) != self._toc.checksums[key]:
+            raise Damaged(f"section {key!r}")
+        return data
+
+    def array(self, typecode: str, key: str) -> array:
+        out = array(typecode)
+        data = self.raw(key)
+        _check(len(data) % out.itemsize == 0, f"section {key!r}")
+        out.frombytes(data)
+        return out
+
+    def decode(self, key: str, type):
+        try:
+            return msgspec.msgpack.decode(self.raw(key), type=type)
+        except (msgspec.DecodeError, ValueError):
+            raise Damaged(f"section {key!r}") from None
+
+    def lines(self, key: str) -> list[str]:
+        data = self.raw(key)
+        try:
+            return str(data, "utf-8").split("\n") if len(data) else []
+        except UnicodeDecodeError:
+            raise Damaged(f"section {key!r}") from None
+
+
+def _check(ok: bool, what: str) -> None:
+    if not ok:
+        raise Damaged(what)
+
+
+def _ascending(values) -> bool:
+    """Never decreasing (all in C, no copy)."""
+    return all(map(le, values, islice(values, 1, None)))
+
+
+def _spans_fit(spans: Spans, size: int) -> bool:
+    """Every span within the data file, and not empty."""
+    starts, ends = spans.starts, spans.ends
+    return len(starts) == len(ends) and (not starts or min(starts) >= 0 and max(ends) <= size) \
+        and all(map(lt, starts, ends))
+
+
+def _rebuild(toc: Toc, sections: _Sections, name: str, data: DataFile, size: int, source: FileText) -> Timeline:
+    """The timeline from the sections, each checked (``_Sections``) and checked against the
+    others and the data file (``size``): a miss now rather than an IndexError, or a wrong
+    answer, later."""
+    warnings = sections.decode("warnings", list[Problem])
     for problem in warnings:
         problem.file = name  # as it is named now
-    ids = str(raw("event_ids"), "utf-8").split("\n") if sections["event_ids"][1] else []
-    texts = str(raw("event_dates"), "utf-8").split("\n") if sections["event_dates"][1] else []
-    spans = {kind: Spans(_array("q", view, sections[f"{kind}_starts"]), _array("q", view, sections[f"{kind}_ends"]))
+    ids, texts = sections.lines("event_ids"), sections.lines("event_dates")
+    spans = {kind: Spans(sections.array("q", f"{kind}_starts"), sections.array("q", f"{kind}_ends"))
              for kind in ("event", "quote")}
-    if not len(ids) == len(texts) == len(spans["event"].starts) == len(spans["event"].ends):
-        raise ValueError("event sections disagree")
-    lower, upper = _array("q", view, sections["lower"]), _array("q", view, sections["upper"])
-    group_keys, long = _array("I", view, sections["group_keys"]), _array("I", view, sections["_long"])
-    qstart = _array("I", view, sections["_qstart"])
     n = len(ids)
-    if not len(lower) == len(upper) == len(group_keys) == n == len(qstart) - 1:
-        raise ValueError("index sections disagree")  # a miss now rather than an IndexError later
+    _check(len(texts) == n == len(spans["event"].starts), "event sections disagree")
+    _check(_spans_fit(spans["event"], size) and _spans_fit(spans["quote"], size), "spans outside the file")
+    lower, upper = sections.array("q", "lower"), sections.array("q", "upper")
+    group_keys, long = sections.array("I", "group_keys"), sections.array("I", "_long")
+    qstart = sections.array("I", "_qstart")
+    _check(len(lower) == len(upper) == len(group_keys) == n == len(qstart) - 1, "index sections disagree")
+    _check(_ascending(lower) and all(map(le, lower, upper)), "date bounds")
+    _check(qstart[0] == 0 and qstart[-1] <= len(spans["quote"].starts) and _ascending(qstart), "quote grouping")
+    _check(not long or long[-1] < n and _ascending(long), "long spans")
     indexes = {}
-    for name_ in ("_by_actor", "_by_tag", "_by_confidence"):
-        keys = decode(raw(f"{name_}.keys"), type=list[str])
-        counts = _array("Q", view, sections[f"{name_}.counts"])
-        postings = _array("I", view, sections[f"{name_}.postings"])
+    for index_name in ("_by_actor", "_by_tag", "_by_confidence"):
+        keys = sections.decode(f"{index_name}.keys", list[str])
+        counts = sections.array("Q", f"{index_name}.counts")
+        postings = sections.array("I", f"{index_name}.postings")
+        _check(len(keys) == len(counts) == len(set(keys)) and sum(counts) == len(postings)
+               and (not postings or max(postings) < n), f"{index_name[1:]} postings")
         index, at = {}, 0
-        for key, n in zip(keys, counts, strict=True):
-            index[key] = postings[at:at + n]
-            at += n
-        indexes[name_] = index
+        for key, count in zip(keys, counts):
+            index[key] = postings[at:at + count]
+            at += count
+        indexes[index_name] = index
     t = Timeline.indexed(
         title=toc.title, description=toc.description, files=[name], warnings=warnings,
-        actors=decode(raw("actors"), type=list[Actor]), sources=decode(raw("sources"), type=list[Source]),
+        actors=sections.decode("actors", list[Actor]), sources=sections.decode("sources", list[Source]),
         events=FileRecords(data, Event, spans["event"], ids, texts), dates=LazyDates(texts),
         quotes=FileRecords(data, Quote, spans["quote"], [], []),
         origin=Origin(name, spans["event"], spans["quote"], file=data, fingerprint=toc.source), text_source=source,
         lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart,
         by_actor=indexes["_by_actor"], by_tag=indexes["_by_tag"], by_confidence=indexes["_by_confidence"],
-        quotes_by_speaker=Counter(decode(raw("quotes_by_speaker"), type=dict[str, int])),
+        quotes_by_speaker=Counter(sections.decode("quotes_by_speaker", dict[str, int])),
     )
     t.from_cache, t.cached_text = True, toc.text
     return t

@@ -11,7 +11,7 @@ import re
 import msgspec
 
 from ..model.dates import DateError, EDate, parse_edtf
-from ..model.entities import ACTOR_KINDS, CONFIDENCES, KINDS, SOURCE_KINDS
+from ..model.entities import ACTOR_KINDS, CONFIDENCES, KINDS, SOURCE_KINDS, STANCES
 from ..model.problems import Problem, format_path, locate_lines
 from .columns import ids_valid, people_valid, via_loop
 from .reading import SINGULAR, Parsed, show
@@ -104,8 +104,13 @@ def check_records(files: list[Parsed]) -> None:
                     r if isinstance(r, str) else r.actor, actors, "actor")
             if not e.sources:
                 err(p, f"event '{e.id}' cites no source", warning=True)
-            for j, sid in enumerate(e.sources):
-                ref(parsed, p + ("sources", j), sid, sources, "source")
+            for j, r in enumerate(e.sources):
+                if isinstance(r, str):
+                    ref(parsed, p + ("sources", j), r, sources, "source")
+                    continue
+                ref(parsed, p + ("sources", j, "source"), r.source, sources, "source")
+                if r.stance not in STANCES:
+                    err(p + ("sources", j, "stance"), f"stance {show(r.stance)} is not one of {', '.join(STANCES)}")
             if e.confidence not in CONFIDENCES:
                 err(p + ("confidence",), f"confidence {show(e.confidence)} is not one of {', '.join(CONFIDENCES)}")
         for q, i in zip(parsed.records["quotes"], parsed.indexes["quotes"]):
@@ -144,7 +149,8 @@ def records_valid(files: list[Parsed]) -> bool:
         if ({e.confidence for e in E} - set(CONFIDENCES) or any(not e.title.strip() for e in E)
                 or any(t != t.strip() or not t for t in {t for e in E for t in e.tags})
                 or {r if isinstance(r, str) else r.actor for e in E for r in e.actors} - actors
-                or {sid for e in E for sid in e.sources} - sources):
+                or {r if isinstance(r, str) else r.source for e in E for r in e.sources} - sources
+                or {r.stance for e in E for r in e.sources if not isinstance(r, str)} - set(STANCES)):
             return False
         if ({q.speaker for q in Q} - actors or {q.source for q in Q} - sources
                 or {q.event for q in Q if q.event is not None} - events):

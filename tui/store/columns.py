@@ -25,7 +25,7 @@ from itertools import accumulate, compress, repeat
 from operator import eq
 
 from ..model.dates import DateError, EDate, parse_edtf
-from ..model.entities import ACTOR_KINDS, CONFIDENCES, SOURCE_KINDS, Actor, Event, Quote, Source
+from ..model.entities import ACTOR_KINDS, CONFIDENCES, SOURCE_KINDS, STANCES, Actor, Event, Quote, Source
 from ..model.problems import Problem
 from ..model.timeline import Timeline, group_key, is_long, sort_key
 from ..model.protocols import TextSource
@@ -124,6 +124,8 @@ class Columns:
         self.by_tag: defaultdict[str, array] = defaultdict(_POSTINGS)
         self.by_confidence: defaultdict[str, array] = defaultdict(_POSTINGS)
         self.cited: set[str] = set()
+        self.stances: set[str] = set()
+        """Every stance written in an event's sources (the object form): checked in bulk."""
         self.uncited: list[int] = []
         """Events citing no source (a warning each)."""
         self.titles_ok = True
@@ -172,7 +174,8 @@ class Columns:
                 by_confidence[e.confidence].append(i)
             if not e.sources:
                 uncited.append(i)
-        self.cited.update([s for e in events for s in e.sources])
+        self.cited.update([s if s.__class__ is str else s.source for e in events for s in e.sources])
+        self.stances.update([s.stance for e in events for s in e.sources if s.__class__ is not str])
 
     def _quotes(self, quotes: list[Quote]) -> None:
         self.quote_ids += [q.id for q in quotes]
@@ -201,7 +204,7 @@ class Columns:
         if any(via_loop(source_id, via) for source_id in via):
             raise Broken("via")
         tags = self.by_tag.keys()
-        if (not self.titles_ok or self.by_confidence.keys() - set(CONFIDENCES)
+        if (not self.titles_ok or self.by_confidence.keys() - set(CONFIDENCES) or self.stances - set(STANCES)
                 or any(t != t.strip() or not t for t in tags)
                 or self.by_actor.keys() - actors or self.cited - sources):
             raise Broken("events")

@@ -18,7 +18,7 @@ from ..model.problems import LoadError, Problem, out_of_memory
 from ..model.timeline import Timeline
 from .aside import ASIDE_LIMIT, QuotesAside
 from .cache import restore
-from .cachefile import cache_dir
+from .cachefile import Damaged, cache_dir
 from .checks import check_records, place_lines, records_valid
 from .columns import Broken, Columns, Fill
 from .json_fast import read_big_json, read_json_fast
@@ -106,16 +106,25 @@ def load(paths=None, *, cache: bool = True) -> Timeline:
     over them would cost a third of the time.
 
     With ``cache``, one big file that is unchanged since its cache was written (``cache.save``)
-    is restored from that cache instead of being read again.
+    is restored from that cache instead of being read again. A damaged cache is read around:
+    the file is read, and ``timeline.notices`` says so (the cache is written anew by the next
+    ``cache.save``).
     """
+    notices: list[str] = []
     if cache:
-        restored = _restore(paths)
+        try:
+            restored = _restore(paths)
+        except Damaged as exc:
+            restored = None
+            notices.append(str(exc))
         if restored is not None:
             return restored
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(paths)
+        timeline = _load(paths)
+        timeline.notices += notices
+        return timeline
     except MemoryError:
         raise out_of_memory(paths or [bundled_path()]) from None
     finally:

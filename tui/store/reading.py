@@ -361,7 +361,7 @@ def share_ids(record, canon: dict[str, str]) -> None:
         if record.actors:
             record.actors = [share(r, r) if r.__class__ is str else r for r in record.actors]
         if record.sources:
-            record.sources = [share(r, r) for r in record.sources]
+            record.sources = [share(r, r) if r.__class__ is str else r for r in record.sources]
         if record.tags:
             record.tags = [share(t, t) for t in record.tags]
     elif cls is Quote:

@@ -6,8 +6,9 @@ store plugs into every ``Timeline`` it makes.
 * ``FileText``: one big file's. The text goes to an unnamed scratch file that is then mapped
   (it is read from the page cache, and never adds ~0.7 GB at a million events to the
   process's memory); a child process builds the later half meanwhile and stays to scan it
-  (``aside.TextAside``). A timeline restored from the on-disk cache has its text already
-  (``held_in``); readying its search starts a child mapping and scanning half of that text.
+  (``aside.TextAside``). A timeline restored from the on-disk cache has its text there
+  (``CachedText``), checked against its checksum when first used; readying its search then
+  starts a child mapping and scanning half of that text (``held_in``).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from ..model.protocols import SearchText
 from ..model.timeline import Timeline
 from . import aside
 from .aside import TextAside
-from .cachefile import scratch_dir
+from .cachefile import checksum, scratch_dir
 from .records import DataFile
 from .scan import Scanner, map_text
 
-__all__ = ["MemoryText", "FileText"]
+__all__ = ["MemoryText", "FileText", "CachedText"]
 
 
 def _mapped(chunks: Iterable[bytes]) -> mmap.mmap:
@@ -47,16 +48,48 @@ class MemoryText(InMemory):
         return Scanner(blob, offsets)
 
 
+class CachedText:
+    """The search text held in the on-disk cache (open as ``file``, ``length`` bytes from
+    ``at``), not yet read: the first use maps it and checks it against its checksum."""
+
+    def __init__(self, file: DataFile, at: int, length: int, offsets: array, expected: int) -> None:
+        self.file, self.at, self.length, self.offsets, self.expected = file, at, length, offsets, expected
+
+    def open(self) -> SearchText | None:
+        """The text, mapped; None if it is damaged."""
+        blob = map_text(self.file.fd, self.length, self.at)
+        if checksum(blob) != self.expected:
+            blob.close()
+            return None
+        return SearchText(blob, self.offsets, Scanner(blob, self.offsets))
+
+
 class FileText(MemoryText):
-    """The search text of one big file's timeline, built half here and half by a child
-    process, into a mapped scratch file (in memory if there is no room for one)."""
+    """The search text of one big file's timeline: the cache's (``cached``), or built half
+    here and half by a child process into a mapped scratch file (in memory if there is no
+    room for one)."""
 
     def __init__(self) -> None:
+        self.cached: CachedText | None = None
+        """The search text in the cache the timeline was restored from, until first used."""
         self.held_in: tuple[DataFile, int] | None = None
-        """The file holding a search text built before (the on-disk cache, open) and where
-        the text starts in it: ``prepare_search`` has a child process map and scan half."""
+        """The file holding the search text once read from the cache, and where the text
+        starts in it: ``prepare_search`` has a child process map and scan half."""
 
     def build_text(self, timeline: Timeline) -> SearchText:
+        cached, self.cached = self.cached, None
+        if cached is not None:
+            try:
+                text = cached.open()
+            except (OSError, ValueError):  # no room to map it: built below, the cache is sound
+                text = False
+            if text:
+                self.held_in = (cached.file, cached.at)
+                return text
+            if text is None:
+                timeline.cached_text = False  # so the cache is written again, with the text built now
+                timeline.notices.append(f"the search text in the cache of {timeline.origin.path} was damaged: "
+                                        "built it again from the file, and cached it anew")
         n = len(timeline)
         helper = TextAside.start(timeline.origin, timeline.quote_starts, n // 2) if n >= aside.TEXT_ASIDE_LIMIT else None
         offsets = array("q", [0])

@@ -24,20 +24,22 @@ import os
 import struct
 import sys
 import tempfile
+import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
-from .cachefile import identity, text_of
+from .cachefile import Damaged, Stale, checksum, identity, text_of
 
 __all__ = ["WordIndex", "build", "build_aside", "open_index", "sidecar", "MAX_WORDS"]
 
 MAGIC = b"TLXWORDS"
-VERSION = 1
-_HEADER = struct.Struct("<8sI16sQQQQ")
-"""magic, version, the identity of the cache file it was built from (``cachefile.identity``), then
-the byte lengths of the vocabulary, the word starts, the postings offsets and the postings."""
+VERSION = 2
+_HEADER = struct.Struct("<8sI16sQQQQIIIII")
+"""magic, version, the identity of the cache file it was built from (``cachefile.identity``), the
+byte lengths of the vocabulary, the word starts, the postings offsets and the postings, their
+checksums (``cachefile.checksum``), then the checksum of all that."""
 MAX_WORDS = 2_000
 """A needle found in more vocabulary words than this (a letter or two) is searched by a scan."""
 _CHUNK = 2048
@@ -48,26 +50,48 @@ def sidecar(cache_file: str | os.PathLike) -> Path:
 
 
 class WordIndex:
-    """A mapped word index: vocabulary, word starts, and each word's event positions."""
+    """A mapped word index: vocabulary, word starts, and each word's event positions.
 
-    def __init__(self, mapped: mmap.mmap, sizes: tuple[int, int, int, int]) -> None:
+    Checked against its checksums on first use (a scan of ~300 MB at a million events, left
+    out of reopening): a damaged index answers nothing (every search scans, and is right),
+    is deleted so that the explorer builds it again, and says so once in ``notices``."""
+
+    def __init__(self, mapped: mmap.mmap, sizes: tuple[int, int, int, int], checksums: tuple[int, int, int, int],
+                 path: Path, notices: list[str] | None = None) -> None:
         vocab_n, starts_n, offsets_n, postings_n = sizes
         at = _HEADER.size
         view = memoryview(mapped)
         self.vocab = mapped  # searched in place: find() on the mapping, between the bounds below
         self._vocab_range = (at, at + vocab_n)
+        regions = [view[at:at + vocab_n]]
         at += vocab_n
         at += -at % 8
-        self.starts = view[at:at + starts_n].cast("Q")
+        regions.append(view[at:at + starts_n])
+        self.starts = regions[-1].cast("Q")
         at += starts_n
-        self.offsets = view[at:at + offsets_n].cast("Q")
+        regions.append(view[at:at + offsets_n])
+        self.offsets = regions[-1].cast("Q")
         at += offsets_n
-        self.postings = view[at:at + postings_n].cast("I")
+        regions.append(view[at:at + postings_n])
+        self.postings = regions[-1].cast("I")
+        self._unchecked: list | None = list(zip(regions, checksums))
+        self._sound = True
+        self._path, self._notices = path, notices
+
+    def _check(self) -> bool:
+        """Whether the index is what was written (checked once, on first use)."""
+        unchecked, self._unchecked = self._unchecked, None
+        if unchecked is not None and any(checksum(region) != expected for region, expected in unchecked):
+            self._sound = False
+            _discard(self._path, self._notices)
+        return self._sound
 
     def lookup(self, piece: bytes, limit: int) -> list[Sequence[int]] | None:
         """The postings of every vocabulary word containing ``piece`` (no whitespace), or
         None when merging them would cost more than a scan: more than ``MAX_WORDS`` words,
-        or more than ``limit`` postings in all."""
+        or more than ``limit`` postings in all (or the index is damaged)."""
+        if not self._check():
+            return None
         found: list[Sequence[int]] = []
         total = 0
         begin, end = self._vocab_range
@@ -75,6 +99,8 @@ class WordIndex:
         at = find(piece, begin, end)
         while at >= 0:
             word = bisect_right(starts, at - begin) - 1
+            if not 0 <= word < len(offsets) - 1 or not offsets[word] <= offsets[word + 1] <= len(postings):
+                return None  # cannot be, in an index that matched its checksums
             first, last = offsets[word], offsets[word + 1]
             found.append(postings[first:last])
             total += last - first
@@ -84,26 +110,51 @@ class WordIndex:
         return found
 
 
-def open_index(cache_file: str | os.PathLike, built_from: bytes | None = None) -> WordIndex | None:
+def _discard(path: Path, notices: list[str] | None) -> None:
+    """A damaged index goes (the explorer builds another), and says so."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    if notices is not None:
+        notices.append(f"the word index {path} was damaged: searches scan the text instead, "
+                       "and the explorer builds it again")
+
+
+def open_index(cache_file: str | os.PathLike, built_from: bytes | None = None,
+               notices: list[str] | None = None) -> WordIndex | None:
     """The word index beside this cache file, if it was built from this very file
-    (``built_from``: the cache's identity, when the caller has it already)."""
+    (``built_from``: the cache's identity, when the caller has it already). A damaged one
+    (``notices`` says so) or a stale one is none."""
+    path = sidecar(cache_file)
     try:
         if built_from is None:
             built_from = identity(cache_file)
-        with open(sidecar(cache_file), "rb") as f:
+        with open(path, "rb") as f:
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError, struct.error):
+    except (OSError, ValueError, struct.error, Damaged, Stale):
         return None
     try:
-        magic, version, expected, *sizes = _HEADER.unpack_from(mapped)
+        if len(mapped) < _HEADER.size or mapped[:8] != MAGIC:
+            raise Damaged("header")
+        magic, version, expected, *rest = _HEADER.unpack_from(mapped)
+        if version != VERSION:
+            raise Stale("another version")
+        sizes, checksums, head = rest[:4], rest[4:8], rest[8]
+        if checksum(mapped[:_HEADER.size - 4]) != head:
+            raise Damaged("header")
+        if built_from != expected:
+            raise Stale("built from another cache")
         at = _HEADER.size + sizes[0]
-        if (magic == MAGIC and version == VERSION and built_from == expected
-                and at + (-at % 8) + sum(sizes[1:]) == len(mapped)
-                and sizes[1] % 8 == sizes[2] % 8 == sizes[3] % 4 == 0):  # whole machine words
-            return WordIndex(mapped, tuple(sizes))
-    except (ValueError, TypeError, struct.error):
-        pass
-    mapped.close()
+        if (at + (-at % 8) + sum(sizes[1:]) != len(mapped)
+                or not sizes[1] % 8 == sizes[2] % 8 == sizes[3] % 4 == 0):  # whole machine words
+            raise Damaged("sizes")
+        return WordIndex(mapped, tuple(sizes), tuple(checksums), path, notices)
+    except Damaged:
+        mapped.close()
+        _discard(path, notices)
+    except (Stale, ValueError, TypeError, struct.error):
+        mapped.close()
     return None
 
 
@@ -127,23 +178,25 @@ def build(cache_file: str | os.PathLike) -> Path | None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            vocab_n = sum(map(len, postings)) + len(postings)
+            vocab = b"".join(word + b"\n" for word in postings)
             starts = array("Q", [0])
             offsets_out = array("Q", [0])
-            f.write(bytes(_HEADER.size))
             for word, found in postings.items():
-                f.write(word)
-                f.write(b"\n")
                 starts.append(starts[-1] + len(word) + 1)
                 offsets_out.append(offsets_out[-1] + len(found))
+            f.write(bytes(_HEADER.size))
+            f.write(vocab)
             f.write(bytes(-f.tell() % 8))
             f.write(starts)
             f.write(offsets_out)
+            crc = 0
             for found in postings.values():
                 f.write(found)
+                crc = zlib.crc32(found, crc)  # checksum() of the postings, written a word at a time
+            head = _HEADER.pack(MAGIC, VERSION, built_from, len(vocab), len(starts) * 8, len(offsets_out) * 8,
+                                offsets_out[-1] * 4, checksum(vocab), checksum(starts), checksum(offsets_out), crc, 0)
             f.seek(0)
-            f.write(_HEADER.pack(MAGIC, VERSION, built_from, vocab_n, len(starts) * 8, len(offsets_out) * 8,
-                                 offsets_out[-1] * 4))
+            f.write(head[:-4] + struct.pack("<I", checksum(head[:-4])))
         os.replace(tmp, target)
         return target
     except BaseException:

@@ -9,9 +9,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
+from textual.style import Style
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..model.cooccur import appears_with
 from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
 from .pick_list import PickList
@@ -122,6 +124,20 @@ class ActorPane(Vertical):
     def _show_profile(self, actor_id: str | None) -> None:
         self.query_one("#actor-info", Static).update(self.profile(actor_id))
 
+    def appears_with(self, actor_id: str) -> Content:
+        """"Appears most often with": the top five, each a link that filters on both."""
+        t = self.timeline
+        top = appears_with(t, actor_id)
+        if not top:
+            return Content.styled("Appears with no other actor.", "dim italic")
+        parts: list = [("Appears most often with: ", "dim")]
+        for i, (other, count) in enumerate(top):
+            if i:
+                parts.append((", ", "dim"))
+            link = Style.from_meta({"@click": f"screen.filter_pair('{actor_id}', '{other}')"})
+            parts += [(one_line(clip(t.actor_name(other), 80)), Style(underline=True) + link), (f" {count}", "bold")]
+        return Content.assemble(*parts)
+
     def profile(self, actor_id: str | None) -> Content:
         if actor_id is None:
             return Content.styled("No actors for this event.", "dim italic")
@@ -152,5 +168,7 @@ class ActorPane(Vertical):
             ("In ", "dim"), (f"{stats.events} event{'s' * (stats.events != 1)}", "bold"), (span, "dim"),
             ("; ", "dim"), (f"{stats.quotes} quote{'s' * (stats.quotes != 1)}", "bold"),
         ))
-        lines.append(Content.styled("Enter: filter by this actor (again to remove)", "dim italic"))
+        lines.append(self.appears_with(actor_id))
+        lines.append(Content.styled("Enter: filter by this actor (again to remove); click a name above: "
+                                    "the events of both", "dim italic"))
         return Content("\n").join(lines)

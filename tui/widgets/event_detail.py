@@ -9,8 +9,10 @@ from textual.widgets import Static
 
 from ..model.dates import parse_edtf, DateError
 from ..model.sourcing_report import shared
+from ..model.stances import claims
 from ..model.text import clip, visible
 from ..model.timeline import Timeline
+from .lens import Lens, clock_line, hidden_sources, report_line, stance_label
 
 __all__ = ["EventDetail", "source_lines", "safe_date"]
 
@@ -58,10 +60,17 @@ class EventDetail(VerticalScroll, can_focus=True):
         self.border_title = "2 Event"
         self.annotation_of = None
         """Event id -> the analyst's annotation (``annotations.Annotation``), set by the screen."""
+        self.lens = Lens()
+        """As of when, from which anchor, in which zone (set by the screen, ``set_lens``)."""
 
     def refresh_event(self) -> None:
         """Show the event again (its annotation changed), keeping the scroll position."""
         self.query_one("#detail-body", Static).update(self.describe(self.current))
+
+    def set_lens(self, lens: Lens) -> None:
+        if lens != self.lens:
+            self.lens = lens
+            self.query_one("#detail-body", Static).update(self.describe(self.current))
 
     def compose(self):
         yield Static(id="detail-body", markup=False)
@@ -82,31 +91,46 @@ class EventDetail(VerticalScroll, can_focus=True):
         if event.date_text:
             parts.append(("  “" + visible(clip(event.date_text)) + "”", "italic dim"))
         # clip: Textual wraps the whole text on every render (minutes for a 10 MB title)
-        lines = [Content.assemble(*parts), Content.styled(visible(clip(event.title)), "bold")]
+        lines = [Content.assemble(*parts)]
+        clock = clock_line(t, position, self.lens)
+        if clock is not None:
+            lines.append(clock)
+        lines.append(Content.styled(visible(clip(event.title)), "bold"))
         if event.place:
             lines.append(Content.assemble(("Place: ", "dim"), visible(clip(event.place))))
         if event.tags:
             lines.append(Content.assemble(("Tags: ", "dim"), visible(clip(", ".join(event.tags)))))
         style = {"confirmed": "$text-success", "reported": "$text-warning", "disputed": "bold $text-error"}
         lines.append(Content.assemble(("Confidence: ", "dim"), (event.confidence, style.get(event.confidence, ""))))
+        lines.append(report_line(t, position, self.lens))
         lines.extend(self._annotation(event.id))
         if event.summary:
             lines += [Content(""), Content(visible(clip(event.summary), multiline=True))]
         if event.note:
             lines += [Content(""), Content.assemble(("Note: ", "bold $text-warning"),
                                                     visible(clip(event.note), multiline=True))]
-        lines += [Content(""), self._sources_head(event)]
-        for sid in event.sources:
-            lines.extend(source_lines(t, sid))
+        cited = claims(t, position, upper=self.lens.upper)
+        lines += [Content(""), self._sources_head(event, len(cited), hidden_sources(t, position, self.lens))]
+        for claim in cited:
+            lines.extend(source_lines(t, claim.source_id))
+            if claim.stance != "supports" or claim.note:
+                label, style = stance_label(claim.stance)
+                lines.append(Content.assemble("    ", (label, style),
+                                              (": " + visible(clip(claim.note)) if claim.note else "", "italic")))
+            if claim.date is None:
+                lines.append(Content.styled("    undated: when it came out is not known", "dim italic"))
         if not event.sources:
             lines.append(Content.styled("  none cited", "dim italic"))
         return Content("\n").join(lines)
 
 
-    def _sources_head(self, event) -> Content:
+    def _sources_head(self, event, shown: int, hidden: int) -> Content:
         """"Sources (3) · 2 independent sources · first published 7 Sep 2024": how many are
-        cited, how many independent ones they come down to (``model/sourcing_report.py``)."""
-        head = [(f"Sources ({len(event.sources)})", "bold")]
+        cited, how many independent ones they come down to (``model/sourcing_report.py``);
+        as of a day, how many came out after it (``hidden``, not shown)."""
+        head = [(f"Sources ({shown})", "bold")]
+        if hidden:
+            head.append((f", {hidden} more published after {self.lens.as_of.display()}", "bold"))
         if event.sources:
             sourcing = shared(self.timeline).event(event)
             single = len(sourcing.independent) == 1

@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..model.sourcing import published_by
 from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
 from .event_detail import safe_date
@@ -35,10 +36,19 @@ class QuotePane(PickList):
         super().__init__(id=id)
         self.timeline = timeline
         self.border_title = "4 Quotes"
+        self.as_of: int | None = None
+        """With an as-of day: its last second; quotes published later are not shown."""
+
+    def set_as_of(self, upper: int | None) -> None:
+        if upper != self.as_of:
+            self.as_of = upper
+            self.watch_current(self.current)
 
     def watch_current(self, position: int | None) -> None:
         t = self.timeline
         quotes = t.quotes_at(position) if position is not None else []
+        if self.as_of is not None:
+            quotes = [q for q in quotes if published_by(t, q.source, self.as_of)]
         options = [Option(self.render_quote(q), id=q.id) for q in quotes]
         if not options:
             options = [Option(Content.styled("No quotes for this event.", "dim italic"), disabled=True)]

@@ -84,9 +84,11 @@ class StatusBar(Vertical):
             self._unsay.stop()
         self._unsay = self.set_timer(seconds, lambda: hint.update(Content.styled("? help", "dim")))
 
-    def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool | str = False) -> None:
-        """``busy``: a filter is running (True), or what it waits for (a short text)."""
-        count = f"{shown:,} of {total:,} events"
+    def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool | str = False,
+               extra: str = "") -> None:
+        """``busy``: a filter is running (True), or what it waits for (a short text);
+        ``extra``: what the count means under the filters ("2 within, 1 more possibly")."""
+        count = f"{shown:,} of {total:,} events" + (f" ({extra})" if extra else "")
         waiting = f" … {busy}" if isinstance(busy, str) else " …" if busy else ""
         self.query_one("#count", Static).update(Content.styled(count + waiting, "bold" if query else ""))
         if query == self._chips_for:

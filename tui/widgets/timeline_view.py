@@ -28,10 +28,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..model.clock import relative
 from ..model.dates import MONTH_NAMES, short_date
+from ..model.known import first_report, report_mark
 from ..model.sourcing_report import shared
 from ..model.text import clip, one_line
 from ..model.timeline import Timeline
+from .lens import Lens
 
 __all__ = ["TimelineView", "group_label"]
 
@@ -153,11 +156,20 @@ class TimelineView(ScrollView, can_focus=True):
         self.border_title = "1 Timeline"
         self.marks = None
         """Event id -> two cells of marks (the analyst's star and note), set by the screen."""
+        self.lens = Lens()
+        """As of when, and from which anchor, rows are drawn (set by the screen)."""
 
     def refresh_marks(self) -> None:
         """Redraw the rows after a star or a note changed."""
         self._cache.clear()
         self.refresh()
+
+    def set_lens(self, lens: Lens) -> None:
+        """Redraw the rows for another as-of day or anchor (their marks and D±n)."""
+        if lens != self.lens:
+            self.lens = lens
+            self._cache.clear()
+            self.refresh()
 
     # --- data --------------------------------------------------------------------------
 
@@ -294,19 +306,29 @@ class TimelineView(ScrollView, can_focus=True):
         actors_w = min(34, width * 3 // 10) if width >= 56 else 0
         flag = {"disputed": "!", "reported": "?"}.get(event.confidence, " ")
         flag_style = self.get_component_rich_style(f"timeline--{event.confidence}") if flag != " " else Style()
-        marks_w = 3 if self.marks is not None else 0  # two marks and a space
-        title_w = max(4, width - date_w - actors_w - 4 - marks_w)
+        marks_w = 3 if self.marks is not None else 0  # the analyst's two marks and a space
+        anchor = self.lens.anchor
+        rel_w = 12 if anchor is not None and width >= 56 else 0
+        if rel_w:
+            actors_w = min(actors_w, width // 5)  # room for D±n: the names give way first
+        title_w = max(4, width - date_w - actors_w - rel_w - 5 - marks_w)
+        mark = report_mark(first_report(timeline, position, upper=self.lens.upper))  # ‼ before, » late
+        date_style = base + (Style() if is_cursor else self.get_component_rich_style("timeline--date"))
         segments = [
             Segment("  " if not is_cursor else "▶ ", base),
-            Segment(set_cell_size(short_date(timeline.dates[position]), date_w - 1),
-                    base + (Style() if is_cursor else self.get_component_rich_style("timeline--date"))),
+            Segment(set_cell_size(short_date(timeline.dates[position]), date_w - 1), date_style),
             # "¹" before the confidence flag: the event rests on one independent source
             Segment("¹", base + self.get_component_rich_style("timeline--single-source"))
             if event.sources and len(shared(timeline).event(event).independent) == 1 else Segment(" ", base),
-            Segment(flag + " ", base + flag_style),
+            Segment(flag, base + flag_style),
+            # after it, when it was reported: "‼" before it happened, "»" late
+            Segment(mark + " ", base + (self.get_component_rich_style("timeline--reported") if mark != " " else Style())),
         ]
         if marks_w:  # the analyst's star and note, after the data's own marks
             segments.append(Segment(self.marks(event.id) + " ", base + self.get_component_rich_style("timeline--marks")))
+        if rel_w:
+            label = relative(timeline.dates[anchor], timeline.dates[position])
+            segments.append(Segment(fit(label, rel_w - 1) + " ", base + (Style() if is_cursor else Style(bold=True))))
         title = one_line(clip(event.title, 1000))  # a row shows a few hundred cells at most
         if event.confidence != "confirmed":
             title += f" ({event.confidence})"

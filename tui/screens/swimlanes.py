@@ -1,0 +1,111 @@
+"""The swimlane screen (``w``): who appears when, one lane per actor.
+
+It draws the events the main screen shows (its filters apply), the actors those filters
+name first, then every actor by how often it appears. Enter on a cell returns that actor and
+the cell's period, which the main screen adds to its filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..model.swimlane import Lanes
+from ..model.text import clip, one_line
+from ..model.timeline import Timeline
+from ..widgets.swimlane_view import MAYBE, NAME_WIDTH, SURE, SwimlaneView, axis
+
+__all__ = ["SwimlaneScreen"]
+
+
+class SwimlaneScreen(Screen[tuple[str, str, str] | None]):
+    """Answers (actor id, from, to) on Enter, None on Escape."""
+
+    BINDINGS = [Binding("escape,w", "close", "Back", id="swimlanes-close", tooltip="Back to the timeline")]
+
+    DEFAULT_CSS = """
+    SwimlaneScreen #lanes-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
+    SwimlaneScreen #lanes-axis { height: 1; color: $text-muted; }
+    SwimlaneScreen #lanes { height: 1fr; border: none; }
+    SwimlaneScreen #lanes-status { height: 2; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, timeline: Timeline, positions: Sequence[int], picked: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.timeline = timeline
+        self.positions = positions
+        self.picked = list(picked)
+        self.lanes: Lanes | None = None
+
+    def compose(self):
+        yield Static(id="lanes-title", markup=False)
+        yield Static(id="lanes-axis", markup=False)
+        yield SwimlaneView(Lanes(self.timeline, range(0), 1), id="lanes")
+        yield Static(id="lanes-status", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._build()
+        self.query_one(SwimlaneView).focus()
+
+    def on_resize(self) -> None:
+        self._build()
+
+    def _build(self) -> None:
+        """Bins that fit the grid's width (rebuilt when the terminal is resized)."""
+        width = self.size.width
+        if self.lanes is not None and getattr(self, "_built_for", None) == width:
+            return
+        self._built_for = width
+        view = self.query_one(SwimlaneView)
+        row, column = view.row, view.column
+        self.lanes = Lanes(self.timeline, self.positions, max(1, width - NAME_WIDTH - 2), self.picked)
+        view.lanes = self.lanes
+        view._rows.clear()
+        view._strips.clear()
+        view.virtual_size = view.virtual_size.__class__(width, len(self.lanes))
+        view.row, view.column = row, column
+        n = len(self.positions)
+        title = (f"Swimlanes: {len(self.lanes):,} actors in {n:,} event{'s' * (n != 1)}, "
+                 f"by {self.lanes.unit}" if not self.lanes.empty else "Swimlanes: no dated event is shown")
+        self.query_one("#lanes-title", Static).update(Content(title))
+        self.query_one("#lanes-axis", Static).update(Content(axis(self.lanes, width)))
+        view.refresh()
+        self._describe(view.row, view.column)
+
+    @on(SwimlaneView.Moved)
+    def _moved(self, message: SwimlaneView.Moved) -> None:
+        self._describe(message.row, message.column)
+
+    def _describe(self, row: int, column: int) -> None:
+        lanes = self.lanes
+        status = self.query_one("#lanes-status", Static)
+        if lanes is None or not len(lanes) or not lanes.count:
+            status.update(Content.styled("Nothing to draw. Esc: back to the timeline.", "dim"))
+            return
+        cell = self.query_one(SwimlaneView).cells(row).get(column)
+        name = one_line(clip(self.timeline.actor_name(lanes.actors[row]), 80))
+        if cell is None:
+            what = "not present"
+        else:
+            what = f"{cell.sure} event{'s' * (cell.sure != 1)}"
+            if cell.maybe:
+                what += f", {cell.maybe} more possibly (dated less precisely than a {lanes.unit}, or longer)"
+        status.update(Content.assemble(
+            (name, "bold"), f" · {lanes.label(column)}: {what}\n",
+            (f"{SURE} in it  {MAYBE} possibly  ←↑↓→ move · Enter: this actor and period in the timeline · "
+             "Esc: back", "dim")))
+
+    @on(SwimlaneView.Chosen)
+    def _chosen(self) -> None:
+        view = self.query_one(SwimlaneView)
+        start, end = self.lanes.period(view.column)
+        self.dismiss((self.lanes.actors[view.row], start, end))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
