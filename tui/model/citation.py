@@ -120,7 +120,7 @@ def cite_event(timeline, position: int, style: str = "plain") -> str:
     if event.sources:
         lines.append({"plain": "Sources:", "apa": "References:"}.get(style, ""))
         lead = "- " if style != "apa" else ""
-        lines.extend(lead + _chain(timeline, sid, style) for sid in event.sources)
+        lines.extend(lead + _chain(timeline, sid, style) for sid in event.source_ids())
     return "\n".join(line for line in lines if line or style == "markdown").rstrip() + "\n"
 
 

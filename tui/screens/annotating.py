@@ -333,7 +333,7 @@ class Annotating:
             target = self._target()
             if target is None:
                 return
-            source_ids = list(self.timeline.events[target[0]].sources)
+            source_ids = self.timeline.events[target[0]].source_ids()
         links: dict[str, str] = {}
         for sid in source_ids:
             for depth, source in enumerate(self.timeline.via_chain(sid)):
