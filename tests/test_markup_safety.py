@@ -102,7 +102,7 @@ async def test_hostile_text_is_literal_and_inert(make_app, hostile_timeline, siz
                 assert "<U+202E>evil" in detail and "zero<U+200B>width" in detail
                 assert "包围阿根廷大使馆 🇦🇷🔌⚡" in detail
                 rows = " ".join(strips_of(tv))
-                assert "Title [sic] and [/ " in rows
+                assert "Title [sic] and [/" in rows  # (the row cuts the title after it)
                 info = str(screen.query_one("#actor-info", Static).render())
                 assert "Ana [sic] [sic] [/ [bold]x[/bold]" in info
                 assert "Described as [bold]x[/bold] [/" in info
