@@ -104,7 +104,7 @@ def detect(name: str, head: bytes) -> str | None:
 
 def sniff(path: str) -> str | None:
     """``detect`` on a file on disk (None if it cannot be read: the loader will say why)."""
-    if path == "-":
+    if path == "-" or not os.path.isfile(path):  # a folder, a device, a pipe: the loader says so
         return None
     try:
         with open(path, "rb") as f:
