@@ -420,7 +420,7 @@ VIEWS_SNIPPET = r"""
 from statistics import median
 path, reps = sys.argv[1], int(sys.argv[2])
 from tui.model.cooccur import appears_with
-from tui.model.loader import load
+from tui.store.loader import load
 from tui.model.query import parse_query, run
 from tui.model.sourcing import sourcing
 from tui.model.swimlane import Lanes

@@ -154,3 +154,10 @@ def hostile_path(tmp_path) -> Path:
 @pytest.fixture
 def hostile_timeline(hostile_path) -> Timeline:
     return load([str(hostile_path)])
+
+
+@pytest.fixture(autouse=True)
+def private_config(monkeypatch, tmp_path_factory):
+    """Settings the explorer remembers (the theme) go to a folder of each test's own, never
+    the user's ~/.config."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))

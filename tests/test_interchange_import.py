@@ -320,7 +320,7 @@ async def test_every_fixture_opens_in_the_explorer(path):
         screen = app.export_screenshot().replace("&#160;", " ")
         assert timeline.title in screen
         n = len(timeline)
-        assert str(app.screen.query_one("#count", Static).render()) == f"{n} of {n} events"
+        assert str(app.screen.query_one("#count", Static).render()) == f"{n} events"  # unfiltered: the count alone
         if path.name == "my-own-timeline.csv":
             assert timeline.title == "MY OWN CSV" and "Ada Lovelace" in screen
 
@@ -333,3 +333,10 @@ def test_import_never_replaces_a_file_without_force(capsys, tmp_path):
     assert out.read_text() == "mine"
     code, _, err = run(capsys, "import", TS / "sigma_events.csv", "-o", out, "--force")
     assert code == 0 and err.endswith("read as timesketch: 4 events, 0 actors, 0 sources, 0 quotes, 0 warnings\n")
+
+
+def test_validate_checks_another_format_as_what_it_converts_to(capsys):
+    code, out, err = run(capsys, "validate", TJS / "eras.json")
+    assert code == 0 and out.rstrip().endswith(f"ok: {TJS / 'eras.json'}: 23 events, 0 actors, 19 sources, 0 quotes, 4 warnings")
+    assert f"{TJS / 'eras.json'} (as timeline/1): warning: events[22]: event 'era-test-700-720' cites no source" in out
+    assert "read as timelinejs" in err

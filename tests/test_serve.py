@@ -108,7 +108,7 @@ def test_explorer_in_a_real_browser(server, tmp_path):
             assert page.title() == "Timeline Explorer"
             screen = lambda: page.evaluate("window.__screen()")  # noqa: E731
             # the timeline and the first event's details are drawn
-            _wait(page, "window.__screen().includes('28 of 28 events')"
+            _wait(page, "window.__screen().includes('28 events')"
                         " && window.__screen().includes('2 Event')", timeout=30_000)
             assert "Six opposition figures take refuge" in _cursor_line(screen())
             page.focus(".xterm-helper-textarea")  # keys go to the terminal, as after a click

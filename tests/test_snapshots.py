@@ -1,4 +1,4 @@
-"""Snapshot tests: the main screen, a filtered view and the help screen, at 120x40 and 80x24.
+"""Snapshot tests: the main screen, a filtered view, the pickers, the date dialog and the help screen, at 120x40 and 80x24.
 
 Baselines live in tests/__snapshots__/test_snapshots/. After a deliberate visual change, look
 at the report (snapshot_report.html) first, then: pytest tests/test_snapshots.py --snapshot-update
@@ -60,3 +60,23 @@ def test_filtered_view(snap_compare, size):
 def test_help_screen(snap_compare, size):
     """? over the main screen: every key, grouped."""
     assert snap_compare(explorer(), terminal_size=size, run_before=keys_then_settle("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_actor_picker(snap_compare, size):
+    """a, "gonz", ↓, Space: two matches, the first ticked ([x]), the count and key hints shown."""
+    assert snap_compare(explorer(), terminal_size=size,
+                        run_before=keys_then_settle("a", "g", "o", "n", "z", "down", "space"))
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_tag_picker(snap_compare, size):
+    """t: every tag with its event count, most used first, nothing ticked ([ ])."""
+    assert snap_compare(explorer(), terminal_size=size, run_before=keys_then_settle("t"))
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_date_range_dialog(snap_compare, size):
+    """d, a bad date, Enter: the inline error and the key hints, inside the screen at 80x24."""
+    assert snap_compare(explorer(), terminal_size=size,
+                        run_before=keys_then_settle("d", *"2024-13", "enter"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import weakref
 
 from textual import on, work
-from textual.app import App
+from textual._files import generate_datetime_filename
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from .commands import TimelineCommands
@@ -22,11 +24,14 @@ from .store.loader import bundled_path, load
 from .store.words import build_aside
 from .screens.loading import LoadingScreen
 from .screens.main import MainScreen
+from .screenshot import write_svg
+from .settings import load_settings, save_setting
+from .typeahead import KeyOrder
 
 __all__ = ["TimelineApp"]
 
 
-class TimelineApp(LiveReload, App[None]):
+class TimelineApp(KeyOrder, LiveReload, App[None]):
     """Timeline Explorer. Give it paths to load (in a worker) or an already loaded Timeline."""
 
     CSS_PATH = "app.tcss"
@@ -36,6 +41,8 @@ class TimelineApp(LiveReload, App[None]):
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit the explorer"),
         Binding("N", "next_new", "Next new", id="next-new", show=False,
                 tooltip="Cursor to the next event the last reload added or changed"),
+        # as in htop and lazygit; with text selected the screen's own Ctrl+C copies it first
+        Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False, tooltip="Quit (copies selected text instead)"),
     ]
 
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
@@ -65,6 +72,10 @@ class TimelineApp(LiveReload, App[None]):
         self.init_live_reload(watch, watcher, mapping)
 
     def on_mount(self) -> None:
+        theme = load_settings().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda theme: save_setting("theme", theme.name))
         if self.timeline is not None:
             self.push_screen(MainScreen(self.timeline, self.initial_query, zone=self.zone, notes=self.notes,
                                         start_event=self.initial_cursor))
@@ -75,6 +86,33 @@ class TimelineApp(LiveReload, App[None]):
             # the GIL for seconds at a million events, and would delay the first frame.
             self.busy.add("load")  # from now: a quit before the thread even starts must not wait
             self.call_after_refresh(self._load)
+
+    def get_system_commands(self, screen):
+        """Textual's commands, except that "Keys" opens the explorer's own help (Textual's
+        side panel lists generic keys such as "Scroll Left": a second, noisier help)."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                if isinstance(screen, MainScreen):
+                    yield SystemCommand("Keys", "Every key of the explorer, and what the marks mean",
+                                        screen.action_help)
+                continue
+            if command.title == "Screenshot":
+                command = SystemCommand("Screenshot", "Save an SVG of the screen in the current folder",
+                                        command.callback)
+            yield command
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot (``screenshot.py``): saved in the current folder."""
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        try:
+            saved = write_svg(self.export_screenshot(), path or os.getcwd(), name)
+        except OSError as exc:
+            self.notify(f"Could not save the screenshot: {exc.strerror or exc}", title="Screenshot",
+                        severity="error", markup=False)
+            return None
+        self.notify(f"Saved {saved}", title="Screenshot", markup=False, timeout=6)
+        return str(saved)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:

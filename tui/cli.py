@@ -460,7 +460,12 @@ def cmd_validate(args) -> int:
     as_json = args.format == "json"
     names = ", ".join("<stdin>" if p == "-" else p for p in args.paths)
     try:
-        timeline = load(args.paths, cache=False)
+        if "-" in args.paths:
+            timeline = load(args.paths, cache=False)
+        else:  # a TimelineJS, Timesketch or CSV file is checked as what it converts to
+            from .interchange.opening import load_any
+
+            timeline = load_any(args.paths, cache=False)
     except LoadError as exc:
         errors = len(exc.errors)
         if as_json:

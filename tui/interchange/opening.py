@@ -72,13 +72,12 @@ def load_conversions(items: list[tuple[str, Conversion | None]], *, cache: bool 
             tmp = os.path.join(folder, f"{i}.json")
             with open(tmp, "wb") as f:
                 f.write(encode(conversion))
-            names[tmp] = conversion.name
+            names[tmp] = f"{conversion.name} (as timeline/1)"  # paths and lines are the converted document's
             paths.append(tmp)
         try:
             timeline = load(paths, cache=cache and not names)
         except LoadError as exc:
-            for problem in exc.problems:
-                problem.file = names.get(problem.file, problem.file)
+            _rename(exc.problems, names)
             raise
     finally:
         for tmp in names:
@@ -87,7 +86,15 @@ def load_conversions(items: list[tuple[str, Conversion | None]], *, cache: bool 
             except OSError:
                 pass
         os.rmdir(folder)
-    for problem in timeline.warnings:
-        problem.file = names.get(problem.file, problem.file)
-    timeline.files = [names.get(f, f) for f in timeline.files]
+    _rename(timeline.warnings, names)
+    originals = {tmp: c.name for tmp, (_, c) in zip(paths, items) if c is not None}
+    timeline.files = [originals.get(f, f) for f in timeline.files]
     return timeline
+
+
+def _rename(problems, names: dict[str, str]) -> None:
+    """Problems in a converted document name the original file, without the temporary
+    file's line (one long line, meaningless in the original)."""
+    for problem in problems:
+        if problem.file in names:
+            problem.file, problem.line = names[problem.file], None

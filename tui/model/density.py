@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from .dates import MONTH_ABBR
+from .dates import MONTH_ABBR, parse_user_date
 from .timeline import Timeline
 
 __all__ = ["Density"]
@@ -68,3 +68,30 @@ class Density:
             return f"{monday.day} {MONTH_ABBR[monday.month - 1]} {monday.year}"
         year, month = divmod(self.first + b, 12)
         return f"{MONTH_ABBR[month]} {year}"
+
+    def year_starting(self, b: int) -> int | None:
+        """The year that begins with bucket ``b`` (its January, or its first week), else None."""
+        if self.weekly:
+            monday = date.fromordinal(1) + timedelta(days=(self.first + b) * 7)
+            return monday.year if monday.month == 1 and monday.day <= 7 else None
+        year, month = divmod(self.first + b, 12)
+        return year if month == 0 else None
+
+    def bucket_start(self, b: int) -> int:
+        """The timeline's second (``Point.lower``) at which bucket ``b`` begins."""
+        if self.weekly:
+            monday = date.fromordinal(1) + timedelta(days=(self.first + b) * 7)
+            return parse_user_date(monday.isoformat()).lower
+        year, month = divmod(self.first + b, 12)
+        return parse_user_date(f"{year:04}-{month + 1:02}").lower
+
+    def bucket_at_second(self, second: int) -> int:
+        """The bucket holding ``second`` (clamped to the strip)."""
+        lo, hi = 0, self.size - 1
+        while lo < hi:  # buckets start in order: the last one starting at or before it
+            mid = (lo + hi + 1) // 2
+            if self.bucket_start(mid) <= second:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo

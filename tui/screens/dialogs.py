@@ -11,12 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual import events
 from textual.widgets import Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from ..model.dates import DateError, Point, parse_user_date
 from ..model.text import clip, fold, one_line
 from ..widgets.safe_input import SafeInput
+from ..widgets.tick_list import TickList
 
 __all__ = ["PickerScreen", "DateRangeScreen", "GoToDateScreen"]
 
@@ -24,7 +26,11 @@ _LIMIT = 300
 
 
 class PickerScreen(ModalScreen[list[str] | None]):
-    """Type to narrow, Space to tick (several allowed), Enter to apply, Escape to cancel."""
+    """Type to narrow, Space to tick (several allowed), Enter to apply, Escape to cancel.
+
+    Typing always narrows (a letter typed in the list goes to the filter field), ``↑`` on
+    the first row goes back to the field, and the list shrinks so that the count and the
+    key hints stay on screen at 80x24."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -43,13 +49,28 @@ class PickerScreen(ModalScreen[list[str] | None]):
         with Vertical(id="dialog-box"):
             yield Label(Content.styled(self.title_text, "bold"))
             yield SafeInput(placeholder="type to narrow…", id="picker-filter")
-            yield SelectionList[str](id="picker-list")
+            yield TickList(id="picker-list")
             yield Static(id="picker-status", markup=False)
-            yield Static(Content.styled("↓ to the list · Space tick · Enter apply · Esc cancel", "dim"),
-                         markup=False)
+            yield Static(Content.styled("↓ list · Space tick · Enter apply · Ctrl+A untick all · Esc cancel",
+                                        "dim"), markup=False)
 
     def on_mount(self) -> None:
         self._refill("")
+        self.query_one("#picker-filter", Input).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # the box may take 90% of the screen; title, field, count, hints and borders take 9
+        self.selection_list.styles.max_height = max(3, min(16, int(event.size.height * 0.9) - 9))
+
+    @on(TickList.LeftTop)
+    def _back_to_field(self) -> None:
+        self.query_one("#picker-filter", Input).focus()
+
+    @on(TickList.Typed)
+    def _typed_in_list(self, message: TickList.Typed) -> None:
+        field = self.query_one("#picker-filter", Input)
+        field.insert_text_at_cursor(message.character)
+        field.focus()
 
     @property
     def selection_list(self) -> SelectionList[str]:
@@ -66,7 +87,7 @@ class PickerScreen(ModalScreen[list[str] | None]):
         with sl.prevent(SelectionList.SelectedChanged):
             sl.clear_options()
             sl.add_options([
-                Selection(Content.assemble(one_line(clip(labels[v][0], 200)), (f"  {labels[v][1]}", "dim")), v,
+                Selection(Content.assemble(one_line(clip(labels[v][0], 200)), (f"  {labels[v][1]:,}", "dim")), v,
                           v in self.selected)
                 for v in shown
             ])
@@ -75,10 +96,14 @@ class PickerScreen(ModalScreen[list[str] | None]):
 
     def _status(self) -> None:
         matches = self._matches
-        status = f"{matches} match{'es' * (matches != 1)}"
+        status = f"{matches:,} match{'es' * (matches != 1)}"
         if matches > _LIMIT:
             status += f" (first {_LIMIT} shown: type more to narrow)"
         status += f" · {len(self.selected)} ticked"
+        if self.selected:
+            labels = {value: label for value, label, _ in self.items}
+            status += ": " + ", ".join(one_line(clip(labels.get(v, v), 60))
+                                       for v in sorted(self.selected, key=lambda v: labels.get(v, v)))
         self.query_one("#picker-status", Static).update(Content.styled(status, "dim"))
 
     @on(Input.Changed, "#picker-filter")

@@ -21,8 +21,12 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from ..messages import Filtered, FilterFailed, TextIndexed
+from ..model.dates import DateError, parse_user_date
 from ..model.density import Density
 from ..model.query import Query, QueryError, check_dates, make_term, parse_query, resolve_actors, run
+from ..model.matches import searchable
+from ..model.names import distinct_labels
+from ..model.spans import span_label
 from ..model.text import one_line, visible_same_length
 from ..model.timeline import Timeline
 from ..widgets.actor_pane import ActorPane
@@ -31,6 +35,8 @@ from ..widgets.event_detail import EventDetail
 from ..widgets.query_bar import QueryBar
 from ..widgets.quote_pane import QuotePane
 from ..widgets.status_bar import Chip, StatusBar
+from ..widgets.side_tabs import TITLES, tabs_title
+from ..widgets.timeline_row import MARKERS
 from ..widgets.timeline_view import TimelineView, compute_layout
 from ..model.clock import STORED, UTC, ZoneChoice
 from ..widgets.lens import Lens
@@ -46,6 +52,7 @@ __all__ = ["MainScreen"]
 
 PANES = ("timeline", "detail", "actors", "quotes")
 EMPTY = "No events match. Press x to clear all filters, Backspace to drop the last one."
+EMPTY_SEARCHING = "No events match this search. Edit it, or Esc to undo it (x then clears every filter)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +108,8 @@ class MainScreen(Annotating, Screen[None]):
     """What is shown; setting it runs the filter in a worker."""
     current: reactive[int | None] = reactive(None)
     """Position of the highlighted event; panes are bound to it."""
+    ready: reactive[bool] = reactive(False)
+    """False until the first filter result: the side panes say "Loading…" meanwhile."""
     narrow: reactive[bool] = reactive(False)
     """Below 100 columns the side panes share one slot (the focused one shows)."""
 
@@ -131,17 +140,20 @@ class MainScreen(Annotating, Screen[None]):
         self._search: _Search | None = None
         """While "/" is open: what it started from."""
         self._side = "detail"
+        labels = distinct_labels(timeline.actors.values())
+        self.actor_label = lambda actor_id: labels.get(actor_id) or timeline.actor_name(actor_id)
+        """An actor's name, with its kind or id when another actor has the same name."""
 
     def compose(self):
         t = self.timeline
         yield StatusBar(t.title, id="status")
         yield DensityStrip(self.density, id="density").data_bind(MainScreen.current)
         with Horizontal(id="body"):
-            yield TimelineView(t, id="timeline")
+            yield TimelineView(t, id="timeline", actor_label=self.actor_label)
             with Vertical(id="side"):
-                yield EventDetail(t, id="detail").data_bind(MainScreen.current)
-                yield ActorPane(t, id="actors").data_bind(MainScreen.current)
-                yield QuotePane(t, id="quotes").data_bind(MainScreen.current)
+                yield EventDetail(t, id="detail").data_bind(MainScreen.current, MainScreen.ready)
+                yield ActorPane(t, id="actors").data_bind(MainScreen.current, MainScreen.ready)
+                yield QuotePane(t, id="quotes").data_bind(MainScreen.current, MainScreen.ready)
         yield QueryBar(id="query-bar")
         yield Footer(compact=True)
 
@@ -227,10 +239,16 @@ class MainScreen(Annotating, Screen[None]):
             self._warm_search_index()
             self._warm_views()
         self._applied = message.query
+        self.ready = True
         keep, self._start = (self.current if self._start is None else self._start), None
+        self.timeline_view.set_needles(tuple(searchable(v) for term in message.query.terms
+                                             if term.field == "text" and not term.negate
+                                             for v in term.values))
         self.timeline_view.set_positions(message.positions, message.layout, keep=keep,
-                                         empty_message=EMPTY)
-        self.query_one(DensityStrip).counts = tuple(message.counts)
+                                         empty_message=self._empty_message())
+        strip = self.query_one(DensityStrip)
+        strip.counts = tuple(message.counts)
+        strip.window = self._date_window(message.query)
         self.pane("actors").mark_filtered(self._filtered_actors(message.query))
         extra = [message.within] if message.within else []
         as_of = message.query.as_of
@@ -261,8 +279,43 @@ class MainScreen(Annotating, Screen[None]):
         return ids
 
     def _status(self, busy: bool = False) -> None:
-        self.query_one(StatusBar).update(len(self.timeline_view.positions), len(self.timeline),
-                                         self.filters, self.timeline.actor_name, busy=busy, extra=self._extra)
+        positions = self.timeline_view.positions
+        self.query_one(StatusBar).update(len(positions), len(self.timeline), self.filters,
+                                         self._chip_actor_name, busy=busy, extra=self._extra,
+                                         span=span_label(self.timeline, positions))
+
+    def _chip_actor_name(self, value: str) -> str:
+        """A chip names the actor, whichever way it was given: a picker's id, or the words
+        typed in the query bar ("milei") when they name one actor."""
+        if value in self.timeline.actors:
+            return self.actor_label(value)
+        ids = self.timeline.resolve_actor(value)
+        return self.actor_label(ids[0]) if len(ids) == 1 else value
+
+    def _date_window(self, query: Query) -> tuple[int, int] | None:
+        """The density strip's buckets that the date terms of ``query`` cover."""
+        d = self.density
+        if not d.size:
+            return None
+        lo, hi = 0, d.size - 1
+        bounded = False
+        for term in query.terms:
+            if term.negate or term.field not in ("from", "to", "date"):
+                continue
+            try:
+                points = [parse_user_date(v) for v in term.values]
+            except DateError:
+                continue
+            bounded = True
+            if term.field in ("from", "date"):
+                lo = max(lo, d.bucket_at_second(min(p.lower for p in points)))
+            if term.field in ("to", "date"):
+                hi = min(hi, d.bucket_at_second(max(p.upper for p in points)))
+        return (lo, hi) if bounded else None
+
+    @on(DensityStrip.Jump)
+    def _strip_clicked(self, message: DensityStrip.Jump) -> None:
+        self.go_to_second(message.second)
 
     @on(TimelineView.Highlighted)
     def _highlighted(self, message: TimelineView.Highlighted) -> None:
@@ -342,7 +395,7 @@ class MainScreen(Annotating, Screen[None]):
 
     def action_pick_actors(self) -> None:
         counts = self.timeline.actor_event_counts()
-        items = sorted(((a.id, a.name, counts.get(a.id, 0)) for a in self.timeline.actors.values()),
+        items = sorted(((a.id, self.actor_label(a.id), counts.get(a.id, 0)) for a in self.timeline.actors.values()),
                        key=lambda item: (-item[2], item[1]))
         self._pick("actor", "Filter by actors (events each)", items, self._filtered_actors(self.filters))
 
@@ -378,7 +431,9 @@ class MainScreen(Annotating, Screen[None]):
         self.app.push_screen(GoToDateScreen(), go)
 
     def go_to_second(self, second: int) -> None:
-        self.timeline_view.go_to_second(second)
+        if not self.timeline_view.go_to_second(second):
+            self.notify("No event on or after that date is shown: the cursor is on the last one.",
+                        timeout=4)
         self.action_focus_pane("timeline")
 
     def go_to_event(self, position: int) -> None:
@@ -462,12 +517,20 @@ class MainScreen(Annotating, Screen[None]):
         """From "appears most often with" in the actor pane: the events of both."""
         self.filters = self.filters.add(make_term("actor", (actor,))).add(make_term("actor", (other,)))
 
+    def _empty_message(self) -> str:
+        """What to do about an empty list, said for where the keys go now."""
+        return EMPTY_SEARCHING if self.query_bar.is_open else EMPTY
+
     def action_clear_filters(self) -> None:
+        if not self.filters.terms:
+            self.notify("No filters to clear.", timeout=2)
         self.filters = Query()
 
     def action_drop_last(self) -> None:
         if self.filters.terms:
             self.filters = Query(self.filters.terms[:-1])
+        else:
+            self.notify("No filters to drop.", timeout=2)
 
     def action_help(self) -> None:
         sections = [
@@ -476,18 +539,24 @@ class MainScreen(Annotating, Screen[None]):
             ("In the timeline", list(TimelineView.BINDINGS)),
         ]
         extra = [
-            ("Tab / Shift+Tab", "Next / previous pane"),
             ("Enter (timeline)", "Look closer: focus the actors of the event"),
             ("Enter (actors)", "Toggle a filter on this actor"),
             ("Enter (quotes)", "Show the speaker in the actor pane"),
-            ("Ctrl+P", "Command palette: filter by any actor, tag or label, go to an event or date, open a saved view"),
+            ("j k g G", "In the event, actor, quote and help panes too: down, up, first, last"),
+            ("Ctrl+P", "Command palette: filter by any actor, tag or label, go to an event or date, open a saved view, theme"),
             ("N", "Next event the last reload added or changed (files are followed as they change)"),
             ("Queries", "is:starred, has:note, has:label, label:NAME, and -is:starred to exclude; text search covers your notes"),
-            ("q", "Quit"),
-            ("Mouse", "Click a row or pane; wheel scrolls; click a filter chip to remove it"),
-            ("? ! ¹ in a row", "Reported; disputed; resting on one independent source"),
+            ("q Ctrl+Q Ctrl+C", "Quit (Ctrl+C copies instead when text is selected)"),
+            ("Mouse", "Click a row or pane; wheel scrolls; click the × of a filter chip to remove it; "
+                      "click the density strip to go to that month"),
         ]
-        self.app.push_screen(HelpScreen(sections, extra))
+        legend = [("▶", "the cursor: the event the side panes show")]
+        legend += [pair for marker in MARKERS for pair in marker.legend]
+        legend += [("‹in quote›", "after a title: where a search matched, when not in the title"),
+                   ("in", "quotes: where the quote was published"),
+                   ("via", "quotes and sources: the outlet it is known through (a copy, a report of it)")]
+        files = [(f"file {i}", one_line(path)) for i, path in enumerate(self.timeline.files, 1)]
+        self.app.push_screen(HelpScreen(sections, extra, legend=legend, files=files))
 
     # --- panes -------------------------------------------------------------------------------
 
@@ -521,6 +590,21 @@ class MainScreen(Annotating, Screen[None]):
         self._side = name
         for pane in ("detail", "actors", "quotes"):
             self.pane(pane).set_class(pane == name, "-shown")
+        self._side_titles()
+
+    def _side_titles(self) -> None:
+        """Narrow: the shared slot's border shows the three panes as tabs; wide: each its own."""
+        position = self.current
+        counts: dict[str, int | None] = {"detail": None, "actors": None, "quotes": None}
+        if position is not None:
+            counts["actors"] = len(set(self.timeline.events[position].actor_ids()))
+            counts["quotes"] = self.timeline.quote_count(position)
+        for pane, title in TITLES.items():
+            self.pane(pane).border_title = tabs_title(pane, counts) if self.narrow else title
+
+    def watch_current(self) -> None:
+        if self.is_mounted and self.narrow:
+            self._side_titles()
 
     def on_descendant_focus(self, event) -> None:
         for name in ("detail", "actors", "quotes"):

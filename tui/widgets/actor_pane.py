@@ -26,6 +26,8 @@ class ActorPane(Vertical):
 
     current: reactive[int | None] = reactive(None)
     """Position of the event whose actors are listed (bound to the screen's cursor)."""
+    ready: reactive[bool] = reactive(True)
+    """False while the timeline is still being prepared (bound to the screen)."""
 
     @dataclass
     class FilterToggled(Message):
@@ -52,6 +54,11 @@ class ActorPane(Vertical):
 
     def watch_current(self, position: int | None) -> None:
         self._fill(position)
+
+    def watch_ready(self) -> None:
+        if not self.is_mounted:
+            return
+        self._fill(self.current)
 
     def _fill(self, position: int | None, extra: str | None = None) -> None:
         t = self.timeline
@@ -140,7 +147,7 @@ class ActorPane(Vertical):
 
     def profile(self, actor_id: str | None) -> Content:
         if actor_id is None:
-            return Content.styled("No actors for this event.", "dim italic")
+            return Content.styled("No actors for this event." if self.ready else "Loading…", "dim italic")
         t = self.timeline
         actor = t.actors.get(actor_id)
         if actor is None:

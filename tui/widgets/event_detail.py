@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -13,6 +12,8 @@ from ..model.stances import claims
 from ..model.text import clip, visible
 from ..model.timeline import Timeline
 from .lens import Lens, clock_line, hidden_sources, report_line, stance_label
+from .hanging import hanging
+from .vim_scroll import VimScroll
 
 __all__ = ["EventDetail", "source_lines", "safe_date"]
 
@@ -27,8 +28,9 @@ def safe_date(text: str | None) -> str:
         return visible(clip(text, 100))
 
 
-def source_lines(timeline: Timeline, source_id: str, indent: str = "  ") -> list[Content]:
-    """A source as display lines: publisher, title, date, URL, then its ``via`` chain."""
+def source_lines(timeline: Timeline, source_id: str, indent: str = "  ", width: int = 0) -> list[Content]:
+    """A source as display lines: publisher, title, date, URL, then its ``via`` chain;
+    with a ``width``, wrapped lines hang under their text."""
     lines: list[Content] = []
     for depth, source in enumerate(timeline.via_chain(source_id)):
         lead = indent + ("via " if depth else "• ")
@@ -40,19 +42,22 @@ def source_lines(timeline: Timeline, source_id: str, indent: str = "  ") -> list
         if source.published:
             head.append((f" ({safe_date(source.published)})", "dim"))
         head.append((f" [{source.kind}]", "dim italic"))
-        lines.append(Content.assemble(*head))
+        lines.append(hanging(Content.assemble(*head), width, len(lead)) if width else Content.assemble(*head))
         if source.url:
-            lines.append(Content.assemble(indent + "  ", (visible(clip(source.url)), "underline $text-primary")))
+            url = Content.assemble(indent + "  ", (visible(clip(source.url)), "underline $text-primary"))
+            lines.append(hanging(url, width, len(indent) + 2) if width else url)
     if not lines:
         lines.append(Content.assemble(indent, (f"unknown source {visible(clip(source_id, 100))}", "dim")))
     return lines
 
 
-class EventDetail(VerticalScroll, can_focus=True):
+class EventDetail(VimScroll, can_focus=True):
     """Date (with the source's own words), title, summary, place, tags, confidence, note, sources."""
 
     current: reactive[int | None] = reactive(None)
     """Position of the event shown (bound to the screen's cursor)."""
+    ready: reactive[bool] = reactive(True)
+    """False while the timeline is still being prepared (bound to the screen)."""
 
     def __init__(self, timeline: Timeline, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -79,9 +84,22 @@ class EventDetail(VerticalScroll, can_focus=True):
         self.query_one("#detail-body", Static).update(self.describe(position))
         self.scroll_home(animate=False)
 
+    def on_show(self) -> None:
+        # a pane hidden in the narrow layout was filled at no width: wrap it again now
+        self.on_resize()
+
+    def on_resize(self) -> None:
+        # the sources' hanging indents are wrapped for the width
+        self.query_one("#detail-body", Static).update(self.describe(self.current))
+
+    def watch_ready(self) -> None:
+        if not self.is_mounted:
+            return
+        self.watch_current(self.current)
+
     def describe(self, position: int | None) -> Content:
         if position is None:
-            return Content.styled("No event selected.", "dim italic")
+            return Content.styled("No event selected." if self.ready else "Loading…", "dim italic")
         t = self.timeline
         event = t.events[position]
         edate = t.dates[position]
@@ -112,7 +130,7 @@ class EventDetail(VerticalScroll, can_focus=True):
         cited = claims(t, position, upper=self.lens.upper)
         lines += [Content(""), self._sources_head(event, len(cited), hidden_sources(t, position, self.lens))]
         for claim in cited:
-            lines.extend(source_lines(t, claim.source_id))
+            lines.extend(source_lines(t, claim.source_id, width=self.scrollable_content_region.width))
             if claim.stance != "supports" or claim.note:
                 label, style = stance_label(claim.stance)
                 lines.append(Content.assemble("    ", (label, style),

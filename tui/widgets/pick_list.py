@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.widgets import OptionList
 
 __all__ = ["PickList"]
@@ -13,7 +14,16 @@ class PickList(OptionList):
 
     In the actor and quote panes, selecting filters the timeline or jumps to another pane,
     which a click meant only to read would do by surprise.
+    ``j``/``k`` move like the arrows and ``g``/``G`` go to the first and last item, as in
+    the timeline.
     """
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+    ]
 
     async def _on_click(self, event: events.Click) -> None:
         event.prevent_default()  # not OptionList's click, which would select

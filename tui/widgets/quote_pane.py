@@ -15,6 +15,7 @@ from ..model.sourcing import published_by
 from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
 from .event_detail import safe_date
+from .hanging import hanging
 from .pick_list import PickList
 
 __all__ = ["QuotePane"]
@@ -25,6 +26,8 @@ class QuotePane(PickList):
 
     current: reactive[int | None] = reactive(None)
     """Position of the event whose quotes are listed (bound to the screen's cursor)."""
+    ready: reactive[bool] = reactive(True)
+    """False while the timeline is still being prepared (bound to the screen)."""
 
     @dataclass
     class SpeakerRequested(Message):
@@ -51,12 +54,29 @@ class QuotePane(PickList):
             quotes = [q for q in quotes if published_by(t, q.source, self.as_of)]
         options = [Option(self.render_quote(q), id=q.id) for q in quotes]
         if not options:
-            options = [Option(Content.styled("No quotes for this event.", "dim italic"), disabled=True)]
+            empty = "No quotes for this event." if self.ready else "Loading…"
+            options = [Option(Content.styled(empty, "dim italic"), disabled=True)]
         self.set_options(options)
         self.border_subtitle = str(len(quotes))
         self._speakers = {q.id: q.speaker for q in quotes}
         if quotes:
             self.highlighted = 0
+
+    def watch_ready(self) -> None:
+        if not self.is_mounted:
+            return
+        self.watch_current(self.current)
+
+    def on_show(self) -> None:
+        # a pane hidden in the narrow layout was filled at no width: wrap it again now
+        self.on_resize()
+
+    def on_resize(self) -> None:
+        # the sources' hanging indents are wrapped for the width
+        highlighted = self.highlighted
+        self.watch_current(self.current)
+        if highlighted is not None and highlighted < self.option_count:
+            self.highlighted = highlighted
 
     def render_quote(self, quote) -> Content:
         t = self.timeline
@@ -70,17 +90,20 @@ class QuotePane(PickList):
         if quote.language:
             who.append((f" [{visible(clip(quote.language, 100))}]", "dim"))
         lines.append(Content.assemble(*who))
+        width = self.scrollable_content_region.width - 2  # an option's padding
         chain = t.via_chain(quote.source)
         for depth, source in enumerate(chain):
-            label = [("  in " if not depth else "  via ", "dim")]
+            lead = "  in " if not depth else "  via "
+            label = [(lead, "dim")]
             if source.publisher:
                 label.append((one_line(clip(source.publisher)) + ": ", "bold"))
             label.append(one_line(clip(source.title)))
             if source.published:
                 label.append((f" ({safe_date(source.published)})", "dim"))
-            lines.append(Content.assemble(*label))
+            lines.append(hanging(Content.assemble(*label), width, len(lead)))
             if source.url:
-                lines.append(Content.assemble("    ", (one_line(clip(source.url)), "underline $text-primary")))
+                url = Content.assemble(" " * len(lead), (one_line(clip(source.url)), "underline $text-primary"))
+                lines.append(hanging(url, width, len(lead)))
         return Content("\n").join(lines)
 
     @on(OptionList.OptionSelected)

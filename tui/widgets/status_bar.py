@@ -16,7 +16,8 @@ __all__ = ["StatusBar", "Chip"]
 
 
 class Chip(Static):
-    """One active filter term; clicking it removes it."""
+    """One active filter term; clicking its ``×`` removes it (a click on the words, meant to
+    read them, does nothing)."""
 
     @dataclass
     class Removed(Message):
@@ -25,10 +26,11 @@ class Chip(Static):
     def __init__(self, term: Term, label: str) -> None:
         super().__init__(Content(label), markup=False, classes="chip")
         self.term = term
-        self.tooltip = "Click to remove this filter"
+        self.tooltip = "Click × to remove this filter"
 
-    def on_click(self) -> None:
-        self.post_message(self.Removed(self.term))
+    def on_click(self, event) -> None:
+        if event.x >= self.size.width - 3:  # the "×" and the padding around it
+            self.post_message(self.Removed(self.term))
 
 
 def chip_label(term: Term, actor_name) -> str:
@@ -45,16 +47,19 @@ def chip_label(term: Term, actor_name) -> str:
 
 
 class StatusBar(Vertical):
-    """Title, counts and, on a second row shown only when filters are on, their chips;
+    """Title, counts and, on a second row, the filters as chips (or how to add one);
     ``update`` is called by the screen after every filter."""
 
     DEFAULT_CSS = """
     StatusBar { height: auto; background: $panel; }
     StatusBar #status-top { height: 1; }
-    StatusBar #title { width: 1fr; height: 1; text-style: bold; padding: 0 1; color: $text-accent; }
-    StatusBar #count { width: auto; padding: 0 1; }
-    StatusBar #chips { height: 1; display: none; padding: 0 1; }
-    StatusBar #chips.-active { display: block; }
+    StatusBar #title { width: 1fr; height: 1; text-style: bold; padding: 0 1; color: $text-accent;
+                       text-wrap: nowrap; text-overflow: ellipsis; }
+    StatusBar #count { width: auto; padding: 0 0 0 1; }
+    StatusBar #span { width: auto; padding: 0 0 0 1; }
+    StatusBar #chips { height: 1; padding: 0 1; }
+    StatusBar #chips-none { width: auto; color: $text-muted; }
+    StatusBar #chips.-active #chips-none { display: none; }
     StatusBar #chips-label { width: auto; color: $text-muted; margin-right: 1; }
     StatusBar .chip { width: auto; background: $primary-muted; color: $text; margin-right: 1; padding: 0 1; }
     StatusBar .chip:hover { background: $error-muted; }
@@ -72,9 +77,13 @@ class StatusBar(Vertical):
         with Horizontal(id="status-top"):
             yield Static(Content(one_line(clip(self._title, 200))), id="title", markup=False)
             yield Static(id="count", markup=False)
+            yield Static(id="span", markup=False)
             yield Static(Content.styled("? help", "dim"), id="hint", markup=False)
         with Horizontal(id="chips"):
             yield Static(Content.styled("Filters:", "dim"), id="chips-label", markup=False)
+            # the row is always there: the panes below do not jump when the first filter comes
+            yield Static(Content.styled("none · / search  a actors  t tags  d dates  : query", "dim"),
+                         id="chips-none", markup=False)
 
     def say(self, message: str, seconds: float = 6.0) -> None:
         """Show a short message where "? help" is (what was just copied), for a while."""
@@ -85,12 +94,15 @@ class StatusBar(Vertical):
         self._unsay = self.set_timer(seconds, lambda: hint.update(Content.styled("? help", "dim")))
 
     def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool | str = False,
-               extra: str = "") -> None:
+               extra: str = "", span: str = "") -> None:
         """``busy``: a filter is running (True), or what it waits for (a short text);
-        ``extra``: what the count means under the filters ("2 within, 1 more possibly")."""
-        count = f"{shown:,} of {total:,} events" + (f" ({extra})" if extra else "")
+        ``extra``: what the count means under the filters ("2 within, 1 more possibly");
+        ``span``: the shown events' first and last month."""
+        count = (f"{shown:,} of {total:,} events" + (f" ({extra})" if extra else "") if query.terms
+                 else f"{total:,} event{'s' * (total != 1)}")
         waiting = f" … {busy}" if isinstance(busy, str) else " …" if busy else ""
         self.query_one("#count", Static).update(Content.styled(count + waiting, "bold" if query else ""))
+        self.query_one("#span", Static).update(Content.styled(f"· {span}" if span else "", "dim"))
         if query == self._chips_for:
             return  # the chips are already these (the count changes twice per filter, they once)
         self._chips_for = query

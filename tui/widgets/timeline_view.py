@@ -30,11 +30,11 @@ from textual.strip import Strip
 
 from ..model.clock import relative
 from ..model.dates import MONTH_NAMES, short_date
-from ..model.known import first_report, report_mark
-from ..model.sourcing_report import shared
+from ..model.matches import matched_elsewhere, title_spans
 from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 from .lens import Lens
+from .timeline_row import MARKERS, Columns, fit, fit_names, measure
 
 __all__ = ["TimelineView", "group_label"]
 
@@ -67,6 +67,10 @@ class Layout:
         if self.starts[k] + k == row:
             return k, None
         return None, row - k - 1
+
+    def group_above(self, row: int) -> int:
+        """The group whose heading is at or above ``row``."""
+        return max(0, self._bisect_heading(row))
 
     def _bisect_heading(self, row: int) -> int:
         lo, hi = 0, len(self.starts)
@@ -112,12 +116,15 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--single-source",
         "timeline--empty",
         "timeline--marks",
+        "timeline--match",
     }
 
     DEFAULT_CSS = """
     TimelineView {
         background: $surface;
+        color: $foreground;
         overflow-x: hidden;
+        scrollbar-size-vertical: 1;
         & > .timeline--heading { color: $accent; text-style: bold; }
         & > .timeline--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
         & > .timeline--cursor-blurred { background: $block-cursor-blurred-background; }
@@ -128,6 +135,7 @@ class TimelineView(ScrollView, can_focus=True):
         & > .timeline--single-source { color: $text-warning; }
         & > .timeline--empty { color: $text-muted; text-style: italic; }
         & > .timeline--marks { color: $text-warning; }
+        & > .timeline--match { background: $warning-muted; text-style: bold underline; }
     }
     """
 
@@ -146,9 +154,11 @@ class TimelineView(ScrollView, can_focus=True):
     class Chosen(Message):
         """Enter on an event: look closer (the screen focuses the detail panes)."""
 
-    def __init__(self, timeline: Timeline, *, id: str | None = None) -> None:
+    def __init__(self, timeline: Timeline, *, id: str | None = None, actor_label=None) -> None:
         super().__init__(id=id)
         self.timeline = timeline
+        self.actor_label = actor_label or timeline.actor_name
+        """An actor's name as rows show it (told apart from a namesake)."""
         self.positions: Sequence[int] = range(0)
         self.row_layout = Layout([], [])
         self.empty_message = "Loading…"
@@ -158,6 +168,24 @@ class TimelineView(ScrollView, can_focus=True):
         """Event id -> two cells of marks (the analyst's star and note), set by the screen."""
         self.lens = Lens()
         """As of when, and from which anchor, rows are drawn (set by the screen)."""
+        self.columns: Columns | None = None
+        """Widths of the date and actor columns, measured on the first row drawn."""
+        self.needles: tuple[str, ...] = ()
+        """The text search's words (folded), highlighted in the rows."""
+
+    def on_mount(self) -> None:
+        # Strips are cached with their colours: a new theme must draw them again.
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def set_needles(self, needles: tuple[str, ...]) -> None:
+        if needles != self.needles:
+            self.needles = needles
+            self._cache.clear()
+            self.refresh()
 
     def refresh_marks(self) -> None:
         """Redraw the rows after a star or a note changed."""
@@ -205,12 +233,14 @@ class TimelineView(ScrollView, can_focus=True):
             return True
         return False
 
-    def go_to_second(self, second: int) -> None:
-        """Cursor to the first shown event whose date starts at or after ``second``."""
+    def go_to_second(self, second: int) -> bool:
+        """Cursor to the first shown event whose date starts at or after ``second``; False
+        when there is none (the cursor then goes to the last event)."""
         lower = self.timeline.lower
         index = bisect_left(self.positions, second, key=lower.__getitem__)
         self.cursor = min(index, max(len(self.positions) - 1, 0))
         self._scroll_cursor_into_view(center=True)
+        return index < len(self.positions)
 
     # --- cursor ----------------------------------------------------------------------------
 
@@ -227,8 +257,9 @@ class TimelineView(ScrollView, can_focus=True):
         if not len(self.positions):
             return
         row = self.row_layout.row_of(self.cursor)
-        # Show the month heading too when the cursor is the first event of its group.
-        top = row - 1 if row and self.row_layout.at_row(row - 1)[0] is not None else row
+        # The row above stays in view: it is the month heading when the cursor is the first
+        # event of its group, and otherwise the top line is covered by the pinned heading.
+        top = row - 1 if row else row
         self.scroll_to_region(Region(0, top, 1, row - top + 1), animate=False, center=center,
                               immediate=True)
 
@@ -252,6 +283,8 @@ class TimelineView(ScrollView, can_focus=True):
         if offset is None:
             return  # the border or the scrollbar
         group, index = self.row_layout.at_row(offset.y + int(self.scroll_offset.y))
+        if offset.y == 0 and index is not None:  # the pinned heading over the top row
+            group, index = self.row_layout.group_above(offset.y + int(self.scroll_offset.y)), None
         if index is not None and index < len(self.positions):
             self.cursor = index
         elif group is not None:
@@ -282,8 +315,12 @@ class TimelineView(ScrollView, can_focus=True):
         group, index = self.row_layout.at_row(row)
         if group is None and (index is None or index >= len(self.positions)):
             return Strip.blank(width, base)
+        if y == 0 and index is not None and row:
+            # The heading of the month at the top stays pinned there: after End on a big
+            # file the year is still on screen.
+            group, index = self.row_layout.group_above(row), None
         is_cursor = index == self.cursor
-        key = (row, group, index, is_cursor, self.has_focus, width)
+        key = (row, group, index, is_cursor, self.has_focus, width, self.needles)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -302,28 +339,28 @@ class TimelineView(ScrollView, can_focus=True):
         if is_cursor:
             name = "timeline--cursor" if self.has_focus else "timeline--cursor-blurred"
             base = base + self.get_component_rich_style(name)
-        date_w = 18 if width >= 48 else 12
-        actors_w = min(34, width * 3 // 10) if width >= 56 else 0
-        flag = {"disputed": "!", "reported": "?"}.get(event.confidence, " ")
-        flag_style = self.get_component_rich_style(f"timeline--{event.confidence}") if flag != " " else Style()
-        marks_w = 3 if self.marks is not None else 0  # the analyst's two marks and a space
+
+        def muted(name: str) -> Style:
+            return base + (Style() if is_cursor else self.get_component_rich_style(name))
+
+        if self.columns is None:
+            self.columns = measure(timeline)
         anchor = self.lens.anchor
-        rel_w = 12 if anchor is not None and width >= 56 else 0
-        if rel_w:
-            actors_w = min(actors_w, width // 5)  # room for D±n: the names give way first
-        title_w = max(4, width - date_w - actors_w - rel_w - 5 - marks_w)
-        mark = report_mark(first_report(timeline, position, upper=self.lens.upper))  # ‼ before, » late
-        date_style = base + (Style() if is_cursor else self.get_component_rich_style("timeline--date"))
+        rel_w = 12 if anchor is not None and width >= 56 else 0  # D±n from the anchor
+        marks_w = 3 if self.marks is not None else 0  # the analyst's two marks and a space
+        date_w, title_w, actors_w = self.columns.widths(width - rel_w - marks_w)
         segments = [
-            Segment("  " if not is_cursor else "▶ ", base),
-            Segment(set_cell_size(short_date(timeline.dates[position]), date_w - 1), date_style),
-            # "¹" before the confidence flag: the event rests on one independent source
-            Segment("¹", base + self.get_component_rich_style("timeline--single-source"))
-            if event.sources and len(shared(timeline).event(event).independent) == 1 else Segment(" ", base),
-            Segment(flag, base + flag_style),
-            # after it, when it was reported: "‼" before it happened, "»" late
-            Segment(mark + " ", base + (self.get_component_rich_style("timeline--reported") if mark != " " else Style())),
+            Segment("▶ " if is_cursor else "  ", base),
+            Segment(fit(short_date(timeline.dates[position]), date_w) + " ", muted("timeline--date")),
         ]
+        for marker in MARKERS:
+            mark = marker.mark(self, position)
+            if mark:  # the marker's colour only: the row keeps its own background
+                style = self.get_component_rich_style(mark[1])
+                segments.append(Segment(mark[0], base + Style(color=style.color, bold=style.bold)))
+            else:
+                segments.append(Segment(" ", base))
+        segments.append(Segment(" ", base))
         if marks_w:  # the analyst's star and note, after the data's own marks
             segments.append(Segment(self.marks(event.id) + " ", base + self.get_component_rich_style("timeline--marks")))
         if rel_w:
@@ -332,29 +369,34 @@ class TimelineView(ScrollView, can_focus=True):
         title = one_line(clip(event.title, 1000))  # a row shows a few hundred cells at most
         if event.confidence != "confirmed":
             title += f" ({event.confidence})"
-        segments.append(Segment(fit(title, title_w), base))
+        segments += self._title_segments(title, title_w, position, base)
         if actors_w:
-            names = [one_line(clip(timeline.actor_name(a), 200)) for a in event.actor_ids()]
-            segments.append(Segment(" " + _fit_names(names, actors_w - 1),
-                                    base + (Style() if is_cursor else self.get_component_rich_style("timeline--actors"))))
+            names = [one_line(clip(self.actor_label(a), 200)) for a in event.actor_ids()]
+            segments.append(Segment(" " + fit_names(names, actors_w), muted("timeline--actors")))
         return Strip(segments).adjust_cell_length(width, base)
 
-
-def fit(text: str, width: int) -> str:
-    """Exactly ``width`` cells: padded, or cut with an ellipsis."""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
-
-
-def _fit_names(names: list[str], width: int) -> str:
-    """As many names as fit, then "+N"."""
-    out = ""
-    for i, name in enumerate(names):
-        more = f" +{len(names) - i}"
-        piece = name if not out else f", {name}"
-        if cell_len(out + piece) + (cell_len(more) if i < len(names) - 1 else 0) > width:
-            out = out + more if out else set_cell_size(name, max(1, width - cell_len(more))) + more
-            return set_cell_size(out, width)
-        out += piece
-    return set_cell_size(out, width)
+    def _title_segments(self, title: str, width: int, position: int, base: Style) -> list[Segment]:
+        """The title in ``width`` cells, search matches highlighted; when the search matched
+        another field, the row says which (``‹in quote›``)."""
+        if not self.needles:
+            return [Segment(fit(title, width), base)]
+        spans = title_spans(title, self.needles)
+        suffix = ""
+        if not spans:
+            where = matched_elsewhere(self.timeline.events[position], self.timeline.quotes_at(position),
+                                      self.needles)
+            suffix = f" ‹in {where}›" if where else ""
+        shown = fit(title, max(1, width - cell_len(suffix)))
+        cut = len(title) if cell_len(title) <= cell_len(shown) else len(shown.rstrip(" ")) - 1
+        hit = base + self.get_component_rich_style("timeline--match")
+        segments, at = [], 0
+        for start, end in spans:
+            start, end = max(start, at), min(end, cut)
+            if start >= end:
+                continue
+            segments += [Segment(shown[at:start], base), Segment(shown[start:end], hit)]
+            at = end
+        segments.append(Segment(shown[at:], base))
+        if suffix:
+            segments.append(Segment(suffix, base + self.get_component_rich_style("timeline--empty")))
+        return [s for s in segments if s.text]

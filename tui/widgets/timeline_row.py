@@ -1,0 +1,141 @@
+"""How one timeline row is laid out, so that the title gets the room.
+
+A row is ``▶`` (the cursor), the date, one cell per marker column, the title, the actors
+and one blank before the border. The date and actor columns are as wide as their longest
+content in the timeline (measured once, on a sample for a big file), so the columns stay
+put whatever the filter shows; the title takes everything else.
+
+Row markers are a list (``MARKERS``): a new one-cell flag is one ``Marker`` appended there;
+the row, its width budget and the help screen all read the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+
+from ..model.dates import short_date
+from ..model.known import first_report, report_mark
+from ..model.sourcing_report import shared
+from ..model.text import clip, one_line
+from ..model.timeline import Timeline
+
+__all__ = ["MARKERS", "Marker", "Columns", "measure", "fit", "fit_names", "TITLE_MIN"]
+
+TITLE_MIN = 33
+"""Cells the title keeps before the actor column gets any (at 120x40 a typical title shows
+at least this much)."""
+ACTORS_MIN = 12
+"""Below this an actor column says too little to be worth the room it takes from the title."""
+ACTORS_WANTED = 16
+"""An actor column this wide shows a typical name and its "+N"."""
+ACTORS_MAX = 30
+DATE_MAX = 24
+SAMPLE = 20_000
+"""Events measured for the column widths of a big timeline (evenly spread)."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A one-cell column of the row."""
+
+    name: str
+    mark: Callable[[object, int], tuple[str, str] | None]
+    """(character, component class of TimelineView) for the event at a position, or None;
+    called with the TimelineView (its ``timeline``, its ``lens``) and the position."""
+    legend: tuple[tuple[str, str], ...]
+    """(character, what it means) for the help screen."""
+
+
+def _confidence(view, position: int) -> tuple[str, str] | None:
+    confidence = view.timeline.events[position].confidence
+    flag = {"disputed": "!", "reported": "?"}.get(confidence)
+    return (flag, f"timeline--{confidence}") if flag else None
+
+
+def _single_source(view, position: int) -> tuple[str, str] | None:
+    event = view.timeline.events[position]
+    if event.sources and len(shared(view.timeline).event(event).independent) == 1:
+        return "¹", "timeline--single-source"
+    return None
+
+
+def _report(view, position: int) -> tuple[str, str] | None:
+    """When it was reported (as of the lens's day): "‼" before it happened, "»" late."""
+    mark = report_mark(first_report(view.timeline, position, upper=view.lens.upper))
+    return (mark, "timeline--reported") if mark != " " else None
+
+
+MARKERS: list[Marker] = [
+    Marker("single-source", _single_source, (("¹", "resting on one independent source"),)),
+    Marker("confidence", _confidence, (("?", "reported: one source, not confirmed"),
+                                       ("!", "disputed: sources disagree"))),
+    Marker("report", _report, (("‼", "reported before it happened"), ("»", "reported late"))),
+]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Content widths of the date and actor columns (before fitting to a pane)."""
+
+    date: int
+    actors: int
+
+    def widths(self, width: int) -> tuple[int, int, int]:
+        """(date, title, actors) cells for a row ``width`` cells wide."""
+        date_w = min(self.date, max(6, width // 4))
+        fixed = 2 + date_w + 1 + len(MARKERS) + 1 + 1  # cursor, date, gap, markers, gap, last blank
+        avail = max(4, width - fixed)
+        actors_w = 0
+        if self.actors and avail >= TITLE_MIN // 2 + ACTORS_MIN:
+            # the title keeps TITLE_MIN; the actors take at most ~30% of the rest (the free
+            # space goes to the title, as in Toolong and VisiData)
+            share = max(ACTORS_WANTED, (avail - 1) * 3 // 10)
+            actors_w = min(self.actors, avail - 1 - TITLE_MIN, share)
+            if actors_w < ACTORS_MIN:
+                actors_w = min(self.actors, max(ACTORS_MIN, (avail - 1) * 3 // 10))
+        title_w = avail - (actors_w + 1 if actors_w else 0)
+        return date_w, title_w, actors_w
+
+
+def measure(timeline: Timeline) -> Columns:
+    """The longest date and first-actor label among the timeline's events."""
+    n = len(timeline)
+    step = max(1, n // SAMPLE)
+    positions: Sequence[int] = range(0, n, step)
+    date_w = actors_w = 0
+    for position in positions:
+        date_w = max(date_w, cell_len(short_date(timeline.dates[position])))
+        ids = timeline.events[position].actor_ids()
+        if ids:
+            first = cell_len(one_line(clip(timeline.actor_name(ids[0]), 200)))
+            actors_w = max(actors_w, first + (len(f" +{len(ids) - 1}") if len(ids) > 1 else 0))
+    return Columns(min(max(date_w, 1), DATE_MAX), min(actors_w, ACTORS_MAX))
+
+
+def fit(text: str, width: int) -> str:
+    """Exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(set_cell_size(text, width - 1).rstrip() + "…", width)
+
+
+def fit_names(names: list[str], width: int) -> str:
+    """As many whole names as fit, then "+N" for the ones not shown; when not even the
+    first fits, it is cut with "…" (the count still only counts the others)."""
+    total = len(names)
+    if not total:
+        return " " * max(width, 0)
+    for shown in range(min(total, 50), 0, -1):
+        text = ", ".join(names[:shown]) + (f" +{total - shown}" if shown < total else "")
+        if cell_len(text) <= width:
+            return set_cell_size(text, width)
+    more = f" +{total - 1}" if total > 1 else ""
+    room = width - cell_len(more)
+    if room < 3:
+        return fit(f"+{total}", width)  # no room for any name: the count of all of them
+    return set_cell_size(fit(names[0], room).rstrip() + more, width)
