@@ -12,6 +12,7 @@ exit code, never a traceback:
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import stat
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__
+from .streams import EXIT_PIPE, OutputError, claim_closed, closed_at_start, finish, guard_stdout, is_utf8, say
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("explore", "list", "actors", "validate", "import", "publish", "serve")
@@ -201,12 +203,11 @@ def _run_query(timeline, query):
     from .model.text import visible
 
     for note in result.notes:  # a note quotes actor names from the data: make controls visible
-        print(f"timeline: note: {visible(note)}", file=sys.stderr)
+        say(f"timeline: note: {visible(note)}")
     if result.more_possibly is not None:
-        print(f"timeline: note: {result.within_words()}", file=sys.stderr)
+        say(f"timeline: note: {result.within_words()}")
     if result.undated:
-        print(f"timeline: note: as of {query.as_of.display()}, {result.undated} shown with only undated sources",
-              file=sys.stderr)
+        say(f"timeline: note: as of {query.as_of.display()}, {result.undated} shown with only undated sources")
     return result.positions
 
 
@@ -240,8 +241,21 @@ def write_atomically(target: str, chunks: Iterable[str | bytes], *, force: bool,
     for source in inputs:
         if source != "-" and _same_file(Path(source), path):
             raise CommandError(f"timeline: refusing to write over an input file: {target}")
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode  # through symlinks: what the name leads to
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise CommandError(f"timeline: cannot write {target}: {exc.strerror or exc}") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise CommandError(f"timeline: {target} is a folder")
+    if mode is not None and not stat.S_ISREG(mode):
+        # /dev/null, /dev/stdout on a terminal, a named pipe: nothing to replace (a rename
+        # would put a plain file where the device was, even /dev/null as root)
+        write_special(target, chunks, mode)
+        return
+    if mode is not None and path.is_symlink():  # replace the file it points to, keep the link
+        path = Path(os.path.realpath(path))
     if path.exists() and not force:
         raise CommandError(f"timeline: {target} already exists; add --force to replace it")
     if not path.parent.exists():
@@ -277,6 +291,30 @@ def write_atomically(target: str, chunks: Iterable[str | bytes], *, force: bool,
         if isinstance(exc, OSError):
             raise CommandError(f"timeline: cannot write {target}: {exc.strerror or exc}") from None
         raise
+
+
+def write_special(target: str, chunks: Iterable[str | bytes], mode: int) -> None:
+    """Write straight into a device or a named pipe, which is never created, truncated or
+    renamed over. A disk (a block device) is refused outright."""
+    if stat.S_ISBLK(mode):
+        raise CommandError(f"timeline: {target} is a disk (a block device); refusing to write to it")
+    flags = os.O_WRONLY | os.O_NOCTTY
+    try:
+        try:
+            fd = os.open(target, flags | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO or not stat.S_ISFIFO(mode):
+                raise
+            say(f"timeline: waiting for a program to read {target} (a named pipe); Ctrl+C to stop")
+            fd = os.open(target, flags)  # blocks until a reader opens it
+        os.set_blocking(fd, True)
+        with open(fd, "wb", closefd=True) as f:
+            for chunk in chunks:
+                f.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+    except BrokenPipeError:
+        raise CommandError(f"timeline: cannot write {target}: its reader went away") from None
+    except OSError as exc:
+        raise CommandError(f"timeline: cannot write {target}: {exc.strerror or exc}") from None
 
 
 def cmd_list(args) -> int:
@@ -436,7 +474,7 @@ def cmd_import(args) -> int:
             raw.write(encode(conversion) + b"\n")
         sys.stdout.flush()
     for line in conversion.report() if args.report else conversion.report()[-1:]:
-        print(line, file=sys.stderr)
+        say(line)
     return EXIT_OK
 
 
@@ -448,7 +486,7 @@ def cmd_publish(args) -> int:
     positions = _run_query(timeline, query)
     publish(timeline, positions, args.output, query=str(query), assets=args.assets, force=args.force,
             inputs=args.paths)
-    print(f"published {len(positions)} events to {args.output}/index.html", file=sys.stderr)
+    say(f"published {len(positions)} events to {args.output}/index.html")
     return EXIT_OK
 
 
@@ -461,6 +499,14 @@ def cmd_explore(args) -> int:
     query = _query(args)
     if "-" in args.paths:
         raise CommandError("timeline: the explorer cannot read standard input (its keys come from the terminal)")
+    if closed_at_start(0) or closed_at_start(2):
+        raise CommandError("timeline: the explorer needs a terminal: standard "
+                           f"{'input' if closed_at_start(0) else 'error'} is closed")
+    encoding = getattr(sys.__stderr__, "encoding", None)  # Textual draws on standard error
+    if not is_utf8(encoding):
+        raise CommandError(f"timeline: the explorer needs a UTF-8 terminal, and this one is {encoding} "
+                           "(set a UTF-8 locale such as LANG=C.UTF-8, or PYTHONIOENCODING=utf-8); "
+                           "'timeline list' writes in any encoding")
     from .store.loader import bundled_path
 
     paths = args.paths or [str(bundled_path())]
@@ -560,6 +606,21 @@ def cmd_serve(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    claim_closed()  # before anything is opened: a closed fd 1 must not become an input file
+    restore = guard_stdout()
+    try:
+        code = _dispatch(argv)
+        finish()
+    except OutputError as exc:
+        if not exc.pipe:
+            say(str(exc))
+        return EXIT_PIPE if exc.pipe else EXIT_USAGE
+    finally:
+        restore()
+    return code
+
+
+def _dispatch(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "explore")
@@ -580,16 +641,12 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as exc:
         from .model.text import visible  # a message may quote the data or the command line
 
-        print(visible(str(exc), multiline=True), file=sys.stderr)
+        say(visible(str(exc), multiline=True))
         return exc.code
     except ConvertError as exc:  # another format's file that cannot be converted
         from .model.text import visible
 
-        print(visible(f"timeline: {exc}", multiline=True), file=sys.stderr)
+        say(visible(f"timeline: {exc}", multiline=True))
         return EXIT_USAGE
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
     except KeyboardInterrupt:
         return 130
