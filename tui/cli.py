@@ -356,8 +356,25 @@ def cmd_list(args) -> int:
     return EXIT_OK
 
 
+def _column_widths(columns: list[tuple[str, ...]], room: int) -> list[int] | None:
+    """Widths for table columns in ``room`` cells such that no word is cut (an id is what
+    ``--actor`` takes: "venezuelan-security-…" would not do): the widest columns give up
+    space first, none below its longest word. None if even that does not fit."""
+    from rich.cells import cell_len
+
+    least = [max(cell_len(word) for text in column for word in text.split() or [""]) for column in columns]
+    widths = [max(cell_len(text) for text in column) for column in columns]
+    if sum(least) > room:
+        return None
+    for _ in range(sum(widths) - room):
+        slack = max(range(len(widths)), key=lambda i: widths[i] - least[i])
+        widths[slack] -= 1
+    return widths
+
+
 def cmd_actors(args) -> int:
     from rich.console import Console
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -365,23 +382,31 @@ def cmd_actors(args) -> int:
 
     timeline = _load(args)
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 120
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    # an id is what --actor takes: never cut it short ("venezuelan-security-…"); other columns wrap
-    for name, kw in (("Id", {"no_wrap": True, "overflow": "fold"}), ("Name", {}), ("Kind", {}),
-                     ("Events", {"justify": "right"}),
-                     ("Quotes", {"justify": "right"}), ("First", {}), ("Last", {})):
-        table.add_column(name, **kw)
-    for actor in timeline.actors.values():
-        stats = timeline.actor_stats(actor.id)
-        table.add_row(
-            Text(one_line(actor.id)), Text(one_line(clip(actor.name))), Text(one_line(actor.kind)),
-            Text(str(stats.events)), Text(str(stats.quotes)),
-            Text(stats.first.display() if stats.first else "—"),
-            Text(stats.last.display() if stats.last else "—"),
-        )
     console = Console(width=width, markup=False, emoji=False, highlight=False,
                       color_system=None if not sys.stdout.isatty() else "auto")
-    console.print(table)
+    headers = ("Id", "Name", "Kind", "Events", "Quotes", "First", "Last")
+    rows = []
+    for actor in timeline.actors.values():
+        stats = timeline.actor_stats(actor.id)
+        rows.append((one_line(actor.id), one_line(clip(actor.name)), one_line(actor.kind), str(stats.events),
+                     str(stats.quotes), stats.first.display() if stats.first else "—",
+                     stats.last.display() if stats.last else "—"))
+    widths = _column_widths(list(zip(headers, *rows)), width - 2 * (len(headers) - 1))
+    if widths is not None:
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for name, column_width in zip(headers, widths):
+            table.add_column(name, width=column_width, overflow="fold",
+                             justify="right" if name in ("Events", "Quotes") else "left")
+        for row in rows:
+            table.add_row(*map(Text, row))
+        console.print(table)
+    else:  # too narrow for seven columns: one block per actor, every line folded to the width
+        for actor_id, name, kind, events, quotes, first, last in rows:
+            span = first if first == last else f"{first} – {last}"
+            counts = f"{events} event{'s' * (events != '1')}, {quotes} quote{'s' * (quotes != '1')}"
+            console.print(Text(actor_id, style="bold", overflow="fold"))
+            for line in (name, kind, counts, span):
+                console.print(Padding(Text(line, overflow="fold"), (0, 0, 0, 2), expand=False))
     _remember(args, timeline)
     return EXIT_OK
 
