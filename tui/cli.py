@@ -12,6 +12,7 @@ exit code, never a traceback:
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import stat
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__
+from .streams import EXIT_PIPE, OutputError, claim_closed, closed_at_start, finish, guard_stdout, is_utf8, say
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("explore", "list", "actors", "validate", "import", "publish", "serve")
@@ -258,12 +260,11 @@ def _run_query(timeline, query, session=None):
     from .model.text import visible
 
     for note in result.notes:  # a note quotes actor names from the data: make controls visible
-        print(f"timeline: note: {visible(note)}", file=sys.stderr)
+        say(f"timeline: note: {visible(note)}")
     if result.more_possibly is not None:
-        print(f"timeline: note: {result.within_words()}", file=sys.stderr)
+        say(f"timeline: note: {result.within_words()}")
     if result.undated:
-        print(f"timeline: note: as of {query.as_of.display()}, {result.undated} shown with only undated sources",
-              file=sys.stderr)
+        say(f"timeline: note: as of {query.as_of.display()}, {result.undated} shown with only undated sources")
     return result.positions
 
 
@@ -297,8 +298,21 @@ def write_atomically(target: str, chunks: Iterable[str | bytes], *, force: bool,
     for source in inputs:
         if source != "-" and _same_file(Path(source), path):
             raise CommandError(f"timeline: refusing to write over an input file: {target}")
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode  # through symlinks: what the name leads to
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise CommandError(f"timeline: cannot write {target}: {exc.strerror or exc}") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise CommandError(f"timeline: {target} is a folder")
+    if mode is not None and not stat.S_ISREG(mode):
+        # /dev/null, /dev/stdout on a terminal, a named pipe: nothing to replace (a rename
+        # would put a plain file where the device was, even /dev/null as root)
+        write_special(target, chunks, mode)
+        return
+    if mode is not None and path.is_symlink():  # replace the file it points to, keep the link
+        path = Path(os.path.realpath(path))
     if path.exists() and not force:
         raise CommandError(f"timeline: {target} already exists; add --force to replace it")
     if not path.parent.exists():
@@ -357,6 +371,30 @@ def _list_notes(args):
 
         print(f"{visible(str(exc))} (listing without your notes)", file=sys.stderr)
         return None
+
+
+def write_special(target: str, chunks: Iterable[str | bytes], mode: int) -> None:
+    """Write straight into a device or a named pipe, which is never created, truncated or
+    renamed over. A disk (a block device) is refused outright."""
+    if stat.S_ISBLK(mode):
+        raise CommandError(f"timeline: {target} is a disk (a block device); refusing to write to it")
+    flags = os.O_WRONLY | os.O_NOCTTY
+    try:
+        try:
+            fd = os.open(target, flags | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO or not stat.S_ISFIFO(mode):
+                raise
+            say(f"timeline: waiting for a program to read {target} (a named pipe); Ctrl+C to stop")
+            fd = os.open(target, flags)  # blocks until a reader opens it
+        os.set_blocking(fd, True)
+        with open(fd, "wb", closefd=True) as f:
+            for chunk in chunks:
+                f.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+    except BrokenPipeError:
+        raise CommandError(f"timeline: cannot write {target}: its reader went away") from None
+    except OSError as exc:
+        raise CommandError(f"timeline: cannot write {target}: {exc.strerror or exc}") from None
 
 
 def cmd_list(args) -> int:
@@ -422,8 +460,25 @@ def cmd_list(args) -> int:
     return EXIT_OK
 
 
+def _column_widths(columns: list[tuple[str, ...]], room: int) -> list[int] | None:
+    """Widths for table columns in ``room`` cells such that no word is cut (an id is what
+    ``--actor`` takes: "venezuelan-security-…" would not do): the widest columns give up
+    space first, none below its longest word. None if even that does not fit."""
+    from rich.cells import cell_len
+
+    least = [max(cell_len(word) for text in column for word in text.split() or [""]) for column in columns]
+    widths = [max(cell_len(text) for text in column) for column in columns]
+    if sum(least) > room:
+        return None
+    for _ in range(sum(widths) - room):
+        slack = max(range(len(widths)), key=lambda i: widths[i] - least[i])
+        widths[slack] -= 1
+    return widths
+
+
 def cmd_actors(args) -> int:
     from rich.console import Console
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -431,23 +486,31 @@ def cmd_actors(args) -> int:
 
     timeline = _load(args)
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 120
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    # an id is what --actor takes: never cut it short ("venezuelan-security-…"); other columns wrap
-    for name, kw in (("Id", {"no_wrap": True, "overflow": "fold"}), ("Name", {}), ("Kind", {}),
-                     ("Events", {"justify": "right"}),
-                     ("Quotes", {"justify": "right"}), ("First", {}), ("Last", {})):
-        table.add_column(name, **kw)
-    for actor in timeline.actors.values():
-        stats = timeline.actor_stats(actor.id)
-        table.add_row(
-            Text(one_line(actor.id)), Text(one_line(clip(actor.name))), Text(one_line(actor.kind)),
-            Text(str(stats.events)), Text(str(stats.quotes)),
-            Text(stats.first.display() if stats.first else "—"),
-            Text(stats.last.display() if stats.last else "—"),
-        )
     console = Console(width=width, markup=False, emoji=False, highlight=False,
                       color_system=None if not sys.stdout.isatty() else "auto")
-    console.print(table)
+    headers = ("Id", "Name", "Kind", "Events", "Quotes", "First", "Last")
+    rows = []
+    for actor in timeline.actors.values():
+        stats = timeline.actor_stats(actor.id)
+        rows.append((one_line(actor.id), one_line(clip(actor.name)), one_line(actor.kind), str(stats.events),
+                     str(stats.quotes), stats.first.display() if stats.first else "—",
+                     stats.last.display() if stats.last else "—"))
+    widths = _column_widths(list(zip(headers, *rows)), width - 2 * (len(headers) - 1))
+    if widths is not None:
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for name, column_width in zip(headers, widths):
+            table.add_column(name, width=column_width, overflow="fold",
+                             justify="right" if name in ("Events", "Quotes") else "left")
+        for row in rows:
+            table.add_row(*map(Text, row))
+        console.print(table)
+    else:  # too narrow for seven columns: one block per actor, every line folded to the width
+        for actor_id, name, kind, events, quotes, first, last in rows:
+            span = first if first == last else f"{first} – {last}"
+            counts = f"{events} event{'s' * (events != '1')}, {quotes} quote{'s' * (quotes != '1')}"
+            console.print(Text(actor_id, style="bold", overflow="fold"))
+            for line in (name, kind, counts, span):
+                console.print(Padding(Text(line, overflow="fold"), (0, 0, 0, 2), expand=False))
     _remember(args, timeline)
     return EXIT_OK
 
@@ -540,7 +603,7 @@ def cmd_import(args) -> int:
             raw.write(encode(conversion) + b"\n")
         sys.stdout.flush()
     for line in conversion.report() if args.report else conversion.report()[-1:]:
-        print(line, file=sys.stderr)
+        say(line)
     return EXIT_OK
 
 
@@ -552,7 +615,7 @@ def cmd_publish(args) -> int:
     positions = _run_query(timeline, query)
     publish(timeline, positions, args.output, query=str(query), assets=args.assets, force=args.force,
             inputs=args.paths)
-    print(f"published {len(positions)} events to {args.output}/index.html", file=sys.stderr)
+    say(f"published {len(positions)} events to {args.output}/index.html")
     return EXIT_OK
 
 
@@ -598,6 +661,14 @@ load behind a progress screen that can be quit."""
 def cmd_explore(args) -> int:
     if "-" in args.paths:
         raise CommandError("timeline: the explorer cannot read standard input (its keys come from the terminal)")
+    if closed_at_start(0) or closed_at_start(2):
+        raise CommandError("timeline: the explorer needs a terminal: standard "
+                           f"{'input' if closed_at_start(0) else 'error'} is closed")
+    encoding = getattr(sys.__stderr__, "encoding", None)  # Textual draws on standard error
+    if not is_utf8(encoding):
+        raise CommandError(f"timeline: the explorer needs a UTF-8 terminal, and this one is {encoding} "
+                           "(set a UTF-8 locale such as LANG=C.UTF-8, or PYTHONIOENCODING=utf-8); "
+                           "'timeline list' writes in any encoding")
     from .store.loader import bundled_path
 
     paths = args.paths or [str(bundled_path())]
@@ -699,6 +770,21 @@ def cmd_serve(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    claim_closed()  # before anything is opened: a closed fd 1 must not become an input file
+    restore = guard_stdout()
+    try:
+        code = _dispatch(argv)
+        finish()
+    except OutputError as exc:
+        if not exc.pipe:
+            say(str(exc))
+        return EXIT_PIPE if exc.pipe else EXIT_USAGE
+    finally:
+        restore()
+    return code
+
+
+def _dispatch(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "explore")
@@ -719,16 +805,12 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as exc:
         from .model.text import visible  # a message may quote the data or the command line
 
-        print(visible(str(exc), multiline=True), file=sys.stderr)
+        say(visible(str(exc), multiline=True))
         return exc.code
     except ConvertError as exc:  # another format's file that cannot be converted
         from .model.text import visible
 
-        print(visible(f"timeline: {exc}", multiline=True), file=sys.stderr)
+        say(visible(f"timeline: {exc}", multiline=True))
         return EXIT_USAGE
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
     except KeyboardInterrupt:
         return 130

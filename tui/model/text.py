@@ -98,10 +98,33 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")  # & too: "&lt;" must not
 _MD_LEADING = re.compile(r"^(\s*)([-=]|\d+(?=[.)]))", re.M)
 
 
+# What GitHub, Obsidian and other renderers turn into links by themselves (GFM "extended
+# autolinks", linkify): a scheme's "://", mailto:/xmpp:, www. and bare domains ("x.com"),
+# and e-mail addresses. A backslash before the colon or the dot keeps the rendered text
+# the same and the link away; an e-mail address is linked even so (GitHub finds them after
+# escapes are undone), so it is shown as code, the one thing no renderer links.
+_AUTOLINK_COLON = re.compile(r"(?i)(?<![^\W_])([a-z][a-z0-9+.-]*):(?=//)|(?<![^\W_])(mailto|xmpp):")
+_AUTOLINK_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _inert(text: str) -> str:
+    out = _MD_SPECIAL.sub(r"\\\1", text)
+    out = _AUTOLINK_COLON.sub(lambda m: (m.group(1) or m.group(2)) + "\\:", out)
+    return _AUTOLINK_DOT.sub(r"\\.", out)
+
+
 def md(text: str) -> str:
-    """Escape Markdown so data shows literally (and controls visibly): its syntax, and a
-    line that would start a list or a heading underline ("- x", "1. x", "===")."""
-    out = _MD_SPECIAL.sub(r"\\\1", visible(text))
+    """Escape Markdown so data shows literally (and controls visibly): its syntax, a line
+    that would start a list or a heading underline ("- x", "1. x", "==="), and anything a
+    renderer would make a live link of (only declared source URLs are links: ``md_link``)."""
+    text, parts, end = visible(text), [], 0
+    for mail in _EMAIL.finditer(text):
+        parts.append(_inert(text[end:mail.start()]))
+        parts.append(f"`{mail.group()}`")
+        end = mail.end()
+    parts.append(_inert(text[end:]))
+    out = "".join(parts)
     return _MD_LEADING.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) in "-=" else m.group(2) + "\\"), out)
 
 

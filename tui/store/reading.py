@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import types
 import typing
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from ..model.dates import EDate
 from ..model.entities import FORMAT, KINDS, Event, Quote
 from ..model.problems import LoadError, Problem
 from .cachefile import fingerprint
+from .inputs import StdinClosed, read_path, read_stdin
 from .records import DataFile, Spans
 
 __all__ = ["Parsed", "Keep", "unreadable", "read_bytes", "utf8", "open_data", "take_fingerprint", "strict_loads",
@@ -118,7 +118,12 @@ def unreadable(name: str, message: str, line: int | None = None) -> LoadError:
 
 def read_bytes(path: str | Path) -> tuple[str, bytes]:
     if str(path) == "-":
-        return "<stdin>", sys.stdin.buffer.read()
+        try:
+            return "<stdin>", read_stdin()
+        except StdinClosed:
+            raise unreadable("<stdin>", "standard input is closed") from None
+        except OSError as exc:
+            raise unreadable("<stdin>", f"cannot be read ({exc.strerror or exc})") from None
     p = Path(path)
     name = str(path)
     try:
@@ -126,8 +131,7 @@ def read_bytes(path: str | Path) -> tuple[str, bytes]:
             raise unreadable(name, "is a folder, not a timeline file")
         if p.is_char_device() or p.is_block_device():  # /dev/zero would be read forever
             raise unreadable(name, "is a device, not a timeline file")
-        with open(p, "rb") as f:
-            return name, f.read()
+        return name, read_path(name)
     except FileNotFoundError:
         raise unreadable(name, "no such file") from None
     except PermissionError:
