@@ -175,7 +175,7 @@ def _remember(args, timeline) -> None:
         from .model.text import visible
 
         for notice in timeline.notices:
-            print(f"timeline: {visible(notice)}", file=sys.stderr)
+            say(f"timeline: {visible(notice)}")
     if not args.no_cache and timeline.origin is not None and not getattr(timeline, "converted", False):
         from .store.cache import save
 
