@@ -96,7 +96,7 @@ class Explorer:
         while time.monotonic() < end:
             self.read(0.1)
             children = children_of(self.proc.pid)
-            if b"of 28 events" in self.output and children:
+            if b"28 events" in self.output and children:
                 return children
             assert self.proc.poll() is None, self.output[-2000:]
         pytest.fail("the explorer did not show its timeline with its helper running")
