@@ -1197,6 +1197,66 @@ def measure_small_commands(runs: int) -> dict[str, Metric]:
     return m
 
 
+# --- hostile shapes: long via chains, wide and deep affiliations (issue 18) ---------------
+
+def shape_file(kind: str, n: int, folder: Path) -> Path:
+    """A small timeline (one event) whose sources or actors make one hostile shape of size n:
+    ``chain``, each source known through the next; ``loop``, the same chain closed on itself
+    (refused: validate reports the loop); ``wide``, n actors affiliated with one group;
+    ``deep``, n actors each affiliated with the next."""
+    actors = [{"id": "a0", "name": "A 0", "kind": "person"}]
+    sources = [{"id": "s0", "kind": "article", "title": "S 0"}]
+    if kind in ("chain", "loop"):
+        sources = [{"id": f"s{i}", "kind": "article", "title": f"S {i}",
+                    **({"via": f"s{i + 1}"} if i + 1 < n else {"via": "s0"} if kind == "loop" else {})}
+                   for i in range(n)]
+    elif kind == "wide":
+        actors = [{"id": "group", "name": "Group", "kind": "organization"}] + [
+            {"id": f"a{i}", "name": f"A {i}", "kind": "person", "affiliations": ["group"]} for i in range(n)]
+    else:  # deep
+        actors = [{"id": f"a{i}", "name": f"A {i}", "kind": "person",
+                   **({"affiliations": [f"a{i + 1}"]} if i + 1 < n else {})} for i in range(n)]
+    doc = {"format": "timeline/1", "title": f"{kind} {n}", "actors": actors, "sources": sources,
+           "events": [{"id": "e", "date": "2024-09-06", "title": "E", "actors": ["a0"], "sources": ["s0"]}],
+           "quotes": []}
+    path = folder / f"{kind}-{n}.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def measure_shapes(runs: int) -> list[Metric]:
+    """Whole-process times of validate and of a JSON export (which follows every via chain
+    and affiliation) on hostile shapes at two sizes ten times apart: linear cost shows as
+    about ten times the time, not a hundred."""
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder, open(os.devnull, "wb") as devnull:
+        for kind in ("chain", "loop", "wide", "deep"):
+            for n in (5_000, 50_000):
+                path = shape_file(kind, n, Path(folder))
+                cases = [("validate", [sys.executable, "-m", "tui", "validate", str(path)], 1 if kind == "loop" else 0)]
+                if kind != "loop":
+                    cases.append(("list --format json", [sys.executable, "-m", "tui", "list", str(path),
+                                                         "--format", "json"], 0))
+                for what, argv, expected in cases:
+                    metric = Metric(f"{what}: {kind} of {n:,}")
+                    for _ in range(runs):
+                        child = spawn(argv, stdout=devnull, timeout=600)
+                        if child.code != expected:
+                            metric.error = child.failure or f"exit {child.code}"
+                        else:
+                            metric.samples.append(child.wall)
+                    rows.append(metric)
+    by_label = {m.label: m for m in rows}
+    for m in rows:
+        if ": " in m.label and " of 50,000" in m.label:
+            base = by_label.get(m.label.replace("50,000", "5,000"))
+            if base and base.value and m.value:
+                m.compare = f"× {m.value / base.value:.1f} the 5,000 time"
+    return rows
+
+
 # --- output ------------------------------------------------------------------------------
 
 def fmt(value, unit: str = "s") -> str:
@@ -1363,6 +1423,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-small", action="store_true", help="skip the bundled-dataset commands")
     ap.add_argument("--only", choices=("notes",),
                     help="measure only these rows at each size (notes: queries on 10k annotations, issue 13)")
+    ap.add_argument("--no-shapes", action="store_true",
+                    help="skip the hostile shapes (long via chains, wide and deep affiliations)")
     args = ap.parse_args(argv)
     sizes = [10_000] if args.quick else [parse_count(s) for s in args.sizes.split(",") if s.strip()]
     args.runs_default = args.runs or 3
@@ -1389,6 +1451,12 @@ def main(argv: list[str] | None = None) -> int:
                         rows), flush=True)
             print(f"({label(n)} took {time.perf_counter() - started:.0f} s)\n", flush=True)
         return 0
+    if not args.no_shapes:
+        runs = args.runs or 3
+        shapes = measure_shapes(runs)
+        print(table(f"Hostile shapes (via chains, affiliations) — medians of {runs} runs (whole process)",
+                    shapes) + "\n", flush=True)
+        raw["shapes"] = {m.label: m.samples for m in shapes}
     for n in sizes:
         runs = args.runs or (2 if n >= 1_000_000 else 3)
         started = time.perf_counter()

@@ -133,3 +133,15 @@ def test_the_check_finds_what_breaks_the_rules(tmp_path, files, expected):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert _breaks(_graph(tmp_path, "tui")) == expected
+
+
+def test_every_package_is_installed():
+    """A package missing from pyproject's list works in an editable install and vanishes from a
+    real one (`pip install .`, what the README and CI run): every folder of `tui` with an
+    `__init__.py` must be listed."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "tui").rglob("__init__.py")}
+    assert found - listed == set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import weakref
 
-from textual import on, work
+from textual import events, on, work
 from textual._files import generate_datetime_filename
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,8 +24,10 @@ from .store.loader import bundled_path, load
 from .store.words import build_aside
 from .screens.loading import LoadingScreen
 from .screens.main import MainScreen
+from .screens.too_small import TooSmallScreen, too_small
 from .screenshot import write_svg
 from .settings import load_settings, save_setting
+from .shutdown import end_on_signals
 from .typeahead import KeyOrder
 
 __all__ = ["TimelineApp"]
@@ -69,9 +71,12 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
         """Threads at work ("load", "index", "cache", "reload"), marked before they start and unmarked
         by themselves: quitting meanwhile must not wait for them (Textual marks their workers
         cancelled, but a thread runs on until it is done)."""
+        self.signalled: int | None = None
+        """The signal that ended the explorer (``shutdown.py``), if one did."""
         self.init_live_reload(watch, watcher, mapping)
 
     def on_mount(self) -> None:
+        end_on_signals(self)
         theme = load_settings().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
@@ -86,6 +91,23 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
             # the GIL for seconds at a million events, and would delay the first frame.
             self.busy.add("load")  # from now: a quit before the thread even starts must not wait
             self.call_after_refresh(self._load)
+        self._fit(self.size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.screen_stack[1:]:  # once on_mount has put the first screen up (then: _fit there)
+            self._fit(event.size)  # before Textual's own handler: self.size is still the old one
+
+    def action_command_palette(self) -> None:
+        if not isinstance(self.screen, TooSmallScreen):  # it could not be drawn either
+            super().action_command_palette()
+
+    def _fit(self, size) -> None:
+        """The "terminal too small" screen on top while the terminal is below its minimum."""
+        small = too_small(*size)
+        if small and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
 
     def get_system_commands(self, screen):
         """Textual's commands, except that "Keys" opens the explorer's own help (Textual's
@@ -129,8 +151,14 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.timeline = message.timeline
-        self.switch_screen(MainScreen(message.timeline, self.initial_query, density=message.density,
-                                      zone=self.zone, notes=self.notes, start_event=self.initial_cursor))
+        main = MainScreen(message.timeline, self.initial_query, density=message.density, zone=self.zone,
+                          notes=self.notes, start_event=self.initial_cursor)
+        if isinstance(self.screen, TooSmallScreen):  # the loading screen is under it: replace that
+            self.pop_screen()
+            self.switch_screen(main)
+            self.push_screen(TooSmallScreen())
+        else:
+            self.switch_screen(main)
         self._tell_notices(message.timeline)
         self.start_watching()
 

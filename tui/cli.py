@@ -189,7 +189,7 @@ def _remember(args, timeline) -> None:
         from .model.text import visible
 
         for notice in timeline.notices:
-            print(f"timeline: {visible(notice)}", file=sys.stderr)
+            say(f"timeline: {visible(notice)}")
     if not args.no_cache and timeline.origin is not None and not getattr(timeline, "converted", False):
         from .store.cache import save
 
@@ -701,7 +701,17 @@ def cmd_explore(args) -> int:
     import asyncio
 
     loop = asyncio.new_event_loop()  # not asyncio.run(), which would join a busy thread
-    app.run(loop=loop)
+    try:
+        app.run(loop=loop)
+    finally:
+        if app.signalled is not None:
+            # the terminal is given back (unless it is gone: a hangup); stop every helper and
+            # leave at once, rather than wait for threads at work
+            from .shutdown import stop_children
+
+            stop_children()
+            _flush_quietly()
+            os._exit(128 + app.signalled)
     if app.load_error is not None:
         raise CommandError(app.load_error)
     if app.busy:
@@ -713,8 +723,7 @@ def cmd_explore(args) -> int:
         from .store.aside import stop_all
 
         stop_all()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _flush_quietly()
         os._exit(EXIT_OK)
     loop.close()  # idle worker threads are told to stop; they are joined at exit
     return EXIT_OK
@@ -767,6 +776,17 @@ def cmd_serve(args) -> int:
         raise CommandError(f"timeline: cannot serve on {visible(args.host)}:{args.port}: "
                            f"{exc.strerror or exc}") from None
     return EXIT_OK
+
+
+def _flush_quietly() -> None:
+    """Flush what is still buffered before ``os._exit`` (which does not), whatever the
+    streams have become (a closed terminal)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError, OutputError):
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -83,8 +83,19 @@ more there are (a 10 MB title would otherwise take minutes to wrap). Markdown, C
 keep every character."""
 
 
+# Characters that join the one before into an emoji which terminals draw at different widths:
+# variation selectors 15/16 (U+2764 U+FE0F is 2 cells to Rich, 1 to tmux) and skin-tone
+# modifiers (U+1F44D U+1F3FD is 2 cells to Rich, 4 to tmux and pyte). Without them each
+# character is drawn at the one width every terminal agrees on, and the text still reads.
+_UNEVEN = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
+
+
 def clip(text: str, limit: int = CLIP_LIMIT) -> str:
-    """``text`` cut to ``limit`` characters, with a note of how many were left out."""
+    """What a screen or a table shows of one field: cut to ``limit`` characters (with a note
+    of how many were left out), and without the characters that make terminals disagree on
+    a width (``_UNEVEN``), which would move a pane's border. Exports keep every character."""
+    if _UNEVEN.search(text):
+        text = _UNEVEN.sub("", text)
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit:,} more characters]"

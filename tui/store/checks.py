@@ -13,7 +13,7 @@ import msgspec
 from ..model.dates import DateError, EDate, parse_edtf
 from ..model.entities import ACTOR_KINDS, CONFIDENCES, KINDS, SOURCE_KINDS, STANCES
 from ..model.problems import Problem, format_path, locate_lines
-from .columns import ids_valid, people_valid, via_loop
+from .columns import ids_valid, people_valid, via_loop_from, via_loops
 from .reading import SINGULAR, Parsed, show
 
 __all__ = ["check_records", "records_valid", "place_lines"]
@@ -181,11 +181,12 @@ def records_valid(files: list[Parsed]) -> bool:
 
 def _check_via_cycles(files: list[Parsed]) -> None:
     via = {s.id: s.via for f in files for s in f.records["sources"] if s.via}
+    loop_of = {member: loop for loop in via_loops(via) for member in loop}
     reported: set[str] = set()
-    for parsed in files:
+    for parsed in files:  # each loop reported once, at its first member in file order
         for s, i in zip(parsed.records["sources"], parsed.indexes["sources"]):
-            loop = via_loop(s.id, via) if s.id not in reported else None
-            if loop is not None:
+            if s.id in loop_of and s.id not in reported:
+                loop = via_loop_from(s.id, loop_of[s.id])
                 reported.update(loop)
                 parsed.error(("sources", i, "via"), "the 'via' chain loops: " + " -> ".join(loop + [s.id]))
 

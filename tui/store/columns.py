@@ -31,7 +31,7 @@ from ..model.timeline import Timeline, group_key, is_long, sort_key
 from ..model.protocols import TextSource
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
 
-__all__ = ["Arrangement", "Broken", "Columns", "Fill", "ids_valid", "people_valid", "via_loop"]
+__all__ = ["Arrangement", "Broken", "Columns", "Fill", "ids_valid", "people_valid", "via_loop_from", "via_loops"]
 
 _POSTINGS = partial(array, "I")
 _IDS = re.compile(r"(?:[a-z0-9][a-z0-9-]*\n)*")
@@ -54,15 +54,31 @@ def people_valid(actors: list[Actor], sources: list[Source], actor_ids: set[str]
                 or {s.via for s in S if s.via is not None} - source_ids)
 
 
-def via_loop(source_id: str, via: dict[str, str]) -> list[str] | None:
-    """The chain of ``via`` links from this source back to itself, if they loop through it
-    (``via``: source id -> the source it is known through)."""
-    seen = [source_id]
-    current = via.get(source_id)
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = via.get(current)
-    return seen if current == source_id else None
+def via_loops(via: dict[str, str]) -> list[list[str]]:
+    """Every loop of ``via`` links (source id -> the source it is known through), each once,
+    in the order its members are first met. One walk over all the links: each source is
+    stepped on once (a chain of 5,000 sources took minutes when each was walked from every
+    one of its members)."""
+    done: set[str] = set()
+    loops = []
+    for start in via:
+        if start in done:
+            continue
+        path: dict[str, int] = {}  # this walk's sources, in order (a dict: ordered, O(1) lookup)
+        current: str | None = start
+        while current is not None and current not in done and current not in path:
+            path[current] = len(path)
+            current = via.get(current)
+        if current is not None and current in path:  # the walk came back to itself: a loop
+            loops.append(list(path)[path[current]:])
+        done.update(path)
+    return loops
+
+
+def via_loop_from(source_id: str, loop: list[str]) -> list[str]:
+    """A loop as met from one of its members."""
+    at = loop.index(source_id)
+    return loop[at:] + loop[:at]
 
 
 class Broken(Exception):
@@ -201,7 +217,7 @@ class Columns:
         if not people_valid(self.actors, self.sources, actors, sources):
             raise Broken("actors or sources")
         via = {s.id: s.via for s in self.sources if s.via}
-        if any(via_loop(source_id, via) for source_id in via):
+        if via_loops(via):
             raise Broken("via")
         tags = self.by_tag.keys()
         if (not self.titles_ok or self.by_confidence.keys() - set(CONFIDENCES) or self.stances - set(STANCES)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .cachefile import Damaged, Stale, checksum, identity, text_of
 
-__all__ = ["WordIndex", "build", "build_aside", "open_index", "sidecar", "MAX_WORDS"]
+__all__ = ["WordIndex", "build", "build_aside", "open_index", "sidecar", "stop_building", "MAX_WORDS"]
 
 MAGIC = b"TLXWORDS"
 VERSION = 2
@@ -211,13 +211,33 @@ def build_aside(cache_file: str | os.PathLike) -> WordIndex | None:
 
     try:
         # -c rather than -m: the package imports this module first, and runpy warns about that
-        subprocess.run([sys.executable, "-c", "import sys; from tui.store.words import main; sys.exit(main())",
-                        os.fspath(cache_file)],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       start_new_session=True, check=False)  # its own session: ^C in the app spares it
+        process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from tui.store.words import main; sys.exit(main())",
+             os.fspath(cache_file)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # its own session: ^C in the app spares it
     except OSError:
         return None
+    _BUILDING.add(process)
+    try:
+        process.wait()
+    finally:
+        _BUILDING.discard(process)
     return open_index(cache_file)
+
+
+_BUILDING: set = set()
+
+
+def stop_building() -> None:
+    """Kill the child building a word index, if one is at work. Quitting leaves it to finish
+    (it writes the index atomically, for the next session); a signal that ends the explorer
+    (``shutdown.py``) stops it with everything else."""
+    for process in list(_BUILDING):
+        try:
+            process.kill()
+        except OSError:
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:
