@@ -79,6 +79,16 @@ async def go_to(app, pilot, event_id: str) -> None:
     await pilot.pause()
 
 
+async def opened(app, pilot, kind) -> bool:
+    """Whether a dialog of ``kind`` is on top once the keys before it are handled: keys pass
+    through the app's key order one at a time, so a dialog can open a few frames after the key."""
+    for _ in range(200):
+        if isinstance(app.screen, kind):
+            return True
+        await pilot.pause()
+    return False
+
+
 def ids_shown(app) -> list[str]:
     t = view(app).timeline
     return [t.events[p].id for p in view(app).positions]
@@ -95,11 +105,11 @@ async def test_star_note_label_quit_reopen_and_find_them(story):
         first, second, third = (t.events[p].id for p in range(3))
         await pilot.press("s")                                         # star the first event
         await pilot.press("j", "n")                                    # note on the second
-        assert isinstance(app.screen, NoteScreen)
+        assert await opened(app, pilot, NoteScreen)
         await pilot.press(*"Ask [sic] about this", "enter", *"second line")
         await pilot.press("ctrl+s")
         await pilot.press("j", "l")                                    # a new label on the third
-        assert isinstance(app.screen, LabelScreen)
+        assert await opened(app, pilot, LabelScreen)
         await pilot.press(*"followup", "enter", "enter")
         await pilot.pause()
         assert "★" in row_of(app, first) and "✎" in row_of(app, second)
@@ -137,6 +147,7 @@ async def test_esc_cancels_a_note_and_an_empty_note_removes_it(story):
         await pilot.press("n", *"kept", "ctrl+s")
         assert app.screen.session.notes.get(event_id).note == "kept"
         await pilot.press("n")
+        assert await opened(app, pilot, NoteScreen)
         assert app.screen.query_one("#note-text", TextArea).text == "kept"   # editing what is there
         app.screen.query_one("#note-text", TextArea).clear()
         await pilot.press("ctrl+s")
