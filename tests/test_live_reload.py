@@ -275,62 +275,7 @@ def test_changes_are_counted_by_event_id(timeline, story_json):
     assert diff(timeline, timeline).summary() == "no change" and not diff(timeline, timeline)
 
 
-# --- a JSON Lines file that only grew: its new lines only (store/growth.py) ----------------------
-
-def _same(a, b) -> None:
-    """Two timelines that show the same: events in the same order, the same indexes."""
-    from tui.model.query import from_options, run
-
-    assert [e.id for e in a.events_at(range(len(a)))] == [e.id for e in b.events_at(range(len(b)))]
-    assert a.events_at(range(len(a))) == b.events_at(range(len(b)))
-    assert list(a.lower) == list(b.lower) and list(a.group_keys) == list(b.group_keys)
-    for query in (from_options(actors=["argentina-government"]), from_options(tags=["asylum"]),
-                  from_options(date_from="2027"), from_options(search="appended")):
-        assert list(run(a, query).positions) == list(run(b, query).positions)
-
-
-@pytest.mark.parametrize("big", [False, True], ids=["in-memory", "read-back-from-disk"])
-def test_appended_lines_are_read_alone_and_give_the_timeline_a_full_read_gives(story_jsonl, monkeypatch, big):
-    from tui.store import growth, loader
-
-    if big:  # the path of files over 64 MB (records read back from disk), on a small file
-        monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
-    old = load([str(story_jsonl)], cache=False)
-    assert (type(old.events).__name__ == "FileRecords") is big
-    tail = growth.tail_of([str(story_jsonl)], story_jsonl.stat().st_size)
-    later = [event_line(n).replace("2024-03-21", f"2027-0{n}-01") for n in range(1, 4)]
-    with story_jsonl.open("a") as f:
-        f.write(later[1] + later[0] + later[2][:20])  # the last line still being written
-    new, tail, added = growth.grow(old, tail)
-    assert sorted(added) == ["new-1", "new-2"] and len(new) == 30
-    with story_jsonl.open("a") as f:
-        f.write(later[2][20:])
-    newer, tail, added = growth.grow(new, tail)
-    assert added == ["new-3"]
-    _same(newer, load([str(story_jsonl)], cache=False))
-    assert growth.grow(newer, tail) == (newer, tail, [])  # nothing more: the same timeline
-
-
-def test_what_growth_cannot_take_sends_the_reload_to_the_whole_file(story_jsonl, monkeypatch):
-    from tui.store import growth, loader
-
-    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
-    old = load([str(story_jsonl)], cache=False)
-    size = story_jsonl.stat().st_size
-    tail = growth.tail_of([str(story_jsonl)], size)
-    original = story_jsonl.read_bytes()
-    for appended_text in (
-            event_line(1),  # dated before the last event: positions would shift
-            event_line(1).replace("2024-03-21", "2027-01-01").replace("new-1", "brazil-ends-custody"),  # an id again
-            event_line(1).replace("2024-03-21", "2027-01-01").replace("argentina-government", "nobody"),
-            '{"type": "quote", "id": "q-new", "text": "x", "speaker": "javier-milei", "source": "%s"}\n' % SOURCE,
-            "not json\n"):
-        story_jsonl.write_bytes(original + appended_text.encode())
-        assert growth.grow(old, tail) is None, appended_text
-    story_jsonl.write_bytes(original[:-10] + b"edited!!!\n" + event_line(1).encode())  # not just grown
-    assert growth.grow(old, tail) is None
-    assert growth.tail_of([str(story_jsonl)], size - 5) is None  # not at a line's end
-
+# --- a JSON Lines file that only grew: its new lines only (store/growth.py, tests/test_growth.py) --
 
 async def test_in_the_explorer_an_append_to_a_big_file_reads_only_the_new_lines(story_jsonl, monkeypatch):
     import tui.live_reload
@@ -352,23 +297,6 @@ async def test_in_the_explorer_an_append_to_a_big_file_reads_only_the_new_lines(
         assert cursor_title(app) == "Appended event number 7"
 
 
-def test_quotes_tied_to_no_event_stay_where_they_are_when_a_big_file_grows(story_jsonl, monkeypatch):
-    from tui.store import growth, loader
-
-    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
-    with story_jsonl.open("a") as f:  # a quote tied to no event sits after every event's quotes
-        f.write(json.dumps({"type": "quote", "id": "untied", "text": "said somewhere",
-                            "speaker": "argentina-government", "source": SOURCE}) + "\n")
-    old = load([str(story_jsonl)], cache=False)
-    tail = growth.tail_of([str(story_jsonl)], story_jsonl.stat().st_size)
-    with story_jsonl.open("a") as f:
-        f.write(event_line(1).replace("2024-03-21", "2027-01-01"))
-    new, _, added = growth.grow(old, tail)
-    assert added == ["new-1"]
-    _same(new, load([str(story_jsonl)], cache=False))
-    assert [q.id for q in new.quotes[new._qstart[len(new)]:]] == ["untied"]
-
-
 async def test_a_file_of_another_format_is_converted_again_on_reload(tmp_path):
     """A Timesketch CSV export (tests/fixtures, from the Timesketch project) opened in the
     explorer, then a row added: the reload converts it again, as the first open did."""
@@ -388,3 +316,57 @@ async def test_a_file_of_another_format_is_converted_again_on_reload(tmp_path):
         await poll(app, pilot)
         assert len(app.screen.timeline) == n + 1 and not app.screen.query(ReloadPanel)
         assert f"{n + 1} events" in screen_text(app)
+
+
+async def test_an_append_dated_in_the_middle_keeps_the_filter_and_the_cursor_on_its_event(story_jsonl, monkeypatch):
+    """A big file (records read back from disk): events dated among the old ones, one of them
+    matching the filter, go in without a full read; the filter stays, the count grows by the
+    one that matches, and the cursor stays on its event though it moved down a row."""
+    import tui.live_reload
+    from tui.model.query import from_options
+    from tui.store import loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await opened(app, pilot)
+        monkeypatch.setattr(tui.live_reload, "load_any", None)  # a full read would fail this test
+        app.screen.filters = from_options(actors=["argentina-government"])
+        await settle(app, pilot)
+        shown = len(app.screen.timeline_view.positions)
+        await pilot.press("j", "j")
+        before = cursor_title(app)
+        with story_jsonl.open("a") as f:
+            f.write(event_line(1, 1).replace("2024-03-01", "2000-01-01")  # before every event
+                    + event_line(2, 2).replace('"actors": ["argentina-government"], ', ""))
+        await poll(app, pilot)
+        assert app.screen.filters == from_options(actors=["argentina-government"])
+        assert len(app.screen.timeline) == 30 and len(app.screen.timeline_view.positions) == shown + 1
+        assert f"{shown + 1} of 30 events" in screen_text(app)
+        assert cursor_title(app) == before
+        assert [n.message for n in app._notifications][-1] == "+2 events · N: next new"
+
+
+async def test_a_broken_line_appended_to_a_big_file_is_named_with_its_line_and_the_last_version_stays(story_jsonl, monkeypatch):
+    import tui.live_reload
+    from tui.store import loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    lines = len(story_jsonl.read_bytes().splitlines())
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        monkeypatch.setattr(tui.live_reload, "load_any", None)  # named without reading the whole file
+        await pilot.press("j")
+        before = cursor_title(app)
+        with story_jsonl.open("a") as f:
+            f.write(event_line(1).replace("2024-03-21", "2027-01-01") + '{"type": "event", "id": \n')
+        await poll(app, pilot)
+        panel = app.screen.query_one(ReloadPanel)
+        problems = [str(s.render()) for s in panel.query(".problem")]
+        assert problems == [f"{story_jsonl}:{lines + 2}: error: is not valid JSON: Input data was truncated"]
+        assert "28 events" in screen_text(app) and cursor_title(app) == before  # the last good version
+        with story_jsonl.open("a") as f:  # more lines after it: still broken at the same line
+            f.write(event_line(3).replace("2024-03-21", "2027-01-03"))
+        await poll(app, pilot)
+        assert f":{lines + 2}: error" in screen_text(app) and "28 events" in screen_text(app)

@@ -33,6 +33,7 @@ from .screens.main import MainScreen
 from .store.growth import Tail, grow, tail_of
 from .store.watcher import POLL_SECONDS, Watcher, stamp
 from .widgets.reload_panel import ReloadPanel
+from .widgets.timeline_row import measure_grown
 
 __all__ = ["LiveReload", "Reloaded", "ReloadFailed"]
 
@@ -83,6 +84,15 @@ class LiveReload:
             first = self.watcher.stamps.get(self.paths[0]) if len(self.paths) == 1 else None
             self._tail = tail_of(self.paths, first.size if first else None)
             self._poller = self.set_interval(POLL_SECONDS, self.poll_files)
+            if self._tail is not None:
+                self._warm_positions(self.timeline)
+
+    @work(thread=True, group="watch", exit_on_error=False)
+    def _warm_positions(self, timeline: Timeline) -> None:
+        """Event id -> position (``Timeline.position``), which the first growth checks the new
+        ids against and carries on: built now, in the background (a second at a million
+        events), rather than after the first append, while the reader waits for it."""
+        timeline.position
 
     def poll_files(self) -> None:
         """One look at the files' stamps; a reload if one changed and none is running."""
@@ -101,15 +111,23 @@ class LiveReload:
             return
         self._reloading = True
         self.busy.add("reload")  # quitting meanwhile must not wait for the thread
-        self._reload(self.timeline, self._tail)
+        shown = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        density = shown.density if shown is not None and shown.density.timeline is self.timeline else None
+        self._reload(self.timeline, self._tail, density)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
-    def _reload(self, old: Timeline, tail: Tail | None) -> None:
+    def _reload(self, old: Timeline, tail: Tail | None, density: Density | None = None) -> None:
         try:
-            grown = grow(old, tail) if tail is not None else None
+            try:
+                grown = grow(old, tail) if tail is not None else None
+            except LoadError as exc:  # a new line that does not decode: named, with its line
+                self.post_message(ReloadFailed([str(p) for p in exc.errors] or [str(exc)]))
+                return
             if grown is not None:  # a JSON Lines file that only grew: its new lines only
-                new, tail, added = grown
-                changes = appended(new, added)
+                new, tail = grown.timeline, grown.tail
+                changes = appended(new, grown.added)
+                density = density.grown(new, grown.positions) if density is not None else Density(new)
+                measure_grown(old, new, grown.positions)  # the new screen's columns, without a new sample
             else:
                 before = stamp(self.paths[0]) if len(self.paths) == 1 else None
                 try:  # as the command line opened them (TimelineJS, CSV... converted again)
@@ -123,7 +141,8 @@ class LiveReload:
                 tail = tail_of(self.paths, before.size if before else None)
                 # a big file's events would all have to be read back to compare: ids only
                 changes = diff(old, new, compare=new.origin is None and old.origin is None)
-            self.post_message(Reloaded(new, Density(new), changes, tail))
+                density = Density(new)
+            self.post_message(Reloaded(new, density, changes, tail))
         except Exception as exc:  # never end the explorer over a reload
             self.post_message(ReloadFailed([f"could not reload: {exc}"]))
         finally:
@@ -203,9 +222,11 @@ class LiveReload:
             screen = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if screen is None:
             return
-        for old in screen.query(ReloadPanel):
-            old.remove()
-        screen.mount(ReloadPanel(headline, problems, hint))
+        shown = screen.query(ReloadPanel)
+        if shown:  # updated in place: one removed and another mounted at once would share its id
+            shown.first().show(headline, problems, hint)
+        else:
+            screen.mount(ReloadPanel(headline, problems, hint))
 
     def _hide_problems(self) -> None:
         for screen in self.screen_stack:

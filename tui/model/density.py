@@ -21,33 +21,51 @@ class Density:
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
-        starts = [p for p in (timeline.first_dated(), timeline.last_dated()) if p is not None]
-        self.weekly = False
-        self.first = 0
-        self.size = 0
+        self.weekly, self.first, self.size = _scale(timeline)
         self.bucket = array("i")
-        if not starts:
+        if not self.size:
             self.total: list[int] = []
             return
-        first, last = timeline.dates[starts[0]].start, timeline.dates[starts[1]].start
-        months = (last.year - first.year) * 12 + (last.month or 12) - (first.month or 1) + 1
-        self.weekly = months <= 6
+        # From the index arrays, not the dates: a timeline from the cache parses dates on demand.
+        first = self.first
         if self.weekly:
-            self.first = timeline.dates[starts[0]].lower // _WEEK
-            self.size = timeline.dates[starts[1]].lower // _WEEK - self.first + 1
-            # From the index arrays, not the dates: a timeline from the cache parses dates on demand.
-            self.bucket = array("i", [(lower // _WEEK - self.first) if key else -1
+            self.bucket = array("i", [(lower // _WEEK - first) if key else -1
                                       for lower, key in zip(timeline.lower, timeline.group_keys)])
-        else:
-            self.first = first.year * 12 + (first.month or 1) - 1
-            self.size = months
-            # group key = year * 13 + month (0 for a year alone; the whole key 0 for an open start)
-            self.bucket = array("i", [
-                (key // 13 * 12 + (key % 13 or 1) - 1 - self.first) if key else -1
-                for key in timeline.group_keys
-            ])
+        else:  # group key = year * 13 + month (0 for a year alone; the whole key 0 for an open start)
+            self.bucket = array("i", [(key // 13 * 12 + (key % 13 or 1) - 1 - first) if key else -1
+                                      for key in timeline.group_keys])
         counter = Counter(self.bucket)
         self.total = [counter.get(b, 0) for b in range(self.size)]
+
+    def _bucket(self, lower: int, key: int) -> int:
+        """The bucket of one event (as ``__init__`` buckets them all); -1 for an open start."""
+        if not key:
+            return -1
+        if self.weekly:
+            return lower // _WEEK - self.first
+        return key // 13 * 12 + (key % 13 or 1) - 1 - self.first
+
+    def grown(self, timeline: Timeline, added: Sequence[int]) -> Density:
+        """The density of ``timeline``: this one's timeline with events put in at ``added``
+        (their positions in ``timeline``, ascending), nothing else changed (a JSON Lines
+        file that grew). Only the new events are bucketed while the strip keeps its first
+        bucket and its scale; otherwise every event is, again."""
+        scale = _scale(timeline)
+        if not self.size or (scale[0], scale[1]) != (self.weekly, self.first) or scale[2] < self.size:
+            return Density(timeline)
+        new = Density.__new__(Density)
+        new.timeline, (new.weekly, new.first, new.size) = timeline, scale
+        values = [new._bucket(timeline.lower[p], timeline.group_keys[p]) for p in added]
+        bucket = self.bucket[:added[0]] if added else array("i", self.bucket)
+        for j, p in enumerate(added):  # old index p - j is the first after the j-th new event
+            bucket.append(values[j])
+            bucket += self.bucket[p - j:(added[j + 1] - j - 1) if j + 1 < len(added) else len(self.bucket)]
+        new.bucket = bucket
+        new.total = self.total + [0] * (new.size - self.size)
+        for b in values:
+            if b >= 0:
+                new.total[b] += 1
+        return new
 
     def counts(self, positions: Sequence[int]) -> list[int]:
         """Events per bucket among ``positions``."""
@@ -95,3 +113,17 @@ class Density:
             else:
                 hi = mid - 1
         return lo
+
+
+def _scale(timeline: Timeline) -> tuple[bool, int, int]:
+    """Weekly or monthly buckets, the first one, and how many: months, or weeks when the
+    dated events span six months or less; (False, 0, 0) when no event has a date."""
+    starts = [p for p in (timeline.first_dated(), timeline.last_dated()) if p is not None]
+    if not starts:
+        return False, 0, 0
+    first, last = timeline.dates[starts[0]].start, timeline.dates[starts[1]].start
+    months = (last.year - first.year) * 12 + (last.month or 12) - (first.month or 1) + 1
+    if months <= 6:
+        week = timeline.dates[starts[0]].lower // _WEEK
+        return True, week, timeline.dates[starts[1]].lower // _WEEK - week + 1
+    return False, first.year * 12 + (first.month or 1) - 1, months

@@ -17,7 +17,7 @@ from .reading import (CHUNK, LONE_SURROGATE, PLURAL, Keep, Parsed, build_record,
                       describe, msgspec_problem, quick, show, strict_loads, unreadable)
 from .records import Spans
 
-__all__ = ["read_jsonl", "looks_like_jsonl"]
+__all__ = ["read_jsonl", "looks_like_jsonl", "line_problem"]
 
 
 def looks_like_jsonl(data: bytes) -> bool:
@@ -107,7 +107,7 @@ def read_jsonl(name: str, lines, strict: bool, sink: Fill | None = None) -> Pars
             try:
                 record = _LINE_DECODER.decode(raw)
             except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
-                parsed.problems.append(_line_problem(name, raw, number, exc))
+                parsed.problems.append(line_problem(name, raw, number, exc))
                 if sink.all_or_nothing:
                     return parsed  # the caller reads the file again, the detailed way
                 continue
@@ -131,7 +131,7 @@ def read_jsonl(name: str, lines, strict: bool, sink: Fill | None = None) -> Pars
     return parsed
 
 
-def _line_problem(name: str, raw: bytes, number: int, exc: Exception) -> Problem:
+def line_problem(name: str, raw: bytes, number: int, exc: Exception) -> Problem:
     """What is wrong with one line of a big JSON Lines file, as msgspec found it."""
     if isinstance(exc, msgspec.ValidationError):
         problem = msgspec_problem(name, exc)

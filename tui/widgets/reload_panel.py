@@ -36,6 +36,11 @@ class ReloadPanel(VerticalScroll, can_focus=False):
         self.border_title = "Not reloaded"
         self._lines = (headline, problems, hint)
 
+    def show(self, headline: str, problems: list[str], hint: str) -> None:
+        """Say this instead (the file changed again and is still broken)."""
+        self._lines = (headline, problems, hint)
+        self.refresh(recompose=True)
+
     def compose(self):
         headline, problems, hint = self._lines
         yield Static(Content(one_line(headline)))

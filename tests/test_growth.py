@@ -1,0 +1,228 @@
+"""A JSON Lines file that only grew: only its new lines are read (``store/growth.py``), and the
+timeline that gives must be the one a full read of the grown file gives, index for index.
+
+The file is the bundled dataset (the real story) written out as JSON Lines. Each test runs
+twice: as a small file (records in memory) and as a big one (``STRICT_LIMIT`` lowered, so
+records are read back from disk by their spans and the indexes are spliced, the path of a
+million-event file).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tui.cli import main
+from tui.model.density import Density
+from tui.model.problems import LoadError
+from tui.model.query import from_options, run
+from tui.store import growth, load, loader
+
+SOURCE = "lnginnorthernbc-2026-01-11"  # a source of the bundled dataset
+ACTOR = "argentina-government"
+
+
+def line(**record) -> str:
+    return json.dumps(record) + "\n"
+
+
+def event(n: int, date: str, **more) -> str:
+    fields = {"type": "event", "id": f"new-{n}", "date": date, "title": f"Appended event number {n}",
+              "actors": [ACTOR], "sources": [SOURCE]}
+    fields.update(more)
+    return line(**fields)
+
+
+@pytest.fixture(params=[False, True], ids=["in-memory", "read-back-from-disk"])
+def big(request, monkeypatch):
+    if request.param:  # the path of files over 64 MB, on a small file
+        monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    return request.param
+
+
+@pytest.fixture
+def story(tmp_path, capsys):
+    path = tmp_path / "story.jsonl"
+    assert main(["list", "--format", "jsonl", "-o", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
+def opened(path):
+    timeline = load([str(path)], cache=False)
+    return timeline, growth.tail_of([str(path)], path.stat().st_size)
+
+
+def append(path, text: str) -> None:
+    with path.open("a") as f:
+        f.write(text)
+
+
+def same(grown, path) -> None:
+    """The grown timeline is what a full read of the file gives: order, records, every index,
+    the id -> position map, warnings, query answers and the density strip."""
+    full = load([str(path)], cache=False)
+    a, b = grown.timeline, full
+    n = len(b)
+    assert len(a) == n
+    assert [e.id for e in a.events_at(range(n))] == [e.id for e in b.events_at(range(n))]
+    assert a.events_at(range(n)) == b.events_at(range(n))
+    assert [a.dates[p] for p in range(n)] == [b.dates[p] for p in range(n)]
+    for column in ("lower", "upper", "group_keys", "_long", "_qstart"):
+        assert list(getattr(a, column)) == list(getattr(b, column)), column
+    for index in ("_by_actor", "_by_tag", "_by_confidence"):
+        mine, theirs = getattr(a, index), getattr(b, index)
+        assert {k: list(v) for k, v in mine.items() if v} == {k: list(v) for k, v in theirs.items() if v}, index
+    assert list(a._by_tag) == list(b._by_tag)  # most used first, as the tag picker lists them
+    assert a.actors == b.actors and a.sources == b.sources
+    assert [q.id for q in a.quotes_of(range(n))] == [q.id for q in b.quotes_of(range(n))]
+    assert dict(a.position.items()) == b.position and list(a.position) == list(b.position)
+    assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]
+    assert a.actor_event_counts() == b.actor_event_counts() and a.tag_counts() == b.tag_counts()
+    for query in (from_options(actors=[ACTOR]), from_options(tags=["asylum"]), from_options(date_from="2024-03"),
+                  from_options(date_from="2010", date_to="2024-03-10"), from_options(search="appended"),
+                  from_options(search="embassy"), *([from_options(actors=["newcomer"])] if "newcomer" in b.actors else [])):
+        assert list(run(a, query).positions) == list(run(b, query).positions), query
+    assert sorted(grown.positions) == list(grown.positions)
+    assert [a.events[p].id for p in grown.positions] == sorted(grown.added, key=b.position.__getitem__)
+
+
+def grown_density(before, grown) -> None:
+    """The density strip grown from the old one is the one counted afresh."""
+    density = Density(before).grown(grown.timeline, grown.positions)
+    fresh = Density(grown.timeline)
+    assert (density.weekly, density.first, density.size) == (fresh.weekly, fresh.first, fresh.size)
+    assert list(density.bucket) == list(fresh.bucket) and density.total == fresh.total
+
+
+def test_events_dated_last_are_added_at_the_end(story, big):
+    old, tail = opened(story)
+    append(story, event(2, "2027-02-01") + event(1, "2027-01-01") + event(3, "2027-03-01")[:20])  # the last line half written
+    first = growth.grow(old, tail)
+    assert sorted(first.added) == ["new-1", "new-2"] and len(first.timeline) == 30
+    assert list(first.positions) == [28, 29]
+    grown_density(old, first)
+    append(story, event(3, "2027-03-01")[20:])
+    second = growth.grow(first.timeline, first.tail)
+    assert second.added == ["new-3"]
+    same(second, story)
+    nothing = growth.grow(second.timeline, second.tail)
+    assert nothing.timeline is second.timeline and nothing.added == []  # nothing more: the same timeline
+
+
+def test_events_dated_in_the_middle_go_where_a_full_read_puts_them(story, big):
+    old, tail = opened(story)
+    dates = sorted({d.text for d in old.dates})
+    some = dates[len(dates) // 2]  # a date other events have: the new one goes after them (a stable sort)
+    append(story, event(1, some) + event(2, "1999") + event(3, some[:7]) + event(4, "2024-03-21/2024-09")
+           + event(5, "2027-01-01", tags=["asylum"], confidence="disputed"))
+    grown = growth.grow(old, tail)
+    assert grown is not None and len(grown.timeline) == 33
+    assert grown.positions[0] == 0  # 1999: before every other event
+    same(grown, story)
+    grown_density(old, grown)
+
+
+def test_growth_after_growth_keeps_every_index_right(story, big, monkeypatch):
+    monkeypatch.setattr(growth.Renumbered, "_DEPTH", 2)  # the id -> position map is made a dict again on the way
+    timeline, tail = opened(story)
+    for n, date in enumerate(["2024-01", "2027-01-01", "2000-05-05", "2024-03-21", "2024-03-21T10:00Z", "2030"]):
+        append(story, event(n, date, tags=[f"round-{n}"]))
+        grown = growth.grow(timeline, tail)
+        same(grown, story)
+        timeline, tail = grown.timeline, grown.tail
+    assert isinstance(timeline.position, (dict, growth.Renumbered))
+
+
+def test_new_actors_and_sources_come_in_with_the_events_that_name_them(story, big):
+    old, tail = opened(story)
+    append(story, line(type="actor", id="newcomer", name="A Newcomer", kind="person")
+           + line(type="source", id="new-wire", title="A wire story", kind="article", via=SOURCE)
+           + event(1, "2024-03-22", actors=["newcomer", {"actor": ACTOR, "role": "host"}],
+                   sources=[{"source": "new-wire", "stance": "supports"}])
+           + event(2, "2024-02-02", sources=[]))  # cites no source: a warning, with its line
+    grown = growth.grow(old, tail)
+    assert grown is not None and "newcomer" in grown.timeline.actors and "new-wire" in grown.timeline.sources
+    assert list(run(grown.timeline, from_options(actors=["newcomer"])).positions) == [grown.timeline.position["new-1"]]
+    assert [w.message for w in grown.timeline.warnings[len(old.warnings):]] == ["event 'new-2' cites no source"]
+    same(grown, story)
+
+
+def test_a_line_that_does_not_decode_is_refused_with_its_line_number(story, monkeypatch):
+    """A big file's broken line is named here, in the loader's words, without reading the
+    million lines before it (a small file is read again whole: quick, in the strict reader's words)."""
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    old, tail = opened(story)
+    lines = len(story.read_bytes().splitlines())
+    append(story, event(1, "2027-01-01") + '{"type": "event", "id": "new-2", "date": "2027-01-02", "title": \n')
+    with pytest.raises(LoadError) as refused:
+        growth.grow(old, tail)
+    with pytest.raises(LoadError) as full:
+        load([str(story)], cache=False)
+    (problem,) = refused.value.problems
+    assert problem.line == lines + 2 and str(problem) in str(full.value)  # the loader's own words for it
+    assert f"story.jsonl:{lines + 2}: error: is not valid JSON" in str(problem)
+    assert len(old) == 28 and "new-1" not in old.position  # the old timeline is untouched
+
+
+def test_a_small_file_with_a_broken_line_is_read_again_whole(story):
+    old, tail = opened(story)
+    append(story, event(1, "2027-01-01") + '{"type": "event", "id": "new-2"\n')
+    assert growth.grow(old, tail) is None
+
+
+def test_what_growth_cannot_take_sends_the_reload_to_the_whole_file(story, big):
+    old, tail = opened(story)
+    original = story.read_bytes()
+    for appended in (
+            event(1, "2027-01-01", id="brazil-ends-custody"),  # an id used again
+            event(1, "2027-01-01", actors=["nobody"]),  # an actor that is not there
+            event(1, "2027-13-01"),  # not a date
+            line(type="source", id="loop-a", title="a", kind="article", via="loop-b")
+            + line(type="source", id="loop-b", title="b", kind="article", via="loop-a"),
+            line(type="quote", id="q-new", text="x", speaker="javier-milei", source=SOURCE)):
+        story.write_bytes(original + appended.encode())
+        assert growth.grow(old, tail) is None, appended
+    story.write_bytes(original[:-10] + b"edited!!!\n" + event(1, "2027-01-01").encode())  # not just grown
+    assert growth.grow(old, tail) is None
+    assert growth.tail_of([str(story)], len(original) - 5) is None  # not at a line's end
+
+
+def test_quotes_tied_to_no_event_stay_where_they_are(story, big):
+    append(story, line(type="quote", id="untied", text="said somewhere", speaker=ACTOR, source=SOURCE))
+    old, tail = opened(story)
+    append(story, event(1, "2027-01-01") + event(2, "2001"))
+    grown = growth.grow(old, tail)
+    same(grown, story)
+    new = grown.timeline
+    assert [q.id for q in new.quotes[new._qstart[len(new)]:]] == ["untied"]
+
+
+def test_the_search_text_of_events_added_at_the_end_is_the_old_one_and_theirs(story, monkeypatch):
+    """The old search text is reused (copied, not built again) and gives the answers a
+    search text built from the whole file gives; events put in among the old ones get a
+    text built anew."""
+    from tui.store import text
+    from tui.store.grown_text import GrownText
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    old, tail = opened(story)
+    old.haystack()
+    append(story, event(1, "2027-01-01", title="Embassy siege appended late", summary="Ünïcode àccents"))
+    grown = growth.grow(old, tail)
+    new = grown.timeline
+    assert isinstance(new.text_source, GrownText)
+    built = []
+    monkeypatch.setattr(text.FileText, "build_text", lambda self, t: built.append(t))
+    blob, offsets = new.haystack()
+    assert built == []  # the old text was not built again
+    full = load([str(story)], cache=False)
+    monkeypatch.undo()
+    full_blob, full_offsets = full.haystack()
+    assert bytes(blob[:offsets[-1]]) == bytes(full_blob[:full_offsets[-1]]) and list(offsets) == list(full_offsets)
+    for word in ("embassy", "unicode accents", "siege", "appended late", "zzz-nowhere"):
+        assert list(new.text_positions(word)) == list(full.text_positions(word)), word
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    append(story, event(2, "2000-01-01"))  # among the old ones: the text is built anew
+    assert not isinstance(growth.grow(new, grown.tail).timeline.text_source, GrownText)
