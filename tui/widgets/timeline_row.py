@@ -11,6 +11,7 @@ the row, its width budget and the help screen all read the list.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from ..model.sourcing_report import shared
 from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 
-__all__ = ["MARKERS", "Marker", "Columns", "measure", "fit", "fit_names", "TITLE_MIN"]
+__all__ = ["MARKERS", "Marker", "Columns", "measure", "measure_grown", "fit", "fit_names", "TITLE_MIN"]
 
 TITLE_MIN = 33
 """Cells the title keeps before the actor column gets any (at 120x40 a typical title shows
@@ -100,11 +101,31 @@ class Columns:
         return date_w, title_w, actors_w
 
 
+_MEASURED: weakref.WeakKeyDictionary[Timeline, Columns] = weakref.WeakKeyDictionary()
+"""Each timeline's columns, once measured (a new screen on the same timeline reads them)."""
+
+
 def measure(timeline: Timeline) -> Columns:
-    """The longest date and first-actor label among the timeline's events."""
-    n = len(timeline)
-    step = max(1, n // SAMPLE)
-    positions: Sequence[int] = range(0, n, step)
+    """The longest date and first-actor label among the timeline's events (a sample of
+    ``SAMPLE`` evenly spread, for a big one: each is read back from the file)."""
+    columns = _MEASURED.get(timeline)
+    if columns is None:
+        n = len(timeline)
+        columns = _MEASURED[timeline] = _widest(timeline, range(0, n, max(1, n // SAMPLE)))
+    return columns
+
+
+def measure_grown(old: Timeline, new: Timeline, added: Sequence[int]) -> None:
+    """``new`` is ``old`` with events put in at ``added`` (a JSON Lines file that grew): its
+    columns are the old ones, widened for the new events if need be. Only those are read,
+    not another sample of the file (at a million events, 20,000 reads from disk)."""
+    columns = _MEASURED.get(old)
+    if columns is not None and new not in _MEASURED:
+        more = _widest(new, added)
+        _MEASURED[new] = Columns(max(columns.date, more.date), max(columns.actors, more.actors))
+
+
+def _widest(timeline: Timeline, positions: Sequence[int]) -> Columns:
     date_w = actors_w = 0
     for position in positions:
         date_w = max(date_w, cell_len(short_date(timeline.dates[position])))
