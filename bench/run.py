@@ -229,6 +229,8 @@ from tui.widgets.timeline_view import compute_layout
 shutil.copyfile(path, scratch)  # the dataset itself is never written to
 tl = load(scratch, cache=False)
 tail = tail_of([scratch], os.path.getsize(scratch))
+density = Density(tl)  # the explorer's, from its first screen
+tl.position  # the explorer has it from its first screen on (live_reload warms it)
 actor, source = next(iter(tl.actors)), next(iter(tl.sources))
 times = []
 for run_number in range(3):
@@ -243,15 +245,124 @@ for run_number in range(3):
     if grown is None:
         emit({"error": "the append was not read incrementally"})
         raise SystemExit(0)
-    tl, tail, added = grown
-    density = Density(tl)
-    changes = appended(tl, added)
+    tl, tail = grown.timeline, grown.tail
+    density = density.grown(tl, grown.positions)
+    changes = appended(tl, grown.added)
     positions = run(tl, Query()).positions
     compute_layout(tl, positions)
     density.counts(positions)
     times.append(time.perf_counter() - t0)
 os.unlink(scratch)
 emit({"times": times, "events": len(tl), "added": len(changes.added)})
+'''
+
+LIVE_SNIPPET = r'''
+import asyncio, shutil
+path, scratch, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+from textual.worker import WorkerState
+from tui.app import TimelineApp
+from tui.model.query import Query, make_term
+from tui.screens.main import MainScreen
+
+async def wait_workers(app, groups=None):
+    while True:
+        busy = [w for w in app.workers if not w.is_finished and (groups is None or w.group in groups)]
+        if not busy:
+            return
+        if any(w.state == WorkerState.PENDING for w in busy):
+            await asyncio.sleep(0)
+            continue
+        try:
+            await app.workers.wait_for_complete(busy)
+        except Exception:
+            pass
+
+async def settle(app, pilot):
+    # every queued message of the app and the screen's widgets handled, then painted
+    for _ in range(10000):
+        await pilot._wait_for_screen()
+        nodes = [app, *app.screen.walk_children(with_self=True)]
+        if all(n._message_queue.empty() for n in nodes):
+            break
+    app.screen._on_timer_update()
+    await pilot._wait_for_screen()
+
+async def until(app, pilot, done, what):
+    deadline = time.monotonic() + 900
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        await wait_workers(app, ("load", "reload", "filter"))  # not the background ones
+        await settle(app, pilot)
+
+def shown(app, n, query):
+    screen = app.screen
+    return (isinstance(screen, MainScreen) and len(screen.timeline) == n and screen.ready
+            and screen._applied == query)
+
+async def main():
+    shutil.copyfile(path, scratch)  # the dataset itself is never written to
+    app = TimelineApp([scratch], cache=False)
+    out = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(app, pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.ready, "never usable")
+        await wait_workers(app)
+        app._poller.pause()  # each poll is made here, at a known moment
+        displays = []  # when each frame went to the (headless) terminal
+        real_display = app._display
+
+        def display(screen, renderable):
+            displays.append((time.perf_counter(), screen))
+            real_display(screen, renderable)
+
+        app._display = display
+        first = app.timeline
+        actor = max(first.actor_event_counts().items(), key=lambda kv: kv[1])[0]
+        source = next(iter(first.sources))
+        queries = {"none": Query(), "actor": Query((make_term("actor", [actor]),)),
+                   "word": Query((make_term("text", ["appended"]),))}
+        for round_number, (name, query) in enumerate(queries.items()):
+            app.screen.filters = query
+            await until(app, pilot, lambda: shown(app, len(app.timeline), query), "filter never applied")
+            await wait_workers(app)
+            app.screen.timeline_view.action_move(5)
+            await settle(app, pilot)
+            cursor_id = app.timeline.events.ids[app.screen.current] if hasattr(app.timeline.events, "ids") else None
+            n = len(app.timeline) + count
+            lines = "".join(json.dumps({"type": "event", "id": f"appended-{round_number}-{i}",
+                                        "date": f"2026-{round_number + 1:02d}-{i + 1:02d}",
+                                        "title": f"Appended event {i}", "actors": [actor],
+                                        "sources": [source]}) + "\n" for i in range(count))
+            t0 = time.perf_counter()
+            with open(scratch, "a") as f:
+                f.write(lines)
+            app.poll_files()
+            deadline = time.monotonic() + 900
+            while not shown(app, n, query):  # the app runs as it would: nothing forced here
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the new events never showed")
+                await asyncio.sleep(0.002)
+            seen = time.perf_counter()
+            while not any(t >= seen and screen is app.screen for t, screen in displays):
+                await asyncio.sleep(0.002)  # until the screen's next paint, with the new rows
+            out[name] = next(t for t, screen in displays if t >= seen and screen is app.screen) - t0
+            t1 = time.perf_counter()
+            await wait_workers(app)  # the background work a reload leaves (the search text...)
+            await settle(app, pilot)
+            out[name + "_after"] = time.perf_counter() - t1
+            if cursor_id is not None:
+                out[name + "_cursor_kept"] = app.timeline.events.ids[app.screen.current] == cursor_id
+            out[name + "_shown"] = len(app.screen.timeline_view.positions)
+        out["events"] = len(app.timeline)
+        out["peak"] = hwm()
+    emit(out)
+
+try:
+    asyncio.run(main())
+finally:
+    if os.path.exists(scratch):
+        os.unlink(scratch)
+os._exit(0)
 '''
 
 OPEN_SNIPPET = r'''
@@ -694,6 +805,32 @@ def measure_append(n: int, seed: int, cache: Path, count: int = 10) -> Metric:
     metric.ok = metric.value <= 1.0
     metric.note = "new lines only; + up to 0.25 s until the poll sees the change"
     return metric
+
+
+def measure_live(n: int, seed: int, cache: Path, count: int = 10) -> list[Metric]:
+    """The whole path a user sees (issue 15): an explorer (``cache=False``) on the JSON Lines
+    file; with no filter, an actor filter and a word filter in turn, ``count`` events are
+    appended and one poll is made at once; timed from the write until the new screen has
+    its first result painted (the poll interval, up to 0.25 s, comes on top). Then the
+    background work the reload leaves (the search text for the new version) until idle."""
+    path = dataset_jsonl(n, seed, cache)
+    child = python(LIVE_SNIPPET, str(path), str(cache / f"live-scratch-{os.getpid()}.jsonl"), str(count))
+    names = {"none": "no filter", "actor": "actor filter", "word": "word filter"}
+    rows = []
+    for key, name in names.items():
+        shown = Metric(f"live reload in the explorer, {name}: {count} appended → painted", target="≤ 1 s")
+        after = Metric(f"  + background work until idle ({name})")
+        if not child.ok:
+            shown.error = child.failure
+        elif key in child.data:
+            shown.samples = [child.data[key]]
+            shown.ok = shown.value <= 1.0
+            kept = child.data.get(f"{key}_cursor_kept")
+            shown.note = f"{child.data.get(key + '_shown', 0):,} rows shown" + (
+                "; cursor kept" if kept else "; CURSOR MOVED" if kept is False else "")
+            after.samples = [child.data[f"{key}_after"]]
+        rows += [shown, after]
+    return rows
 
 
 def warm_page_cache(path: Path) -> None:
@@ -1389,7 +1526,7 @@ def bench_size(n: int, args, runs: int) -> tuple[str, dict]:
                          f"{info['sources']:,} sources, {info['quotes']:,} quotes")
     print(f"  {label(n)}: live reload of a growing JSON Lines file ...", flush=True)
     rows = [file_row, *opened.values(), *queries.values(), *cli.values(), *interchange.values(),
-            measure_append(n, args.seed, args.cache)]
+            measure_append(n, args.seed, args.cache), *measure_live(n, args.seed, args.cache)]
     if explorer:
         rows += [explorer["first_frame"], explorer["load_stall"], quit_metric,
                  *(v for k, v in explorer.items() if k not in ("first_frame", "load_stall"))]
@@ -1421,8 +1558,9 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"folder for generated inputs (default {DEFAULT_CACHE})")
     ap.add_argument("--save", type=Path, help="also write the raw samples as JSON to this file")
     ap.add_argument("--no-small", action="store_true", help="skip the bundled-dataset commands")
-    ap.add_argument("--only", choices=("notes",),
-                    help="measure only these rows at each size (notes: queries on 10k annotations, issue 13)")
+    ap.add_argument("--only", choices=("notes", "live"),
+                    help="measure only these rows at each size (notes: queries on 10k annotations, issue 13; "
+                         "live: an append to a JSON Lines file, in the model and in the explorer, issue 15)")
     ap.add_argument("--no-shapes", action="store_true",
                     help="skip the hostile shapes (long via chains, wide and deep affiliations)")
     args = ap.parse_args(argv)
@@ -1448,6 +1586,14 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             rows = list(measure_notes(path).values())
             print(table(f"{label(n)} events, seed {args.seed}: {path} — notes rows only; median of {QUERY_REPS}",
+                        rows), flush=True)
+            print(f"({label(n)} took {time.perf_counter() - started:.0f} s)\n", flush=True)
+        return 0
+    if args.only == "live":
+        for n in sizes:
+            started = time.perf_counter()
+            rows = [measure_append(n, args.seed, args.cache), *measure_live(n, args.seed, args.cache)]
+            print(table(f"{label(n)} events, seed {args.seed}: live reload rows only; one explorer process",
                         rows), flush=True)
             print(f"({label(n)} took {time.perf_counter() - started:.0f} s)\n", flush=True)
         return 0
