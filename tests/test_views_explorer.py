@@ -261,6 +261,44 @@ async def test_zone_toggle_shifts_only_times_with_an_offset(make_app):
         assert "In " not in detail(app).split("\n")[1]
 
 
+async def test_zone_shifts_every_time_of_day_shown_and_never_a_bare_date(make_app):
+    """z moves the times in the rows, the first report, the sources and the quotes; dates
+    without a time, and times stored without a zone, stay as stored."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await go_to(app, pilot, "siege-begins")
+        assert "6 Sep 20:00–20:30" in row_text(app, "siege-begins")
+        await pilot.press("z")  # as stored -> UTC
+        await settle(app, pilot)
+        view = app.screen.query_one(TimelineView)
+        assert view.border_subtitle == "times in UTC"
+        assert "7 Sep 00:00–00:30" in row_text(app, "siege-begins")
+        assert "7 Sep 10:30" in row_text(app, "meda-reports-siege-continues")  # 06:30 -04:00
+        assert " 6 Sep " in row_text(app, "power-cut-2024-09-06")  # a day: never shifted
+        body = detail(app)
+        assert "First report: 7 Sep 2024 00:30 UTC by X (Pedro Urruchurtu)" in body
+        assert "(7 Sep 2024 00:30 UTC)" in " ".join(body.split())  # the post among the sources
+        quotes = "\n".join(str(o.prompt) for o in app.screen.query_one("#quotes").options)
+        assert "said 7 Sep 2024 00:30 UTC" in quotes and "said 6 Sep 2024 20:30" not in quotes
+        await pilot.press("z")  # UTC -> as stored (no zone chosen)
+        await settle(app, pilot)
+        assert view.border_subtitle == "" and "6 Sep 20:00–20:30" in row_text(app, "siege-begins")
+
+
+def test_disputed_claims_show_their_times_in_the_chosen_zone():
+    from tui.model.clock import ZoneChoice
+    from tui.model.dates import parse_edtf
+    from tui.model.stances import Claim
+    from tui.screens.disputed import claim_lines
+
+    timed = Claim("s", "A post", "X", parse_edtf("2024-09-06T20:30-04:00"), None, "disputes", "")
+    day = Claim("t", "An article", "CNN", parse_edtf("2024-09-07"), None, "disputes", "")
+    assert "7 Sep 2024 02:30 CEST" in str(claim_lines(timed, ZoneChoice("Europe/Madrid"))[1])
+    assert "6 Sep 2024 20:30 -04:00" in str(claim_lines(timed)[1])
+    assert "7 Sep 2024" == str(claim_lines(day, ZoneChoice("Europe/Madrid"))[1]).strip()
+
+
 # --- within ----------------------------------------------------------------------------------
 
 async def test_within_counts_what_only_possibly_falls_in_the_range(make_app):

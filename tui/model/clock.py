@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .dates import DAY, MONTH, YEAR, EDate, MONTH_ABBR, Point, qualify
+import msgspec
 
-__all__ = ["step", "relative", "ZoneChoice", "parse_zone", "shifted", "ZoneError"]
+from .dates import DAY, MONTH, YEAR, EDate, Point
+
+__all__ = ["step", "relative", "ZoneChoice", "parse_zone", "in_zone", "shifted", "ZoneError"]
 
 _DAY = 86400
 _RANK = {YEAR: 0, MONTH: 1, DAY: 2}
@@ -93,38 +95,34 @@ def _offset(text: str) -> timezone:
     return timezone(sign * timedelta(hours=int(text[1:3]), minutes=int(text[4:6])))
 
 
-def _shift_point(point: Point, choice: ZoneChoice) -> str:
-    if point.hour is None or choice.zone is None or not point.offset:
-        return point.display()
+def _in_zone(point: Point | None, choice: ZoneChoice) -> Point | None:
+    """The point's wall-clock time in the chosen zone, its ``offset`` the zone's label
+    ("Z" for UTC, "CEST"); its bounds stay those stored (order and filters never move)."""
+    if point is None or point.hour is None or not point.offset:
+        return point
     when = datetime(point.year, point.month, point.day, point.hour, point.minute, point.second or 0,
                     tzinfo=_offset(point.offset)).astimezone(choice.zone)
-    text = f"{when.day} {MONTH_ABBR[when.month - 1]} {when.year:04} {when.hour:02}:{when.minute:02}"
-    if point.second is not None:
-        text += f":{when.second:02}"
-    label = "UTC" if choice.name == UTC else (when.tzname() or choice.name)
-    return qualify(f"{text} {label}", point.qualifier)
+    label = "Z" if choice.name == UTC else (when.tzname() or choice.name)
+    return msgspec.structs.replace(point, year=when.year, month=when.month, day=when.day, hour=when.hour,
+                                   minute=when.minute,
+                                   second=when.second if point.second is not None else None, offset=label)
+
+
+def in_zone(edate: EDate, choice: ZoneChoice) -> EDate:
+    """The date as ``choice`` shows it: times stored with an offset moved to the zone (the
+    day may change with them), everything else as stored. For display only: every
+    ``display``/``short_date`` form then reads the shifted times, and the bounds (what
+    order, filters and as-of compare) are the stored ones."""
+    if choice.zone is None or not any(p is not None and p.hour is not None and p.offset
+                                      for p in (edate.start, edate.end)):
+        return edate
+    return msgspec.structs.replace(edate, start=_in_zone(edate.start, choice), end=_in_zone(edate.end, choice))
 
 
 def shifted(edate: EDate, choice: ZoneChoice) -> str:
     """The date with its times shown as ``choice`` says (only times stored with an offset
     move; dates without a time never do)."""
-    if choice.zone is None or not any(p is not None and p.hour is not None and p.offset
-                                      for p in (edate.start, edate.end)):
-        return edate.display()
-    if not edate.interval:
-        return _shift_point(edate.start, choice)
-    start = _shift_point(edate.start, choice) if edate.start else None
-    end = _shift_point(edate.end, choice) if edate.end else None
-    if start is None:
-        return f"until {end}"
-    if end is None:
-        return f"from {start}"
-    if start == end:
-        return start
-    a, b = start.rsplit(" ", 2), end.rsplit(" ", 2)  # [day, time, zone]
-    if a[0] == b[0] and a[2] == b[2] and not edate.start.qualifier and not edate.end.qualifier:
-        return f"{a[0]} {a[1]}–{b[1]} {a[2]}"  # "7 Sep 2024 00:00–00:30 UTC"
-    return f"{start} – {end}"
+    return in_zone(edate, choice).display()
 
 
 def times_without_zone(edate: EDate) -> bool:

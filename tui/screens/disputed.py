@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..model.clock import ZoneChoice, in_zone
 from ..model.stances import Claim, claims, disputed_positions, sides
 from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
@@ -28,13 +29,13 @@ _LIMIT = 5000
 """At most this many events are listed (an OptionList holds one widget line per option)."""
 
 
-def claim_lines(claim: Claim) -> list[Content]:
-    """One claim: publisher and title, date, note."""
+def claim_lines(claim: Claim, zone: ZoneChoice | None = None) -> list[Content]:
+    """One claim: publisher and title, date (its time in ``zone``), note."""
     head: list = [("• ", "dim")]
     if claim.publisher:
         head += [(visible(clip(claim.publisher, 100)), "bold"), ": "]
     head.append(visible(clip(claim.title, 300)))
-    when = claim.date.display() if claim.date is not None else "undated"
+    when = "undated" if claim.date is None else (in_zone(claim.date, zone) if zone else claim.date).display()
     if claim.via and claim.date is not None:
         when += " (date of the source it is known through)"
     lines = [Content.assemble(*head), Content.styled(f"  {when}", "dim")]
@@ -91,7 +92,7 @@ class DisputedScreen(Screen[int | None]):
         for p in self.positions[:_LIMIT]:
             found = claims(t, p, upper=self.lens.upper)
             n_dis = sum(c.stance == "disputes" for c in found)
-            label = Content.assemble((t.dates[p].display(), "bold $text-accent"), "\n",
+            label = Content.assemble((in_zone(t.dates[p], self.lens.zone).display(), "bold $text-accent"), "\n",
                                      one_line(clip(t.events[p].title, 300)), "\n",
                                      (f"{len(found) - n_dis} for · {n_dis} against"
                                       + (" · confidence: disputed" if t.events[p].confidence == "disputed" else ""),
@@ -125,7 +126,7 @@ class DisputedScreen(Screen[int | None]):
             return
         t = self.timeline
         event = t.events[position]
-        lines = [Content.assemble((t.dates[position].display(), "bold $text-accent"), "  ",
+        lines = [Content.assemble((in_zone(t.dates[position], self.lens.zone).display(), "bold $text-accent"), "  ",
                                   (visible(clip(event.title, 300)), "bold"))]
         if event.note:
             lines.append(Content.assemble(("Note: ", "bold $text-warning"), visible(clip(event.note, 600))))
@@ -139,7 +140,7 @@ class DisputedScreen(Screen[int | None]):
             for claim in group:
                 if claim.stance == "mentions":
                     body.append(Content.styled("mentions only:", "dim italic"))
-                body += claim_lines(claim)
+                body += claim_lines(claim, self.lens.zone)
             if not body:
                 body = [Content.styled("no cited source is marked this way" +
                                        ("; see the note" if event.confidence == "disputed" else ""), "dim italic")]

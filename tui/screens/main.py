@@ -451,7 +451,7 @@ class MainScreen(Annotating, Screen[None]):
         lens = Lens(self._applied.as_of, self.timeline.position.get(anchor) if anchor else None, self._zone)
         self.timeline_view.set_lens(lens)
         self.pane("detail").set_lens(lens)
-        self.pane("quotes").set_as_of(lens.upper)
+        self.pane("quotes").set_as_of(lens.upper, self._zone)
 
     def action_as_of(self, days: int) -> None:
         """Step the as-of day (starting from the highlighted event's first day)."""

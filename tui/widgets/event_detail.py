@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from ..model.clock import ZoneChoice, in_zone
 from ..model.dates import parse_edtf, DateError
 from ..model.sourcing_report import shared
 from ..model.stances import claims
@@ -18,19 +19,22 @@ from .vim_scroll import VimScroll
 __all__ = ["EventDetail", "source_lines", "safe_date"]
 
 
-def safe_date(text: str | None) -> str:
-    """A stored date for display (already validated on load; shown raw if it somehow is not)."""
+def safe_date(text: str | None, zone: ZoneChoice | None = None) -> str:
+    """A stored date for display (already validated on load; shown raw if it somehow is not),
+    its times in ``zone`` when one is chosen (``clock.in_zone``)."""
     if not text:
         return ""
     try:
-        return parse_edtf(text).display()
+        edate = parse_edtf(text)
+        return (in_zone(edate, zone) if zone is not None else edate).display()
     except DateError:
         return visible(clip(text, 100))
 
 
-def source_lines(timeline: Timeline, source_id: str, indent: str = "  ", width: int = 0) -> list[Content]:
-    """A source as display lines: publisher, title, date, URL, then its ``via`` chain;
-    with a ``width``, wrapped lines hang under their text."""
+def source_lines(timeline: Timeline, source_id: str, indent: str = "  ", width: int = 0,
+                 zone: ZoneChoice | None = None) -> list[Content]:
+    """A source as display lines: publisher, title, date (its time in ``zone``), URL, then
+    its ``via`` chain; with a ``width``, wrapped lines hang under their text."""
     lines: list[Content] = []
     for depth, source in enumerate(timeline.via_chain(source_id)):
         lead = indent + ("via " if depth else "• ")
@@ -40,7 +44,7 @@ def source_lines(timeline: Timeline, source_id: str, indent: str = "  ", width: 
             head.append(": ")
         head.append(visible(clip(source.title)))
         if source.published:
-            head.append((f" ({safe_date(source.published)})", "dim"))
+            head.append((f" ({safe_date(source.published, zone)})", "dim"))
         head.append((f" [{source.kind}]", "dim italic"))
         lines.append(hanging(Content.assemble(*head), width, len(lead)) if width else Content.assemble(*head))
         if source.url:
@@ -130,7 +134,8 @@ class EventDetail(VimScroll, can_focus=True):
         cited = claims(t, position, upper=self.lens.upper)
         lines += [Content(""), self._sources_head(event, len(cited), hidden_sources(t, position, self.lens))]
         for claim in cited:
-            lines.extend(source_lines(t, claim.source_id, width=self.scrollable_content_region.width))
+            lines.extend(source_lines(t, claim.source_id, width=self.scrollable_content_region.width,
+                                      zone=self.lens.zone))
             if claim.stance != "supports" or claim.note:
                 label, style = stance_label(claim.stance)
                 lines.append(Content.assemble("    ", (label, style),
@@ -156,7 +161,7 @@ class EventDetail(VimScroll, can_focus=True):
             if not sourcing.has_url:
                 head += [("  ·  ", "dim"), ("no URL", "$text-warning")]
             if sourcing.first is not None:
-                head += [("  ·  first published ", "dim"), (sourcing.first.display(), "dim")]
+                head += [("  ·  first published ", "dim"), (in_zone(sourcing.first, self.lens.zone).display(), "dim")]
         return Content.assemble(*head)
 
     def _annotation(self, event_id: str) -> list[Content]:

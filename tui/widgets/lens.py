@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from textual.content import Content
 
-from ..model.clock import ZoneChoice, relative, shifted, times_without_zone
+from ..model.clock import ZoneChoice, in_zone, relative, shifted, times_without_zone
 from ..model.dates import Point
 from ..model.known import first_report, lag_words
 from ..model.stances import claims
@@ -53,7 +53,7 @@ def report_line(timeline: Timeline, position: int, lens: Lens) -> Content:
     via = f" (dated by {visible(clip(publisher_of(timeline, report.via), 80))}, which it is known through)" \
         if report.via else ""
     lag = lag_words(timeline.dates[position], report.date)
-    parts: list = [("First report: ", "dim"), (report.date.display(), "bold"),
+    parts: list = [("First report: ", "dim"), (in_zone(report.date, lens.zone).display(), "bold"),
                    f" by {visible(clip(publisher_of(timeline, report.source_id), 80))}{via}, "]
     if report.before:
         parts.append((f"{lag} ‼ check the dates", "bold $text-error"))

@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..model.clock import ZoneChoice
 from ..model.sourcing import published_by
 from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
@@ -41,10 +42,12 @@ class QuotePane(PickList):
         self.border_title = "4 Quotes"
         self.as_of: int | None = None
         """With an as-of day: its last second; quotes published later are not shown."""
+        self.zone: ZoneChoice | None = None
+        """The zone times are shown in (``z``); None: as stored."""
 
-    def set_as_of(self, upper: int | None) -> None:
-        if upper != self.as_of:
-            self.as_of = upper
+    def set_as_of(self, upper: int | None, zone: ZoneChoice | None = None) -> None:
+        if (upper, zone) != (self.as_of, self.zone):
+            self.as_of, self.zone = upper, zone
             self.watch_current(self.current)
 
     def watch_current(self, position: int | None) -> None:
@@ -86,7 +89,7 @@ class QuotePane(PickList):
                                           (visible(clip(quote.original), multiline=True), "dim italic")))
         who = [("— ", "dim"), (one_line(clip(t.actor_name(quote.speaker))), "bold")]
         if quote.said:
-            who.append((f", said {safe_date(quote.said)}", "dim"))
+            who.append((f", said {safe_date(quote.said, self.zone)}", "dim"))
         if quote.language:
             who.append((f" [{visible(clip(quote.language, 100))}]", "dim"))
         lines.append(Content.assemble(*who))
@@ -99,7 +102,7 @@ class QuotePane(PickList):
                 label.append((one_line(clip(source.publisher)) + ": ", "bold"))
             label.append(one_line(clip(source.title)))
             if source.published:
-                label.append((f" ({safe_date(source.published)})", "dim"))
+                label.append((f" ({safe_date(source.published, self.zone)})", "dim"))
             lines.append(hanging(Content.assemble(*label), width, len(lead)))
             if source.url:
                 url = Content.assemble(" " * len(lead), (one_line(clip(source.url)), "underline $text-primary"))

@@ -28,7 +28,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..model.clock import relative
+from ..model.clock import in_zone, relative
 from ..model.dates import MONTH_NAMES, short_date
 from ..model.matches import matched_elsewhere, title_spans
 from ..model.text import clip, one_line
@@ -196,6 +196,8 @@ class TimelineView(ScrollView, can_focus=True):
         """Redraw the rows for another as-of day or anchor (their marks and D±n)."""
         if lens != self.lens:
             self.lens = lens
+            zone = lens.zone.zone is not None
+            self.border_subtitle = f"times in {lens.zone.name}" if zone else ""  # rows have no room to say it
             self._cache.clear()
             self.refresh()
 
@@ -351,7 +353,8 @@ class TimelineView(ScrollView, can_focus=True):
         date_w, title_w, actors_w = self.columns.widths(width - rel_w - marks_w)
         segments = [
             Segment("▶ " if is_cursor else "  ", base),
-            Segment(fit(short_date(timeline.dates[position]), date_w) + " ", muted("timeline--date")),
+            Segment(fit(short_date(in_zone(timeline.dates[position], self.lens.zone)), date_w) + " ",
+                    muted("timeline--date")),
         ]
         for marker in MARKERS:
             mark = marker.mark(self, position)
