@@ -417,10 +417,11 @@ def cmd_list(args) -> int:
     width = None
     if args.output is None and sys.stdout.isatty():
         width = os.get_terminal_size().columns
-    as_of = query.as_of
-    chunks = render(timeline, positions, args.format, query=str(query), width=width,
-                    as_of=as_of.upper if as_of else None,
-                    notes=notes if args.format in ("table", "markdown", "csv") else None)
+    from .model.known_then import known_then
+
+    as_of = query.as_of  # every format writes the story as known then: later sources and quotes left out
+    chunks = render(known_then(timeline, as_of.upper if as_of else None), positions, args.format,
+                    query=str(query), width=width, notes=notes if args.format in ("table", "markdown", "csv") else None)
     if args.format == "ics":
         from .interchange.ics import calendar_positions
 

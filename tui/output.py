@@ -33,17 +33,18 @@ FORMATS = ("table", "markdown", "csv", "json", "jsonl", "timelinejs", "timesketc
 
 
 def render(timeline: Timeline, positions: Sequence[int], fmt: str, *, query: str = "",
-           width: int | None = None, as_of: int | None = None, notes=None) -> Iterator[str | bytes]:
+           width: int | None = None, notes=None) -> Iterator[str | bytes]:
     """Yield the output in chunks (a million events never sit in one string): text, or for
     json and jsonl UTF-8 bytes (JSON is UTF-8 by definition, and tens of megabytes of it are
-    not worth decoding only to be encoded again on the way out). ``as_of``: the last second
-    of an ``asof:`` date; Markdown then cites only the sources published by then. ``notes``
+    not worth decoding only to be encoded again on the way out). As of a day, ``timeline``
+    is the story as known then (``known_then.KnownThen``: every format then cites only the
+    sources and quotes published by that day). ``notes``
     (``annotations.Notes``): also write the analyst's stars, notes and labels (table,
     markdown and csv; for json and jsonl they go beside, ``notes_beside``)."""
     if fmt == "table":
         yield _table(timeline, positions, width, notes)
     elif fmt == "markdown":
-        yield from _markdown(timeline, positions, query, as_of, notes)
+        yield from _markdown(timeline, positions, query, notes)
     elif fmt == "csv":
         yield from _csv(timeline, positions, notes)
     elif fmt in ("json", "jsonl"):
@@ -126,8 +127,7 @@ def _source_line(timeline: Timeline, source_id: str) -> str:
     return ", via ".join(parts)
 
 
-def _markdown(timeline: Timeline, positions: Sequence[int], query: str, as_of: int | None = None,
-              notes=None) -> Iterator[str]:
+def _markdown(timeline: Timeline, positions: Sequence[int], query: str, notes=None) -> Iterator[str]:
     yield f"# {md(one_line(timeline.title))}\n\n"
     summary = f"{len(positions)} of {len(timeline)} events"
     if query:
@@ -181,19 +181,19 @@ def _markdown(timeline: Timeline, positions: Sequence[int], query: str, as_of: i
             yield (f"  - > “{md(one_line(quote.text))}”  \n"
                    f"    > {md(one_line(timeline.actor_name(quote.speaker)))}{said}, in "
                    f"{_source_line(timeline, quote.source)}\n")
-        yield from _sources_md(timeline, pos, as_of)
+        yield from _sources_md(timeline, pos)
 
 
 def _sources(n: int) -> str:
     return f"{n} source{'s' * (n != 1)}"
 
 
-def _sources_md(timeline: Timeline, pos: int, as_of: int | None) -> Iterator[str]:
+def _sources_md(timeline: Timeline, pos: int) -> Iterator[str]:
     """The event's sources; a disputed event's grouped by stance, both sides written out
-    (``stances.py``); with ``as_of``, only sources published by then (undated ones kept)."""
+    (``stances.py``)."""
     from .model.stances import claims, sides
 
-    found = claims(timeline, pos, upper=as_of)
+    found = claims(timeline, pos)
     disputed = timeline.events[pos].confidence == "disputed" or any(c.stance == "disputes" for c in found)
     if not disputed:
         for c in found:
