@@ -307,5 +307,58 @@ async def test_within_counts_what_only_possibly_falls_in_the_range(make_app):
         await settle(app, pilot)
         result = run(app.timeline, parse_query("within:2024"))
         assert len(ids(app)) == len(result.positions)
-        assert result.within_words() in count(app)
-        assert "more possibly" in count(app)
+        note = text(app.screen.query_one("#chips-note", Static))
+        assert note == f"({result.within_words()})" and "more possibly" in note  # by the date chip
+
+
+async def test_date_dialog_switches_between_overlapping_and_within(make_app):
+    """d, a range, Ctrl+T: only the events certainly inside; the note by the chips says what
+    the other mode would add; the dialog opens again in the mode in force, and Space on the
+    switch goes back."""
+    from tui.screens.dialogs import DateRangeScreen
+    from textual.widgets import Checkbox
+
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(app, pilot)
+        note = lambda: text(app.screen.query_one("#chips-note", Static))
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DateRangeScreen)
+        app.screen.query_one("#date-from", Input).value = "2024"
+        app.screen.query_one("#date-to", Input).value = "2024"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        overlapping = run(app.timeline, parse_query("from:2024 to:2024"))
+        assert ids(app) == [app.timeline.events[p].id for p in overlapping.positions]
+        assert note() == "(24 within, 1 only possibly)"
+        await pilot.press("d")
+        await pilot.pause()
+        assert "possibly overlap" in text(app.screen.query_one("#date-title"))
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.screen.query_one("#date-within", Checkbox).value
+        assert "certainly within" in text(app.screen.query_one("#date-title"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert str(app.screen.filters) == "within:2024"
+        assert note() == "(24 within, 1 more possibly)" and len(ids(app)) == 24
+        await pilot.press("d")
+        await pilot.pause()
+        switch = app.screen.query_one("#date-within", Checkbox)
+        assert switch.value and app.screen.query_one("#date-from", Input).value == "2024"
+        await pilot.press("tab", "tab")
+        assert app.focused is switch
+        await pilot.press("space")
+        await pilot.press("enter")  # Enter on the switch applies, as from the fields
+        await settle(app, pilot)
+        assert str(app.screen.filters) == "from:2024 to:2024"
+
+
+async def test_a_within_range_shows_as_one_chip(make_app):
+    app = make_app(parse_query("within:2024-09-02/2024-09-08"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        chips = [text(c) for c in app.screen.query(".chip")]
+        assert chips == ["within 2024-09-02 – 2024-09-08 ×"]
+        assert text(app.screen.query_one("#chips-note", Static)).startswith("(12 within, ")

@@ -148,7 +148,8 @@ def test_within_is_certainly_inside_and_the_difference_is_counted():
     result = run(t, parse_query("within:2024-09"))
     assert sorted(t.events[p].id for p in result.positions) == ["day", "sep"]
     assert result.within_words() == "2 within, 3 more possibly"
-    assert run(t, parse_query("from:2024-09 to:2024-09")).within_words() is None
+    assert run(t, parse_query("from:2024-09 to:2024-09")).within_words() == "2 within, 3 only possibly"
+    assert run(t, parse_query("tag:x")).within_words() is None
     assert len(run(t, parse_query("from:2024-09 to:2024-09")).positions) == 5
     assert [t.events[p].id for p in run(t, from_options(within=["2024"])).positions] == ["y", "span", "sep", "day"]
 
@@ -251,3 +252,53 @@ def test_as_of_and_within_on_the_command_line(capsys):
     assert "siege-begins" in ids and "venezuela-revokes-brazil-custody" not in ids
     assert main(["list", "--anchor", "no-such-event"]) == 2
     assert "no event has the id 'no-such-event'" in capsys.readouterr().err
+
+
+# --- the two-mode date range ----------------------------------------------------------------
+
+def test_within_takes_a_range_with_open_ends():
+    from tui.model.date_range import within_points
+
+    t = make([ev("y", "2024"), ev("m", "2024-09"), ev("d1", "2024-09-02"), ev("d8", "2024-09-08"),
+              ev("w", "2024-09-06/2024-09-10"), ev("o", "2024-11-23/..")])
+    ids = lambda q: [t.events[p].id for p in run(t, parse_query(q)).positions]
+    assert ids("within:2024-09-02/2024-09-08") == ["d1", "d8"]
+    assert ids("within:2024-09") == ["m", "d1", "w", "d8"]  # 2024 only possibly overlaps September
+    assert ids("within:2024-09-06/..") == ["w", "d8", "o"]  # an open end: still going, still within
+    assert ids("within:../2024-09-08") == ["d1", "d8"]
+    assert ids('within:"2 Sep 2024/8 Sep 2024"') == ["d1", "d8"]  # everyday forms on both sides
+    result = run(t, parse_query("within:2024-09-02/2024-09-08"))
+    assert result.within_words() == "2 within, 3 more possibly"  # 2024, 2024-09 and the 6–10 Sep span
+    assert str(parse_query("within:2024-09-02/..")) == "within:2024-09-02/.."
+    start, end = within_points("2024-09")
+    assert start is end and start.precision == "month"
+    for bad, words in (("within:2024-09-08/2024-09-02", "reversed"), ("within:../..", "needs at least one"),
+                       ("within:2024-13/..", "month 13")):
+        with pytest.raises(QueryError, match=words):
+            parse_query(bad)
+
+
+def test_from_to_says_how_many_only_possibly_fall_in_the_range():
+    t = load()
+    for q in ("from:2024-09 to:2024-09-30", "from:2024 to:2024", "from:2024-09-06", "to:2024-03", "from:2025-05 to:2025"):
+        result = run(t, parse_query(q))
+        inside = run(t, parse_query(q.replace("from:", "within:").replace(" to:", "/") if "to:" in q and "from:" in q
+                                    else q.replace("from:", "within:").replace("to:", "within:../")
+                                    if "from:" not in q else q.replace("from:", "within:") + "/.."))
+        assert result.only_possibly == len(result.positions) - len(inside.positions), q
+    words = run(t, parse_query("from:2024 to:2024")).within_words()
+    assert words == "24 within, 1 only possibly"  # the second siege, from 23 Nov and still going
+
+
+def test_the_date_dialog_fields_and_terms_round_trip():
+    from tui.model.date_range import dialog_fields, range_terms_values
+
+    assert range_terms_values("2024-09-02", "2024-09-08", False) == [("from", "2024-09-02"), ("to", "2024-09-08")]
+    assert range_terms_values("2024-09-02", "2024-09-08", True) == [("within", "2024-09-02/2024-09-08")]
+    assert range_terms_values("2024-09", "2024-09", True) == [("within", "2024-09")]
+    assert range_terms_values("2024-09", "", True) == [("within", "2024-09/..")]
+    assert range_terms_values("", "", True) == []
+    assert dialog_fields(parse_query("within:2024-09-02/2024-09-08")) == ("2024-09-02", "2024-09-08", True)
+    assert dialog_fields(parse_query("within:2024-09-02/..")) == ("2024-09-02", "", True)
+    assert dialog_fields(parse_query("within:2024")) == ("2024", "2024", True)
+    assert dialog_fields(parse_query("from:2024-09 tag:x")) == ("2024-09", "", False)

@@ -40,7 +40,7 @@ class Filtered(Message):
     counts: list[int]
     notes: list[str]
     within: str | None = None
-    """With ``within:``: "12 within, 3 more possibly"."""
+    """With a date range: "12 within, 3 more possibly" (``Result.within_words``)."""
     undated: int | None = None
     """With ``asof:``: how many shown events are known only through undated sources."""
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
 
+from .date_range import within_points
 from .dates import DateError, Point, parse_user_date
 from .entities import CONFIDENCES
 
@@ -146,7 +147,7 @@ def make_term(field_name: str, values: Sequence[str], negate: bool = False, *, a
         if negate:
             raise QueryError(f"'-{field_name}:' cannot be negated", at, at + len(field_name) + 2)
         try:
-            points = (parse_user_date(values[0]),)
+            points = within_points(values[0]) if field_name == "within" else (parse_user_date(values[0]),)
         except DateError as exc:
             raise QueryError(f"{field_name}: {exc}", at, at + len(field_name) + 1 + len(values[0])) from None
     if NOTE_FIELDS.get(field_name):
@@ -233,12 +234,18 @@ class Result:
     overlap it, as ``from:``/``to:`` would match them, but may lie outside)."""
     undated: int | None = None
     """With ``asof:``: how many of the events shown are known only through undated sources."""
+    only_possibly: int | None = None
+    """With ``from:``/``to:`` (and no ``within:``): how many of the events shown only
+    possibly fall in the range (the rest are certainly inside it)."""
 
     def within_words(self) -> str | None:
-        """"12 within, 3 more possibly" (None without a ``within:`` term)."""
-        if self.more_possibly is None:
-            return None
-        return f"{len(self.positions):,} within, {self.more_possibly:,} more possibly"
+        """"12 within, 3 more possibly" with ``within:`` (the 3 are not shown); "12 within, 3
+        only possibly" with ``from:``/``to:`` (the 15 shown); None without a date range."""
+        if self.more_possibly is not None:
+            return f"{len(self.positions):,} within, {self.more_possibly:,} more possibly"
+        if self.only_possibly is not None:
+            return f"{len(self.positions) - self.only_possibly:,} within, {self.only_possibly:,} only possibly"
+        return None
 
 
 def resolve_actors(timeline, term: Term) -> tuple[list[str], list[str]]:
@@ -274,11 +281,13 @@ def date_window(query: Query) -> tuple[int, int] | None:
 
 
 def within_window(query: Query) -> tuple[int, int] | None:
-    """The [lo, hi] seconds every ``within:`` date covers (their intersection), or None."""
-    points = [t.points[0] for t in query.terms if t.field == "within"]
-    if not points:
+    """The [lo, hi] seconds every ``within:`` date or range covers (their intersection), or
+    None (``date_range.within_points``: an open end is None)."""
+    ends = [t.points for t in query.terms if t.field == "within"]
+    if not ends:
         return None
-    return max(p.lower for p in points), min(p.upper for p in points)
+    return (max(a.lower if a is not None else -(1 << 62) for a, _ in ends),
+            min(b.upper if b is not None else 1 << 62 for _, b in ends))
 
 
 def _possibly(query: Query) -> Query:
@@ -286,7 +295,10 @@ def _possibly(query: Query) -> Query:
     terms: list[Term] = []
     for t in query.terms:
         if t.field == "within":
-            terms += [Term("from", t.values, False, t.points), Term("to", t.values, False, t.points)]
+            (a, b), text = t.points, t.values[0]
+            ends = text.split("/") if a is not b else (text, text)
+            terms += [Term(name, (v.strip(),), False, (p,)) for name, v, p in (("from", ends[0], a), ("to", ends[-1], b))
+                      if p is not None]
         else:
             terms.append(t)
     return Query(tuple(terms))
@@ -390,7 +402,19 @@ def run(timeline, query: Query, *, annotations=None, cancelled=lambda: False) ->
     if inside is not None and not cancelled():
         possibly = run(timeline, _possibly(query), annotations=annotations, cancelled=cancelled)
         result.more_possibly = len(possibly.positions) - len(result.positions)
+    elif window is not None and not cancelled():
+        result.only_possibly = _only_overlapping(timeline, result.positions, *window)
     return result
+
+
+def _only_overlapping(timeline, positions: Sequence[int], lo: int, hi: int) -> int:
+    """How many of these events (all overlapping [lo, hi]) reach outside it: those that start
+    before ``lo`` (a prefix, positions being in start order) and the others that end after
+    ``hi`` (counted in C: a map and a sum, no Python loop per event)."""
+    lower, upper = timeline.lower, timeline.upper
+    before = bisect_left(positions, lo, key=lower.__getitem__)
+    rest = positions[before:]
+    return before + sum(map(hi.__lt__, map(upper.__getitem__, rest)))
 
 
 def _certainly_within(timeline, lo: int, hi: int) -> Sequence[int]:

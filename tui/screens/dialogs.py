@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual import events
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Checkbox, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from ..model.dates import DateError, Point, parse_user_date
@@ -142,30 +142,59 @@ class PickerScreen(ModalScreen[list[str] | None]):
         self.dismiss(None)
 
 
-class DateRangeScreen(ModalScreen[tuple[str, str] | None]):
-    """From/to (either may be empty); a bad date shows inline and keeps the old filter."""
+class _ModeSwitch(Checkbox):
+    """Space toggles; Enter applies the dialog (as it does from the date fields)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False)]
 
-    def __init__(self, date_from: str, date_to: str) -> None:
+    def key_enter(self) -> None:
+        self.screen.apply()
+
+
+class DateRangeScreen(ModalScreen[tuple[str, str, bool] | None]):
+    """From/to (either may be empty) and the mode: events that possibly overlap the range,
+    or only those certainly within it (``date_range.py``). ``Ctrl+T`` or the switch (Tab to
+    it, Space) changes the mode. A bad date shows inline and keeps the old filter."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+                Binding("ctrl+t", "toggle_mode", "Within / overlapping", show=False)]
+
+    DEFAULT_CSS = """
+    DateRangeScreen #date-within { border: none; padding: 0 1; margin: 1 0 0 0; background: transparent; }
+    DateRangeScreen #date-within:focus { background: $block-cursor-blurred-background; }
+    """
+
+    TITLES = {False: "Date range (inclusive; events that possibly overlap it match)",
+              True: "Date range (inclusive; only events certainly within it match)"}
+
+    def __init__(self, date_from: str, date_to: str, within: bool = False) -> None:
         super().__init__(classes="dialog")
-        self.initial = (date_from, date_to)
+        self.initial = (date_from, date_to, within)
 
     def compose(self):
         with Vertical(id="dialog-box"):
-            yield Label(Content.styled("Date range (inclusive; overlapping events match)", "bold"))
+            yield Label(Content.styled(self.TITLES[self.initial[2]], "bold"), id="date-title")
             with Horizontal(classes="field"):
                 yield Label("From ", classes="field-label")
                 yield SafeInput(self.initial[0], placeholder="e.g. 2024-09, 6 Sep 2024, 2024", id="date-from")
             with Horizontal(classes="field"):
                 yield Label("To   ", classes="field-label")
                 yield SafeInput(self.initial[1], placeholder="e.g. 2024-09-30, Sep 2024", id="date-to")
+            yield _ModeSwitch("Only events certainly within (not those that only overlap)", self.initial[2],
+                              id="date-within")
             yield Static(id="date-error", markup=False)
-            yield Static(Content.styled("Tab next field · Enter apply · empty = no bound · Esc cancel", "dim"),
-                         markup=False)
+            yield Static(Content.styled("Tab next field · Ctrl+T within/overlapping · Enter apply · "
+                                        "empty = no bound · Esc cancel", "dim"), markup=False)
+
+    @on(Checkbox.Changed, "#date-within")
+    def _mode_changed(self, event: Checkbox.Changed) -> None:
+        self.query_one("#date-title", Label).update(Content.styled(self.TITLES[event.value], "bold"))
+
+    def action_toggle_mode(self) -> None:
+        self.query_one("#date-within", Checkbox).toggle()
 
     @on(Input.Submitted)
-    def _apply(self) -> None:
+    def apply(self) -> None:
         values = (self.query_one("#date-from", Input).value.strip(),
                   self.query_one("#date-to", Input).value.strip())
         points: list[Point | None] = []
@@ -179,7 +208,7 @@ class DateRangeScreen(ModalScreen[tuple[str, str] | None]):
         if points[0] and points[1] and points[0].lower > points[1].upper:
             self._error(f"the range is reversed: {values[0]} is after {values[1]}")
             return
-        self.dismiss(values)
+        self.dismiss((*values, self.query_one("#date-within", Checkbox).value))
 
     def _error(self, message: str) -> None:
         error = self.query_one("#date-error", Static)

@@ -21,6 +21,7 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from ..messages import Filtered, FilterFailed, TextIndexed
+from ..model.date_range import dialog_fields, range_terms_values
 from ..model.dates import DateError, parse_user_date
 from ..model.density import Density
 from ..model.query import Query, QueryError, check_dates, make_term, parse_query, resolve_actors, run
@@ -121,7 +122,7 @@ class MainScreen(Annotating, Screen[None]):
         self._zones = [ZoneChoice(STORED), ZoneChoice(UTC)] + ([ZoneChoice(zone)] if zone else [])
         """What ``z`` cycles through: as stored, UTC, and the chosen zone (``Z``, ``--zone``)."""
         self._zone = self._zones[0]
-        self._extra = ""
+        self._extra = self._date_note = ""
         self._start = cursor
         """The position the cursor starts on when the first result shows (a reload keeps
         the cursor on its event)."""
@@ -250,7 +251,7 @@ class MainScreen(Annotating, Screen[None]):
         strip.counts = tuple(message.counts)
         strip.window = self._date_window(message.query)
         self.pane("actors").mark_filtered(self._filtered_actors(message.query))
-        extra = [message.within] if message.within else []
+        extra, self._date_note = [], message.within or ""  # "12 within, 3 more possibly", by the chips
         as_of = message.query.as_of
         if as_of is not None:
             extra.append(f"as of {as_of.display()}" + (f", {message.undated} undated" if message.undated else ""))
@@ -282,6 +283,7 @@ class MainScreen(Annotating, Screen[None]):
         positions = self.timeline_view.positions
         self.query_one(StatusBar).update(len(positions), len(self.timeline), self.filters,
                                          self._chip_actor_name, busy=busy, extra=self._extra,
+                                         date_note=self._date_note,
                                          span=span_label(self.timeline, positions))
 
     def _chip_actor_name(self, value: str) -> str:
@@ -413,15 +415,12 @@ class MainScreen(Annotating, Screen[None]):
         self.app.push_screen(PickerScreen(title, items, selected), apply)
 
     def action_date_range(self) -> None:
-        current = (" ".join(self.filters.values("from")), " ".join(self.filters.values("to")))
+        def apply(answer: tuple[str, str, bool] | None) -> None:
+            if answer is not None:  # from/to (possibly overlapping) or within (certainly inside)
+                terms = [make_term(name, (v,)) for name, v in range_terms_values(*answer)]
+                self.filters = self.filters.replacing(["from", "to", "date", "within"], terms)
 
-        def apply(values: tuple[str, str] | None) -> None:
-            if values is None:
-                return
-            terms = [make_term(name, (v,)) for name, v in zip(("from", "to"), values) if v]
-            self.filters = self.filters.replacing(["from", "to", "date"], terms)
-
-        self.app.push_screen(DateRangeScreen(*current), apply)
+        self.app.push_screen(DateRangeScreen(*dialog_fields(self.filters)), apply)
 
     def action_go_to_date(self) -> None:
         def go(point) -> None:

@@ -38,6 +38,8 @@ def chip_label(term: Term, actor_name) -> str:
     values = list(term.values)
     if term.field == "actor":
         values = [actor_name(v) for v in values]
+    elif term.field == "within" and term.points[0] is not term.points[1]:  # a range: "A/B", an end may be ".."
+        values = [" – ".join("…" if side.strip() == ".." else side.strip() for side in values[0].split("/"))]
     joined = " or ".join(one_line(clip(v, 100)) for v in values)
     words = {"text": "“{}”", "actor": "actor: {}", "tag": "tag: {}", "from": "from {}",
              "to": "to {}", "date": "on {}", "confidence": "{}", "within": "within {}", "asof": "as of {}",
@@ -63,6 +65,7 @@ class StatusBar(Vertical):
     StatusBar #chips-label { width: auto; color: $text-muted; margin-right: 1; }
     StatusBar .chip { width: auto; background: $primary-muted; color: $text; margin-right: 1; padding: 0 1; }
     StatusBar .chip:hover { background: $error-muted; }
+    StatusBar #chips-note { width: auto; color: $text-muted; }
     StatusBar #hint { width: auto; color: $text-muted; padding: 0 1; }
     """
 
@@ -84,6 +87,7 @@ class StatusBar(Vertical):
             # the row is always there: the panes below do not jump when the first filter comes
             yield Static(Content.styled("none · / search  a actors  t tags  d dates  : query", "dim"),
                          id="chips-none", markup=False)
+            yield Static(id="chips-note", markup=False)
 
     def say(self, message: str, seconds: float = 6.0) -> None:
         """Show a short message where "? help" is (what was just copied), for a while."""
@@ -94,19 +98,23 @@ class StatusBar(Vertical):
         self._unsay = self.set_timer(seconds, lambda: hint.update(Content.styled("? help", "dim")))
 
     def update(self, shown: int, total: int, query: Query, actor_name, *, busy: bool | str = False,
-               extra: str = "", span: str = "") -> None:
+               extra: str = "", span: str = "", date_note: str = "") -> None:
         """``busy``: a filter is running (True), or what it waits for (a short text);
-        ``extra``: what the count means under the filters ("2 within, 1 more possibly");
-        ``span``: the shown events' first and last month."""
+        ``extra``: what the count means under the filters ("as of 6 Sep 2024");
+        ``span``: the shown events' first and last month; ``date_note``: after the chips,
+        what the date range's other mode would add or take away ("12 within, 3 more
+        possibly", ``Result.within_words``)."""
         count = (f"{shown:,} of {total:,} events" + (f" ({extra})" if extra else "") if query.terms
                  else f"{total:,} event{'s' * (total != 1)}")
         waiting = f" … {busy}" if isinstance(busy, str) else " …" if busy else ""
         self.query_one("#count", Static).update(Content.styled(count + waiting, "bold" if query else ""))
         self.query_one("#span", Static).update(Content.styled(f"· {span}" if span else "", "dim"))
+        self.query_one("#chips-note", Static).update(Content(f"({date_note})" if date_note else ""))
         if query == self._chips_for:
             return  # the chips are already these (the count changes twice per filter, they once)
         self._chips_for = query
         chips = self.query_one("#chips", Horizontal)
         chips.query(Chip).remove()
         chips.set_class(bool(query.terms), "-active")
-        chips.mount_all(Chip(term, chip_label(term, actor_name)) for term in query.terms)
+        chips.mount_all((Chip(term, chip_label(term, actor_name)) for term in query.terms),
+                        before=self.query_one("#chips-note", Static))
