@@ -83,3 +83,24 @@ def test_within_2024(snap_compare, size):
     """within:2024: the events certainly in 2024, and how many more only possibly are."""
     app = explorer(from_options(within=["2024"]))
     assert snap_compare(app, terminal_size=size, run_before=on_event("siege-begins"))
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_zone_madrid(snap_compare, size):
+    """--zone Europe/Madrid, z twice (as stored -> UTC -> Madrid): the siege night's times in
+    CEST in the rows, the event pane and the quotes; days unshifted."""
+    async def run_before(pilot) -> None:
+        await on_event("siege-begins", "z", "z")(pilot)
+        pilot.app.clear_notifications()
+        await settle(pilot.app, pilot)
+
+    app = TimelineApp(timeline=load(), query=from_options(date_from="2024-09-05", date_to="2024-09-08"),
+                      zone="Europe/Madrid")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_date_dialog_within(snap_compare, size):
+    """d on within:2024: the dialog opens in the 'certainly within' mode it was left in."""
+    app = explorer(from_options(within=["2024"]))
+    assert snap_compare(app, terminal_size=size, run_before=on_event("siege-begins", "d"))

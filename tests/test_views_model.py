@@ -286,6 +286,7 @@ def test_from_to_says_how_many_only_possibly_fall_in_the_range():
                                     else q.replace("from:", "within:").replace("to:", "within:../")
                                     if "from:" not in q else q.replace("from:", "within:") + "/.."))
         assert result.only_possibly == len(result.positions) - len(inside.positions), q
+    assert run(t, parse_query("from:2024-09 to:2024-09-30")).within_words() == "all within"
     words = run(t, parse_query("from:2024 to:2024")).within_words()
     assert words == "24 within, 1 only possibly"  # the second siege, from 23 Nov and still going
 

@@ -240,9 +240,12 @@ class Result:
 
     def within_words(self) -> str | None:
         """"12 within, 3 more possibly" with ``within:`` (the 3 are not shown); "12 within, 3
-        only possibly" with ``from:``/``to:`` (the 15 shown); None without a date range."""
+        only possibly" with ``from:``/``to:`` (the 15 shown; "all within" when none only
+        possibly is); None without a date range."""
         if self.more_possibly is not None:
             return f"{len(self.positions):,} within, {self.more_possibly:,} more possibly"
+        if self.only_possibly == 0:
+            return "all within"
         if self.only_possibly is not None:
             return f"{len(self.positions) - self.only_possibly:,} within, {self.only_possibly:,} only possibly"
         return None

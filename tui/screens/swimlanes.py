@@ -65,17 +65,13 @@ class SwimlaneScreen(Screen[tuple[str, str, str] | None]):
         view = self.query_one(SwimlaneView)
         row, column = view.row, view.column
         self.lanes = Lanes(self.timeline, self.positions, max(1, width - NAME_WIDTH - 2), self.picked)
-        view.lanes = self.lanes
-        view._rows.clear()
-        view._strips.clear()
-        view.virtual_size = view.virtual_size.__class__(width, len(self.lanes))
+        view.set_lanes(self.lanes, width)
         view.row, view.column = row, column
         n = len(self.positions)
         title = (f"Swimlanes: {len(self.lanes):,} actors in {n:,} event{'s' * (n != 1)}, "
                  f"by {self.lanes.unit}" if not self.lanes.empty else "Swimlanes: no dated event is shown")
         self.query_one("#lanes-title", Static).update(Content(title))
         self.query_one("#lanes-axis", Static).update(Content(axis(self.lanes, width)))
-        view.refresh()
         self._describe(view.row, view.column)
 
     @on(SwimlaneView.Moved)

@@ -65,7 +65,8 @@ class StatusBar(Vertical):
     StatusBar #chips-label { width: auto; color: $text-muted; margin-right: 1; }
     StatusBar .chip { width: auto; background: $primary-muted; color: $text; margin-right: 1; padding: 0 1; }
     StatusBar .chip:hover { background: $error-muted; }
-    StatusBar #chips-note { width: auto; color: $text-muted; }
+    StatusBar #chips-note { width: 1fr; min-width: 0; color: $text-muted; text-wrap: nowrap;
+                            text-overflow: ellipsis; }
     StatusBar #hint { width: auto; color: $text-muted; padding: 0 1; }
     """
 

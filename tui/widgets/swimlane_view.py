@@ -1,9 +1,9 @@
 """The swimlane grid: one row per actor, one column per time bin, a cursor over the cells.
 
-A ``ScrollView`` with the Line API: only the rows on screen are drawn, each computed when
-first shown (``Lanes.row``) and kept in a small cache, so fifty thousand actors scroll as
-quickly as ten. The actor's name column stays put; the grid never scrolls sideways (the bins
-are chosen to fit the width).
+A ``VirtualList``: only the rows on screen are drawn, each computed when first shown
+(``Lanes.row``) and kept in a small cache, so fifty thousand actors scroll as quickly as
+ten. The actor's name column stays put; the grid never scrolls sideways (the bins are chosen
+to fit the width).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..model.swimlane import Cell, Lanes
 from ..model.text import clip, one_line
+from .virtual_list import VirtualList
 
 __all__ = ["SwimlaneView", "NAME_WIDTH", "cell_width", "name_width", "axis", "SURE", "MAYBE"]
 
@@ -42,7 +42,7 @@ def name_width(lanes: Lanes, width: int) -> int:
     return NAME_WIDTH + max(0, min(16, spare))
 
 
-class SwimlaneView(ScrollView, can_focus=True):
+class SwimlaneView(VirtualList, can_focus=True):
     """Actors × time bins."""
 
     BINDINGS = [
@@ -89,11 +89,17 @@ class SwimlaneView(ScrollView, can_focus=True):
         """Enter on a cell: filter the timeline to that actor and period."""
 
     def __init__(self, lanes: Lanes, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, cache_size=512)
         self.lanes = lanes
         self._rows: LRUCache[int, dict[int, Cell]] = LRUCache(512)
-        self._strips: LRUCache[tuple, Strip] = LRUCache(512)
         self.virtual_size = Size(1, len(lanes))
+
+    def set_lanes(self, lanes: Lanes, width: int) -> None:
+        """Show other lanes (the bins rebuilt for a new width)."""
+        self.lanes = lanes
+        self._rows.clear()
+        self.virtual_size = Size(width, len(lanes))
+        self.redraw()
 
     def cells(self, row: int) -> dict[int, Cell]:
         found = self._rows.get(row)
@@ -110,13 +116,13 @@ class SwimlaneView(ScrollView, can_focus=True):
         return max(0, min(value, self.lanes.count - 1))
 
     def watch_row(self, old: int, new: int) -> None:
-        self.refresh_line(old - int(self.scroll_offset.y))
-        self.refresh_line(new - int(self.scroll_offset.y))
-        self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
+        self.refresh_line(old)  # ScrollView.refresh_line takes the row, not its place on screen
+        self.refresh_line(new)
+        self.show_row(new)
         self.post_message(self.Moved(self.row, self.column))
 
     def watch_column(self) -> None:
-        self.refresh_line(self.row - int(self.scroll_offset.y))
+        self.refresh_line(self.row)
         self.post_message(self.Moved(self.row, self.column))
 
     def action_move(self, rows: int, columns: int) -> None:
@@ -124,7 +130,7 @@ class SwimlaneView(ScrollView, can_focus=True):
         self.column += columns
 
     def action_page(self, direction: int) -> None:
-        self.row += direction * max(1, self.scrollable_content_region.height - 1)
+        self.row += direction * self.page_rows()
 
     def action_edge(self, direction: int) -> None:
         self.row = 0 if direction < 0 else len(self.lanes) - 1
@@ -143,9 +149,6 @@ class SwimlaneView(ScrollView, can_focus=True):
         if offset.x >= names + 1:
             self.column = (offset.x - names - 1) // width
 
-    def on_resize(self) -> None:
-        self._strips.clear()
-
     # --- drawing -----------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
@@ -155,10 +158,9 @@ class SwimlaneView(ScrollView, can_focus=True):
         if row >= len(self.lanes):
             return Strip.blank(width, base)
         cursor = self.column if row == self.row else None
-        key = (row, cursor, self.has_focus, width)
-        cached = self._strips.get(key)
-        if cached is not None:
-            return cached
+        return self.strip((row, cursor, self.has_focus, width), lambda: self._draw(row, cursor, width, base))
+
+    def _draw(self, row: int, cursor: int | None, width: int, base: Style) -> Strip:
         style = self.get_component_rich_style
         row_style = base + style("swimlane--row") if row == self.row else base
         name = one_line(clip(self.lanes.timeline.actor_name(self.lanes.actors[row]), 200))
@@ -175,9 +177,7 @@ class SwimlaneView(ScrollView, can_focus=True):
             glyph = SURE if cell and cell.sure else MAYBE if cell else NONE
             text = glyph * (w - 1 if w > 2 else w) + (" " if w > 2 else "")
             segments.append(Segment(text, looks[glyph] + cursor_style if c == cursor else looks[glyph]))
-        strip = Strip(segments).adjust_cell_length(width, base)
-        self._strips[key] = strip
-        return strip
+        return Strip(segments).adjust_cell_length(width, base)
 
 
 def axis(lanes: Lanes, width: int) -> str:

@@ -21,11 +21,9 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..model.clock import in_zone, relative
@@ -35,6 +33,7 @@ from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 from .lens import Lens
 from .timeline_row import MARKERS, Columns, fit, fit_names, measure
+from .virtual_list import VirtualList
 
 __all__ = ["TimelineView", "group_label"]
 
@@ -93,7 +92,7 @@ def compute_layout(timeline: Timeline, positions: Sequence[int]) -> Layout:
     return Layout(starts, [group[s] for s in starts])
 
 
-class TimelineView(ScrollView, can_focus=True):
+class TimelineView(VirtualList, can_focus=True):
     """Events in date order; the cursor row is the highlighted event."""
 
     BINDINGS = [
@@ -162,7 +161,6 @@ class TimelineView(ScrollView, can_focus=True):
         self.positions: Sequence[int] = range(0)
         self.row_layout = Layout([], [])
         self.empty_message = "Loading…"
-        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self.border_title = "1 Timeline"
         self.marks = None
         """Event id -> two cells of marks (the analyst's star and note), set by the screen."""
@@ -172,14 +170,6 @@ class TimelineView(ScrollView, can_focus=True):
         """Widths of the date and actor columns, measured on the first row drawn."""
         self.needles: tuple[str, ...] = ()
         """The text search's words (folded), highlighted in the rows."""
-
-    def on_mount(self) -> None:
-        # Strips are cached with their colours: a new theme must draw them again.
-        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-
-    def _theme_changed(self, _theme) -> None:
-        self._cache.clear()
-        self.refresh()
 
     def set_needles(self, needles: tuple[str, ...]) -> None:
         if needles != self.needles:
@@ -261,15 +251,13 @@ class TimelineView(ScrollView, can_focus=True):
         row = self.row_layout.row_of(self.cursor)
         # The row above stays in view: it is the month heading when the cursor is the first
         # event of its group, and otherwise the top line is covered by the pinned heading.
-        top = row - 1 if row else row
-        self.scroll_to_region(Region(0, top, 1, row - top + 1), animate=False, center=center,
-                              immediate=True)
+        self.show_row(row, above=1, center=center)
 
     def action_move(self, delta: int) -> None:
         self.cursor += delta
 
     def action_page(self, direction: int) -> None:
-        self.cursor += direction * max(1, self.scrollable_content_region.height - 2)
+        self.cursor += direction * self.page_rows(overlap=2)
 
     def action_first(self) -> None:
         self.cursor = 0
@@ -292,8 +280,7 @@ class TimelineView(ScrollView, can_focus=True):
         elif group is not None:
             self.cursor = self.row_layout.starts[group]
 
-    def on_resize(self) -> None:
-        self._cache.clear()
+    def on_resize(self) -> None:  # VirtualList.on_resize empties the cache
         self.virtual_size = Size(self.size.width, self.virtual_size.height)
 
     def on_focus(self) -> None:
