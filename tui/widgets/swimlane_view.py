@@ -8,6 +8,7 @@ to fit the width).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -37,9 +38,25 @@ def cell_width(lanes: Lanes, width: int) -> int:
 
 
 def name_width(lanes: Lanes, width: int) -> int:
-    """The name column: NAME_WIDTH, plus up to 16 cells the grid leaves unused."""
+    """The name column: NAME_WIDTH, widened into the cells the grid leaves unused as far as
+    the longest label needs (so no name is cut while room is left at the right)."""
     spare = width - NAME_WIDTH - 1 - lanes.count * cell_width(lanes, width)
-    return NAME_WIDTH + max(0, min(16, spare))
+    return NAME_WIDTH + max(0, min(spare, _longest_label(lanes) - NAME_WIDTH))
+
+
+_LABELS: weakref.WeakKeyDictionary[Lanes, int] = weakref.WeakKeyDictionary()
+_SAMPLE = 2000
+"""Lanes measured for the name column (the most present come first: those on screen)."""
+
+
+def _longest_label(lanes: Lanes) -> int:
+    """Cells of the widest "name total" among the first lanes (measured once per Lanes)."""
+    found = _LABELS.get(lanes)
+    if found is None:
+        name = lanes.timeline.actor_name
+        found = _LABELS[lanes] = max((cell_len(one_line(clip(name(a), 200))) + 1 + len(str(n))
+                                      for a, n in zip(lanes.actors[:_SAMPLE], lanes.totals[:_SAMPLE])), default=0)
+    return found
 
 
 class SwimlaneView(VirtualList, can_focus=True):
