@@ -104,3 +104,19 @@ def test_date_dialog_within(snap_compare, size):
     """d on within:2024: the dialog opens in the 'certainly within' mode it was left in."""
     app = explorer(from_options(within=["2024"]))
     assert snap_compare(app, terminal_size=size, run_before=on_event("siege-begins", "d"))
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_appears_most_often_with(snap_compare, size):
+    """The actor pane on Omar González (the power cut, 3), scrolled to "Appears most often
+    with": the top five and the events each shares with him, each name a link."""
+    async def run_before(pilot) -> None:
+        await on_event("power-cut-2024-09-06", "3")(pilot)
+        pane = pilot.app.screen.query_one("#actors")
+        scroll = pane.query_one("#actor-info-scroll")
+        lines = pane.profile("omar-gonzalez").wrap(scroll.scrollable_content_region.width)
+        top = next(i for i, line in enumerate(lines) if line.plain.startswith("Appears most often with"))
+        scroll.scroll_to(y=top, animate=False, immediate=True)  # that line at the top of the profile
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(explorer(), terminal_size=size, run_before=run_before)

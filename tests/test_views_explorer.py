@@ -132,10 +132,20 @@ async def test_disputed_view_sets_both_sides_next_to_each_other(make_app):
         assert first.title in text(screen.query_one("#disputed-head", Static))
         supports = text(screen.query_one("#supports", Static))
         assert supports.count("•") == sum(1 for r in first.source_refs() if r.stance != "disputes")
-        await pilot.press("enter")
+        await pilot.press("down")  # the second disputed event; Tab to the supporting side
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is screen.query_one("#side-supports")
+        await pilot.press("enter")  # from a side too, Enter goes to the highlighted event
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
-        assert app.screen.query_one(TimelineView).current_position == screen.positions[0]
+        assert app.screen.query_one(TimelineView).current_position == screen.positions[1]
+        await pilot.press("D")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(TimelineView).current_position == screen.positions[1]  # Esc: where it was
 
 
 async def test_is_disputed_in_the_query_bar(make_app):
@@ -204,7 +214,12 @@ async def test_appears_most_often_with_filters_on_both(make_app):
         pane = app.screen.query_one(ActorPane)
         profile = text(pane.query_one("#actor-info", Static))
         assert "Appears most often with: Opposition asylees in the Argentine residence 4" in profile
-        app.screen.action_filter_pair("omar-gonzalez", "pedro-urruchurtu")
+        # each name is a link: what a click runs is the span's @click action
+        content = pane.appears_with("omar-gonzalez")
+        links = {content.plain[span.start:span.end]: span.style.meta["@click"] for span in content.spans
+                 if not isinstance(span.style, str) and "@click" in span.style.meta}
+        assert links["Pedro Urruchurtu"] == "screen.filter_pair('omar-gonzalez', 'pedro-urruchurtu')"
+        await app.run_action(links["Pedro Urruchurtu"])
         await settle(app, pilot)
         expected = run(app.timeline, parse_query("actor:omar-gonzalez actor:pedro-urruchurtu")).positions
         assert ids(app) == [app.timeline.events[p].id for p in expected]

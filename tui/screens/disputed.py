@@ -49,6 +49,9 @@ class DisputedScreen(Screen[int | None]):
 
     BINDINGS = [
         Binding("escape,D", "close", "Back", id="disputed-close", tooltip="Back to the timeline"),
+        Binding("enter", "choose", "Go to event", id="disputed-choose", priority=True,
+                tooltip="Back to the timeline, the cursor on this event"),
+        Binding("tab", "app.focus_next", "Next side", id="disputed-next", tooltip="Scroll a side: the list, supports, disputes"),
     ]
 
     DEFAULT_CSS = """
@@ -148,3 +151,10 @@ class DisputedScreen(Screen[int | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_choose(self) -> None:
+        """Enter, in the list or on a side: back with the highlighted event (a priority key, so
+        the footer shows it over the list's own Enter)."""
+        listed = self.query_one("#disputed-list", OptionList)
+        option = listed.highlighted_option
+        self.dismiss(int(option.id) if option is not None else None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from ..model.swimlane import Cell, Lanes
 from ..model.text import clip, one_line
+from .timeline_row import fit
 from .virtual_list import VirtualList
 
 __all__ = ["SwimlaneView", "NAME_WIDTH", "cell_width", "name_width", "axis", "SURE", "MAYBE"]
@@ -182,7 +183,7 @@ class SwimlaneView(VirtualList, can_focus=True):
         row_style = base + style("swimlane--row") if row == self.row else base
         name = one_line(clip(self.lanes.timeline.actor_name(self.lanes.actors[row]), 200))
         total = f" {self.lanes.totals[row]}"
-        label = set_cell_size(name, name_width(self.lanes, width) - cell_len(total)) + total
+        label = fit(name, name_width(self.lanes, width) - cell_len(total)) + total  # a cut name ends in …
         segments = [Segment(label + " ", row_style + style("swimlane--name"))]
         cells = self.cells(row)
         w = cell_width(self.lanes, width)
