@@ -4,7 +4,7 @@
 over joined strings) instead of one small step per row. These digests were taken from the
 plain per-row code on 3 Dec 2026 (commit 7918c47), on the benchmark's own 10k file
 (``bench/generate.py 10k --seed 0``), so any byte the fast paths write differently fails here.
-The export is checked written in one process and on both cores (``halves``), which must agree.
+Import and export are checked in one process and on both cores (``halves``): they must agree.
 
 If a digest changes on purpose (a new field, another escape), say why in the commit and take
 the new digest from the printed message; the guards on the inputs tell a changed generator or
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tui.interchange import convert
-from tui.interchange import halves
+from tui.interchange import halves, table
 from tui.interchange.opening import encode
 from tui.output import render
 from tui.store import load
@@ -101,8 +101,11 @@ def expect(kind: str, what: str, data: bytes, why: str = "") -> None:
     assert digest == DIGESTS[kind, what], f"{kind} {what}: {digest} {why}"
 
 
-def test_csv_import_writes_the_same_document_and_warnings(files):
+@pytest.mark.parametrize("halves_from", [table.HALVES_FROM, 1 << 40], ids=["both-cores", "one-process"])
+def test_csv_import_writes_the_same_document_and_warnings(files, monkeypatch, halves_from):
     kind, csv_path, _ = files
+    assert csv_path.stat().st_size >= table.HALVES_FROM  # the default reads this file on both cores
+    monkeypatch.setattr(table, "HALVES_FROM", halves_from)
     conversion = convert(str(csv_path))
     assert len(conversion.document["events"]) == 10_000
     expect(kind, "imported", encode(conversion))

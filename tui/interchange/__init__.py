@@ -137,22 +137,22 @@ def convert(path: str, fmt: str | None = None, mapping: str | None = None) -> Co
         from . import timesketch
 
         doc = timesketch.read_jsonl(name, text)
+    elif fmt in ("csv", "tsv"):
+        from . import table
+
+        doc = table.read_text(name, text, "\t" if fmt == "tsv" else _delimiter(text.split("\n", 1)[0]), mapping)
     else:
         from .sheet import read_csv
 
-        rows = read_csv(name, text, "\t" if fmt == "tsv" else _delimiter(text.split("\n", 1)[0]))
+        rows = read_csv(name, text, _delimiter(text.split("\n", 1)[0]))
         if fmt == "timelinejs-sheet":
             from . import sheet
 
             doc = sheet.read(name, rows)
-        elif fmt == "timesketch":
+        else:
             from . import timesketch
 
             doc = timesketch.read_rows(name, rows)
-        else:
-            from . import table
-
-            doc = table.read(name, rows, table.parse_map(mapping))
     if mapping and fmt not in ("csv", "tsv"):
         raise ConvertError(f"--map is for CSV/TSV files; {name} is read as {fmt}")
     if not doc.events:

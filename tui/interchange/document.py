@@ -124,7 +124,10 @@ class Document:
 
     def new_id(self, kind: str, wanted: str, fallback: str) -> str:
         """A valid id, unique in its kind: ``wanted`` made valid, then -2, -3... if taken."""
-        base = slug(wanted, fallback) if wanted else fallback
+        return self.new_id_from(kind, slug(wanted, fallback) if wanted else fallback)
+
+    def new_id_from(self, kind: str, base: str) -> str:
+        """``new_id`` for a base already made valid (``slug``), e.g. in another process."""
         taken = self._ids[kind]
         candidate, n = base, self._suffix.get((kind, base), 1)
         while candidate in taken:
@@ -134,10 +137,15 @@ class Document:
         taken.add(candidate)
         return candidate
 
-    def actor(self, name: str, *, kind: str = "other", wanted_id: str | None = None) -> str:
-        """The id of the actor called ``name`` (by name, alias or id, ignoring case and accents), created if new."""
-        key = fold(name.strip())
-        found = self._actor_names.get(key) or (self._actor_names.get(fold(wanted_id)) if wanted_id else None)
+    def actor(self, name: str, *, kind: str = "other", wanted_id: str | None = None,
+              key: str | None = None, wanted_key: str | None = None) -> str:
+        """The id of the actor called ``name`` (by name, alias or id, ignoring case and accents), created if new.
+        ``key``, ``wanted_key``: the folded name and wanted id, when already made."""
+        if key is None:
+            key = fold(name.strip())
+        found = self._actor_names.get(key)
+        if not found and wanted_id:
+            found = self._actor_names.get(wanted_key if wanted_key is not None else fold(wanted_id))
         if found:
             return found
         actor_id = self.new_id("actors", wanted_id or name, "actor")

@@ -12,11 +12,15 @@ a date without a year is refused for that row, never guessed.
 
 from __future__ import annotations
 
+import csv
+import io
+
 from ..model.dates import DateError, Point, parse_edtf, parse_user_date
 from ..model.entities import CONFIDENCES
-from .document import ConvertError, Document
+from ..model.text import fold
+from .document import ConvertError, Document, slug
 
-__all__ = ["FIELDS", "OWN_COLUMNS", "parse_map", "read", "point_text", "looks_like_own"]
+__all__ = ["FIELDS", "OWN_COLUMNS", "parse_map", "read", "read_text", "point_text", "looks_like_own"]
 
 FIELDS = ("id", "date", "end", "title", "date_text", "summary", "place", "actors", "actor_ids",
           "tags", "confidence", "note", "sources", "source_urls")
@@ -78,10 +82,9 @@ def _split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
-def read(name: str, rows: list[list[str]], mapping: dict[str, str] | None) -> Document:
-    if not rows:
-        raise ConvertError(f"{name}: is empty")
-    header = [h.replace("\ufeff", "").strip() for h in rows[0]]
+def _plan(name: str, header_row: list[str], mapping: dict[str, str] | None):
+    """The header checked against the mapping: (header, own, column of each field, extra columns)."""
+    header = [h.replace("\ufeff", "").strip() for h in header_row]
     own = not mapping
     if own:
         if not looks_like_own(header):
@@ -97,105 +100,236 @@ def read(name: str, rows: list[list[str]], mapping: dict[str, str] | None) -> Do
     for needed in ("date", "title"):
         if needed not in mapping:
             raise ConvertError(f"{name}: --map needs a column for {needed} (e.g. --map date=When,title=What)")
-    doc = Document(name, "csv")
-    doc.title = name.rsplit("/", 1)[-1]
     index = {h: i for i, h in reversed(list(enumerate(header)))}
     column = {field: index[col] for field, col in mapping.items()}
     used = set(column.values())
     extra = [(i, h) for i, h in enumerate(header) if i not in used and h and not (own and h in _DERIVED)]
+    return header, own, column, extra
+
+
+def _start(name: str, extra) -> Document:
+    doc = Document(name, "csv")
+    doc.title = name.rsplit("/", 1)[-1]
     if extra:
         doc.warn(("row 1",), f"columns {', '.join(repr(h) for _, h in extra)} are not mapped: kept in each event's note")
-    fields = list(column.items())
-    for number, row in enumerate(rows[1:], 2):
-        if not "".join(row).strip():
-            continue
-        place = (f"row {number}",)
-
-        def warn(message: str, *, tally: bool = False, _place=place) -> None:
-            (doc.tally("date-read", _place, message) if tally else doc.warn(_place, message))
-
-        cells = {field: row[i].strip() for field, i in fields if i < len(row)}
-        if own:
-            for field, value in cells.items():
-                if value[:1] == "'" and value[1:2] in _DEFUSED:
-                    cells[field] = value[1:]  # the apostrophe the CSV writer put before a formula-like cell
-        _row(doc, lambda field, _cells=cells: _cells.get(field, ""), warn, number, row, extra)
     return doc
 
 
-def _row(doc: Document, cell, warn, number: int, row: list[str], extra) -> None:
-    date_cell = cell("date")
-    if not date_cell:
-        warn("no date: skipped")
-        return
-    date = _date(date_cell, warn)
-    if date is None:
-        warn("skipped (no readable date)")
-        return
-    end_cell = cell("end")
-    if end_cell:
-        end = _date(end_cell, warn)
-        if end is not None and "/" not in date:
-            try:
-                date = parse_edtf(f"{date}/{end}").text
-            except DateError as exc:
-                warn(f"{exc}: the end is dropped")
-    title = cell("title")
-    if not title:
-        title = "(no title)"
-        warn("no title: the title is '(no title)'")
-    event: dict = {"id": "", "date": date, "title": title}
-    for field in ("date_text", "summary", "place"):
-        if cell(field):
-            event[field] = cell(field)
-    names, ids = _split(cell("actors")), _split(cell("actor_ids"))
-    if ids and len(ids) != len(names):
-        names = ids if not names else names
-        if len(ids) != len(names):
-            warn(f"{len(names)} actor names and {len(ids)} actor ids: the names are used")
-            ids = []
-    actors = []
-    for i, actor_name in enumerate(names):
-        before = len(doc.actors)
-        actor_id = doc.actor(actor_name, wanted_id=ids[i] if ids else None)
-        if len(doc.actors) > before:
-            doc.tally("actor-kind", (f"row {number}",), f"actor {actor_name!r} created with kind 'other' "
-                      "(a CSV has no actor kinds)")
-        if actor_id not in actors:
-            actors.append(actor_id)
-    if actors:
-        event["actors"] = actors
-    tags = list(dict.fromkeys(_split(cell("tags"))))
-    if tags:
-        event["tags"] = tags
-    confidence = cell("confidence").lower()
-    if confidence and confidence != "confirmed":
-        if confidence in CONFIDENCES:
-            event["confidence"] = confidence
+def read(name: str, rows: list[list[str]], mapping: dict[str, str] | None) -> Document:
+    """Rows read by ``sheet.read_csv`` (the header first) as a document, in this process."""
+    if not rows:
+        raise ConvertError(f"{name}: is empty")
+    _, own, column, extra = _plan(name, rows[0], mapping)
+    doc = _start(name, extra)
+    _assemble(doc, _prepare(rows[1:], column, own, extra), 2)
+    return doc
+
+
+HALVES_FROM = 2_000_000
+"""A smaller file (in characters) is read in one process: a fork costs more than it saves."""
+
+
+def read_text(name: str, text: str, delimiter: str, mapping_text: str | None) -> Document:
+    """A whole CSV/TSV text as a document. A big one is read on both cores: the text is cut
+    at a record boundary near its middle, and a forked child parses and prepares the later
+    rows (``_prepare``: everything that does not depend on earlier rows) while this process
+    does the first; then ids, actors and sources are given out here, row by row, in file
+    order (``_assemble``), so the result is the same as reading it in one go."""
+    from .sheet import read_csv
+
+    if len(text) >= HALVES_FROM:
+        try:
+            return _read_halves(name, text, delimiter, parse_map(mapping_text))
+        except (ConvertError, csv.Error):
+            pass  # read it the plain way, which says what is wrong exactly as it always has
+    return read(name, read_csv(name, text, delimiter), parse_map(mapping_text))
+
+
+def _cut(text: str) -> int:
+    """A place near the middle of a CSV text just after a line end outside quotes (an even
+    number of quote characters before it), or 0. A quote inside an unquoted field can fool
+    the count: the caller checks the first part parses strictly to its end."""
+    at = text.find("\n", len(text) // 2)
+    quotes = text.count('"', 0, at) if at >= 0 else 0
+    for _ in range(1000):
+        if at < 0:
+            return 0
+        if quotes % 2 == 0:
+            return at + 1
+        following = text.find("\n", at + 1)
+        quotes += text.count('"', at, following if following >= 0 else len(text))
+        at = following
+    return 0
+
+
+def _read_halves(name: str, text: str, delimiter: str, mapping: dict[str, str] | None) -> Document:
+    from .halves import both
+
+    at = _cut(text)
+    if not at:
+        raise ConvertError("no place to cut")
+    first = list(csv.reader(io.StringIO(text[:at], newline=""), delimiter=delimiter, strict=True))
+    if not first:
+        raise ConvertError("no header")
+    _, own, column, extra = _plan(name, first[0], mapping)
+    later = text[at:]
+
+    def second() -> list:
+        return _prepare(list(csv.reader(io.StringIO(later, newline=""), delimiter=delimiter)), column, own, extra)
+
+    prepared, rest = both(lambda: _prepare(first[1:], column, own, extra), second)
+    doc = _start(name, extra)
+    _assemble(doc, prepared, 2)
+    _assemble(doc, rest, len(first) + 1)
+    return doc
+
+
+_NOWHERE = 1 << 30
+"""The column of an unmapped field: past the end of every row."""
+_ORDER = ("id", "date", "end", "title", "date_text", "summary", "place", "actors", "actor_ids",
+          "tags", "confidence", "note", "sources", "source_urls")
+
+
+def _prepare(rows: list[list[str]], column: dict[str, int], own: bool, extra) -> list:
+    """Each row read as far as it can be without the rows before it: its cells, dates,
+    actors' matching keys, tags, sources and warnings; ``_assemble`` does the rest. One
+    entry per row (None for an empty one), plain lists and strings, so that a child
+    process can send them back in one msgpack message."""
+    idx = [column.get(f, _NOWHERE) for f in _ORDER]
+    dates: dict[str, tuple] = {}
+    keys: dict[str, str] = {}
+    out: list = []
+    add = out.append
+    for row in rows:
+        n = len(row)
+        cells = [row[i].strip() if i < n else "" for i in idx]
+        if not cells[1] and not "".join(row).strip():
+            add(None)
+            continue
+        if own:
+            cells = [v[1:] if v[:1] == "'" and v[1:2] in _DEFUSED else v for v in cells]
+        wanted, date_cell, end_cell, title, date_text, summary, place, actors_cell, ids_cell, \
+            tags_cell, confidence_cell, note, sources_cell, urls_cell = cells
+        warns: list = []
+        if not date_cell:
+            add((["no date: skipped"],))
+            continue
+        date, said = dates.get(date_cell) or _read_date(dates, date_cell)
+        if said:
+            warns.extend(said)
+        if date is None:
+            warns.append("skipped (no readable date)")
+            add((warns,))
+            continue
+        if end_cell:
+            end, said = dates.get(end_cell) or _read_date(dates, end_cell)
+            if said:
+                warns.extend(said)
+            if end is not None and "/" not in date:
+                try:
+                    date = parse_edtf(f"{date}/{end}").text
+                except DateError as exc:
+                    warns.append(f"{exc}: the end is dropped")
+        if not title:
+            title = "(no title)"
+            warns.append("no title: the title is '(no title)'")
+        names = _split(actors_cell) if actors_cell else []
+        ids = _split(ids_cell) if ids_cell else []
+        if ids and len(ids) != len(names):
+            names = ids if not names else names
+            if len(ids) != len(names):
+                warns.append(f"{len(names)} actor names and {len(ids)} actor ids: the names are used")
+                ids = []
+        name_keys = [keys.get(a) or keys.setdefault(a, fold(a)) for a in names]
+        id_keys = [keys.get(a) or keys.setdefault(a, fold(a)) for a in ids]
+        tags = list(dict.fromkeys(_split(tags_cell))) if tags_cell else []
+        confidence = confidence_cell.lower()
+        if confidence and confidence != "confirmed":
+            if confidence not in CONFIDENCES:
+                warns.append(f"confidence {confidence_cell!r} is not one of {', '.join(CONFIDENCES)}: left out")
+                confidence = ""
         else:
-            warn(f"confidence {cell('confidence')!r} is not one of {', '.join(CONFIDENCES)}: left out")
-    titles, urls = _split(cell("sources")), _split(cell("source_urls"))
-    sources: list[str] = []
-    if urls and titles and len(urls) != len(titles):
-        warn(f"{len(titles)} source titles and {len(urls)} source URLs cannot be paired: "
-             "each URL is a source titled by its URL, each title a source without one")
-        pairs = [(t, None) for t in titles] + [(u, u) for u in urls]
-    elif urls:
-        pairs = list(zip(titles or urls, urls))
-    else:
-        pairs = [(t, None) for t in titles]
-    for source_title, url in pairs:
-        source_id = doc.source(title=source_title, url=url)
-        if source_id not in sources:
-            sources.append(source_id)
-    if sources:
-        event["sources"] = sources
-    notes = [cell("note")] if cell("note") else []
-    notes += [f"{h}: {row[i].strip()}" for i, h in extra if i < len(row) and row[i].strip()]
-    if notes:
-        event["note"] = "\n".join(notes)
-    wanted = cell("id")
-    event["id"] = doc.new_id("events", wanted or title, "event")
-    if wanted and event["id"] != wanted:
-        warn(f"id {wanted!r} is not a valid or unique id: it became {event['id']!r}")
-    doc.events.append(event)
+            confidence = ""
+        titles = _split(sources_cell) if sources_cell else []
+        urls = _split(urls_cell) if urls_cell else []
+        if urls and titles and len(urls) != len(titles):
+            warns.append(f"{len(titles)} source titles and {len(urls)} source URLs cannot be paired: "
+                         "each URL is a source titled by its URL, each title a source without one")
+            pairs = [(t, None) for t in titles] + [(u, u) for u in urls]
+        elif urls:
+            pairs = list(zip(titles or urls, urls))
+        else:
+            pairs = [(t, None) for t in titles]
+        if extra:
+            notes = [note] if note else []
+            notes += [f"{h}: {row[i].strip()}" for i, h in extra if i < n and row[i].strip()]
+            note = "\n".join(notes)
+        add((warns, date, title, date_text, summary, place, names, name_keys, ids, id_keys, tags,
+             confidence, pairs, note, wanted, slug(wanted or title, "event")))
+    return out
+
+
+def _read_date(cache: dict, cell: str) -> tuple:
+    """(the stored date or None, the warnings and tallied notes it gives), kept for the next row."""
+    said: list = []
+    cache[cell] = entry = (_date(cell, lambda message, tally=False: said.append((message,) if tally else message)), said)
+    return entry
+
+
+def _assemble(doc: Document, prepared: list, number: int) -> None:
+    """The prepared rows, from row ``number`` on, given their ids, actors and sources in
+    file order (what makes a second import of the same file give the same ids)."""
+    warn, tally = doc.warn, doc.tally
+    actor, source, new_id, events = doc.actor, doc.source, doc.new_id_from, doc.events.append
+    for entry in prepared:
+        if entry is None:
+            number += 1
+            continue
+        place = (f"row {number}",)
+        for message in entry[0]:
+            if message.__class__ is str:
+                warn(place, message)
+            else:
+                tally("date-read", place, message[0])
+        if len(entry) == 1:
+            number += 1
+            continue
+        (_, date, title, date_text, summary, place_cell, names, name_keys, ids, id_keys, tags,
+         confidence, pairs, note, wanted, base) = entry
+        event: dict = {"id": "", "date": date, "title": title}
+        if date_text:
+            event["date_text"] = date_text
+        if summary:
+            event["summary"] = summary
+        if place_cell:
+            event["place"] = place_cell
+        if names:
+            actors: list = []
+            for i, actor_name in enumerate(names):
+                before = len(doc.actors)
+                actor_id = actor(actor_name, wanted_id=ids[i] if ids else None, key=name_keys[i],
+                                 wanted_key=id_keys[i] if ids else None)
+                if len(doc.actors) > before:
+                    tally("actor-kind", place, f"actor {actor_name!r} created with kind 'other' "
+                          "(a CSV has no actor kinds)")
+                if actor_id not in actors:
+                    actors.append(actor_id)
+            event["actors"] = actors
+        if tags:
+            event["tags"] = tags
+        if confidence:
+            event["confidence"] = confidence
+        if pairs:
+            sources: list = []
+            for source_title, url in pairs:
+                source_id = source(title=source_title, url=url)
+                if source_id not in sources:
+                    sources.append(source_id)
+            event["sources"] = sources
+        if note:
+            event["note"] = note
+        event["id"] = event_id = new_id("events", base)
+        if wanted and event_id != wanted:
+            warn(place, f"id {wanted!r} is not a valid or unique id: it became {event_id!r}")
+        events(event)
+        number += 1
