@@ -1289,7 +1289,7 @@ elif kind == "import":
     conversion = convert(path)
     with open(os.devnull, "wb") as f:
         f.write(encode(conversion))
-    emit({"time": time.perf_counter() - t, "events": len(conversion.document["events"])})
+    emit({"time": time.perf_counter() - t, "events": conversion.counts()["events"]})
 else:
     from tui.store import load
     from tui.output import render

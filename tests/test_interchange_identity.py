@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,9 +108,10 @@ def test_csv_import_writes_the_same_document_and_warnings(files, monkeypatch, ha
     assert csv_path.stat().st_size >= table.HALVES_FROM  # the default reads this file on both cores
     monkeypatch.setattr(table, "HALVES_FROM", halves_from)
     conversion = convert(str(csv_path))
-    assert len(conversion.document["events"]) == 10_000
-    expect(kind, "imported", encode(conversion))
+    expect(kind, "imported", encode(conversion))  # first: a big file's later events are still JSON
     expect(kind, "report", "\n".join(conversion.report()).replace(str(csv_path), "FILE").encode("utf-8"))
+    assert conversion.counts()["events"] == len(conversion.document["events"]) == 10_000
+    expect(kind, "imported", encode(conversion))  # the same, once the document is decoded whole
 
 
 @pytest.mark.parametrize("halves_from", [halves.HALVES_FROM, 1_000], ids=["one-process", "both-cores"])
@@ -121,3 +123,25 @@ def test_timelinejs_export_writes_the_same_bytes(files, monkeypatch, halves_from
     exported = tmp_path / "export.json"
     exported.write_bytes(out)
     expect(kind, "timelinejs-imported", encode(convert(str(exported))))
+
+
+@pytest.mark.parametrize("fails", ["first", "then"])
+def test_partner_does_the_childs_steps_itself_when_the_child_fails(fails):
+    """If the child stops (here: it raises in one of its steps), the parent's results are
+    the same, worked out in the parent."""
+    parent = os.getpid()
+
+    def first():
+        if fails == "first" and os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return [1, "two", None]
+
+    def then(answer):
+        if fails == "then" and os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return ("got %s" % answer).encode()
+
+    with halves.Partner(first, then) as partner:
+        assert partner.receive() == [1, "two", None]
+        partner.send(["an", "answer"])
+        assert partner.result() == b"got ['an', 'answer']"

@@ -155,6 +155,6 @@ def convert(path: str, fmt: str | None = None, mapping: str | None = None) -> Co
             doc = timesketch.read_rows(name, rows)
     if mapping and fmt not in ("csv", "tsv"):
         raise ConvertError(f"--map is for CSV/TSV files; {name} is read as {fmt}")
-    if not doc.events:
+    if not doc.events and not doc.tail_count:
         doc.warn((), "no event could be read")
     return doc.finish()

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import msgspec
+
 from ..model.entities import FORMAT
 from ..model.problems import Problem
 from ..model.text import fold
@@ -68,17 +70,44 @@ def source_kind(url: str) -> tuple[str, bool]:
     return (kind, False) if kind else ("other", bool(_IMAGE.search(url)))
 
 
-@dataclass
 class Conversion:
-    """What a converter produced: the document, the warnings, and where it came from."""
+    """What a converter produced: the document, the warnings, and where it came from.
 
-    document: dict
-    warnings: list[Problem]
-    name: str
-    format: str
+    A big CSV read on both cores keeps the later events as the JSON its second process
+    wrote (``tail``, ``tail_count``), so that writing the document out (``json``) costs one
+    copy of those bytes, not a decode and an encode; ``document`` decodes them the first time
+    it is asked for. ``inert``: the input had no character ``json_safe`` escapes, so its JSON
+    needs no search for one."""
+
+    def __init__(self, document: dict, warnings: list[Problem], name: str, format: str, *,
+                 tail: bytes = b"", tail_count: int = 0, inert: bool = False) -> None:
+        self._document = document
+        self.warnings = warnings
+        self.name = name
+        self.format = format
+        self._tail, self._tail_count, self.inert = tail, tail_count, inert
+
+    @property
+    def document(self) -> dict:
+        if self._tail:
+            self._document["events"].extend(msgspec.json.decode(b"[" + self._tail + b"]"))
+            self._tail, self._tail_count = b"", 0
+        return self._document
+
+    def json(self) -> bytes:
+        """The document as JSON, as ``msgspec.json.encode(self.document)`` writes it."""
+        doc = self._document
+        if not self._tail:
+            return msgspec.json.encode(doc)
+        rest = {k: v for k, v in doc.items() if k not in ("events", "quotes")}  # the two come last
+        events = msgspec.json.encode(doc["events"])[1:-1]
+        return b"".join((msgspec.json.encode(rest)[:-1], b',"events":[', events, b"," if events else b"",
+                         self._tail, b'],"quotes":', msgspec.json.encode(doc["quotes"]), b"}"))
 
     def counts(self) -> dict[str, int]:
-        return {kind: len(self.document[kind]) for kind in ("events", "actors", "sources", "quotes")}
+        counts = {kind: len(self._document[kind]) for kind in ("events", "actors", "sources", "quotes")}
+        counts["events"] += self._tail_count
+        return counts
 
     def report(self) -> list[str]:
         """Lines for ``--report``: every warning, then what was created."""
@@ -109,6 +138,11 @@ class Document:
     _source_urls: dict[str, str] = field(default_factory=dict)
     _tally: dict[str, list] = field(default_factory=dict)
     _suffix: dict[tuple[str, str], int] = field(default_factory=dict)
+    tail: bytes = b""
+    """Later events already written as JSON by another process (``Conversion``)."""
+    tail_count: int = 0
+    inert: bool = False
+    """The input had no character ``json_safe`` escapes."""
 
     def warn(self, place: tuple, message: str) -> None:
         self.warnings.append(Problem(self.name, place, message, warning=True))
@@ -186,4 +220,5 @@ class Document:
         if self.description:
             document["description"] = self.description
         document.update(actors=self.actors, sources=self.sources, events=self.events, quotes=self.quotes)
-        return Conversion(document, self.warnings, self.name, self.format)
+        return Conversion(document, self.warnings, self.name, self.format, tail=self.tail,
+                          tail_count=self.tail_count, inert=self.inert)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import tempfile
 
-import msgspec
-
 from .document import Conversion
 
 __all__ = ["load_any", "load_conversions", "encode"]
@@ -23,7 +21,8 @@ def encode(conversion: Conversion) -> bytes:
     ``timeline list --format json`` writes them (inert when printed)."""
     from ..jsontext import json_safe as _json_safe
 
-    return _json_safe(msgspec.json.encode(conversion.document))
+    raw = conversion.json()
+    return raw if conversion.inert else _json_safe(raw)
 
 
 def load_any(paths: list[str], *, mapping: str | None = None, cache: bool = True):

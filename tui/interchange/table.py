@@ -15,8 +15,11 @@ from __future__ import annotations
 import csv
 import io
 
+import msgspec
+
 from ..model.dates import DateError, Point, parse_edtf, parse_user_date
 from ..model.entities import CONFIDENCES
+from ..jsontext import inert
 from ..model.text import fold
 from .document import ConvertError, Document, slug
 
@@ -163,25 +166,153 @@ def _cut(text: str) -> int:
 
 
 def _read_halves(name: str, text: str, delimiter: str, mapping: dict[str, str] | None) -> Document:
-    from .halves import both
+    """``read_text`` on both cores. The child prepares the later rows and sends what ids,
+    actors and sources depend on (``_keys``: a few short strings a row); this process gives
+    them out after its own rows (``_register``) and answers; the child then writes its
+    events as JSON (``_events``), which the conversion keeps as it is (``Conversion.json``)."""
+    from .halves import Partner
 
     at = _cut(text)
     if not at:
         raise ConvertError("no place to cut")
-    first = list(csv.reader(io.StringIO(text[:at], newline=""), delimiter=delimiter, strict=True))
+    head = text[:at]
+    first = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True))
     if not first:
         raise ConvertError("no header")
     _, own, column, extra = _plan(name, first[0], mapping)
     later = text[at:]
+    state: dict = {}
 
-    def second() -> list:
-        return _prepare(list(csv.reader(io.StringIO(later, newline=""), delimiter=delimiter)), column, own, extra)
+    def keys() -> list:
+        rows = list(csv.reader(io.StringIO(later, newline=""), delimiter=delimiter))
+        state["prepared"] = prepared = _prepare(rows, column, own, extra)
+        state["keys"] = found = _keys(prepared)
+        return [inert(later), found]
 
-    prepared, rest = both(lambda: _prepare(first[1:], column, own, extra), second)
+    def events(answer) -> bytes:
+        if "prepared" not in state:
+            keys()
+        return msgspec.json.encode(_events(state["prepared"], state["keys"], answer))[1:-1]
+
     doc = _start(name, extra)
-    _assemble(doc, prepared, 2)
-    _assemble(doc, rest, len(first) + 1)
+    with Partner(keys, events) as partner:
+        _assemble(doc, _prepare(first[1:], column, own, extra), 2)
+        later_inert, later_keys = partner.receive()
+        answer = _register(doc, later_keys, len(first) + 1)
+        partner.send(answer)
+        mine = msgspec.json.encode(doc.events)[1:-1]
+        count = len(doc.events)
+        doc.inert = later_inert and inert(head) and inert(doc.title)
+        theirs = partner.result()
+    doc.tail = mine + (b"," if mine and theirs else b"") + theirs
+    doc.tail_count = count + sum(1 for given in answer[1] if given is not None)
+    doc.events = []
     return doc
+
+
+def _keys(prepared: list) -> list:
+    """What giving out ids, actors and sources needs of prepared rows: [actors, sources,
+    rows], each distinct actor ([name, key, wanted id, its key]) and source ([title, URL])
+    once, and each row as [warnings, its actors' and sources' numbers, wanted id, id base]
+    (None for an empty row, [warnings] for a skipped one)."""
+    actors: dict = {}
+    sources: dict = {}
+    rows: list = []
+    add = rows.append
+    for entry in prepared:
+        if entry is None or len(entry) == 1:
+            add(entry)
+            continue
+        warns, names, name_keys, ids, id_keys, pairs, wanted, base = (entry[0], entry[6], entry[7], entry[8],
+                                                                     entry[9], entry[12], entry[14], entry[15])
+        refs = [actors.setdefault((a, name_keys[i], ids[i] if ids else None, id_keys[i] if ids else None), len(actors))
+                for i, a in enumerate(names)]
+        add((warns, refs, [sources.setdefault(pair, len(sources)) for pair in pairs], wanted, base))
+    return [list(actors), list(sources), rows]
+
+
+def _register(doc: Document, found: list, number: int) -> list:
+    """``_assemble`` for rows prepared elsewhere (``_keys``), without their events: the
+    warnings, ids, actors and sources, in file order. Returns the answer ``_events`` needs:
+    [each source's id, each row's [id, actor ids]]."""
+    actor_of, source_of, rows = found
+    warn, tally, actor, source, new_id = doc.warn, doc.tally, doc.actor, doc.source, doc.new_id_from
+    source_ids: list = [None] * len(source_of)
+    answer: list = []
+    add = answer.append
+    for entry in rows:
+        if entry is None:
+            add(None)
+            number += 1
+            continue
+        place = (f"row {number}",)
+        for message in entry[0]:
+            if message.__class__ is str:
+                warn(place, message)
+            else:
+                tally("date-read", place, message[0])
+        if len(entry) == 1:
+            add(None)
+            number += 1
+            continue
+        _, refs, source_refs, wanted, base = entry
+        actors: list = []
+        for ref in refs:
+            actor_name, key, wanted_id, wanted_key = actor_of[ref]
+            before = len(doc.actors)
+            actor_id = actor(actor_name, wanted_id=wanted_id, key=key, wanted_key=wanted_key)
+            if len(doc.actors) > before:
+                tally("actor-kind", place, f"actor {actor_name!r} created with kind 'other' "
+                      "(a CSV has no actor kinds)")
+            if actor_id not in actors:
+                actors.append(actor_id)
+        for ref in source_refs:
+            if source_ids[ref] is None:
+                source_title, url = source_of[ref]
+                source_ids[ref] = source(title=source_title, url=url)
+        event_id = new_id("events", base)
+        if wanted and event_id != wanted:
+            warn(place, f"id {wanted!r} is not a valid or unique id: it became {event_id!r}")
+        add((event_id, actors))
+        number += 1
+    return [source_ids, answer]
+
+
+def _events(prepared: list, found: list, answer: list) -> list[dict]:
+    """The events of rows prepared here, with the ids, actors and sources given out elsewhere
+    (``_register``): the same dicts ``_assemble`` makes."""
+    source_ids, given = answer
+    source_refs = [entry[2] if entry is not None and len(entry) > 1 else None for entry in found[2]]
+    out: list = []
+    add = out.append
+    for entry, refs, ids in zip(prepared, source_refs, given):
+        if ids is None:
+            continue
+        (_, date, title, date_text, summary, place, names, _, _, _, tags, confidence, pairs, note, _, _) = entry
+        event: dict = {"id": ids[0], "date": date, "title": title}
+        if date_text:
+            event["date_text"] = date_text
+        if summary:
+            event["summary"] = summary
+        if place:
+            event["place"] = place
+        if names:
+            event["actors"] = ids[1]
+        if tags:
+            event["tags"] = tags
+        if confidence:
+            event["confidence"] = confidence
+        if pairs:
+            sources: list = []
+            for ref in refs:
+                source_id = source_ids[ref]
+                if source_id not in sources:
+                    sources.append(source_id)
+            event["sources"] = sources
+        if note:
+            event["note"] = note
+        add(event)
+    return out
 
 
 _NOWHERE = 1 << 30
