@@ -377,3 +377,16 @@ async def test_a_within_range_shows_as_one_chip(make_app):
         chips = [text(c) for c in app.screen.query(".chip")]
         assert chips == ["within 2024-09-02 – 2024-09-08 ×"]
         assert text(app.screen.query_one("#chips-note", Static)).startswith("(12 within, ")
+
+
+async def test_the_quotes_tab_counts_only_the_quotes_known_as_of_the_day(make_app):
+    """At 80 columns the side panes are tabs: as of 6 Sep the siege has 1 quote, not 3."""
+    app = make_app(from_options(as_of="2024-09-06"))
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(app, pilot)
+        await go_to(app, pilot, "siege-begins")
+        assert "4 Quotes (1)" in str(app.screen.query_one("#detail").border_title)
+        assert app.timeline.quote_count(app.timeline.position["siege-begins"]) == 3
+        app.screen.filters = app.screen.filters.without_field("asof")
+        await settle(app, pilot)
+        assert "4 Quotes (3)" in str(app.screen.query_one("#detail").border_title)

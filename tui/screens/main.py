@@ -34,7 +34,7 @@ from ..widgets.actor_pane import ActorPane
 from ..widgets.density_strip import DensityStrip
 from ..widgets.event_detail import EventDetail
 from ..widgets.query_bar import QueryBar
-from ..widgets.quote_pane import QuotePane
+from ..widgets.quote_pane import QuotePane, known_quotes
 from ..widgets.status_bar import Chip, StatusBar
 from ..widgets.side_tabs import TITLES, tabs_title
 from ..widgets.timeline_row import MARKERS
@@ -452,6 +452,8 @@ class MainScreen(Annotating, Screen[None]):
         self.timeline_view.set_lens(lens)
         self.pane("detail").set_lens(lens)
         self.pane("quotes").set_as_of(lens.upper, self._zone)
+        if self.narrow:
+            self._side_titles()  # the quotes tab counts those known as of the day
 
     def action_as_of(self, days: int) -> None:
         """Step the as-of day (starting from the highlighted event's first day)."""
@@ -598,7 +600,7 @@ class MainScreen(Annotating, Screen[None]):
         counts: dict[str, int | None] = {"detail": None, "actors": None, "quotes": None}
         if position is not None:
             counts["actors"] = len(set(self.timeline.events[position].actor_ids()))
-            counts["quotes"] = self.timeline.quote_count(position)
+            counts["quotes"] = len(known_quotes(self.timeline, position, self.pane("quotes").as_of))
         for pane, title in TITLES.items():
             self.pane(pane).border_title = tabs_title(pane, counts) if self.narrow else title
 

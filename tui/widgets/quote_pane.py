@@ -19,7 +19,16 @@ from .event_detail import safe_date
 from .hanging import hanging
 from .pick_list import PickList
 
-__all__ = ["QuotePane"]
+__all__ = ["QuotePane", "known_quotes"]
+
+
+def known_quotes(timeline: Timeline, position: int | None, as_of: int | None) -> list:
+    """The event's quotes (those published by second ``as_of``, when given): what the pane
+    lists and its tab counts."""
+    quotes = timeline.quotes_at(position) if position is not None else []
+    if as_of is not None:
+        quotes = [q for q in quotes if published_by(timeline, q.source, as_of)]
+    return quotes
 
 
 class QuotePane(PickList):
@@ -51,10 +60,7 @@ class QuotePane(PickList):
             self.watch_current(self.current)
 
     def watch_current(self, position: int | None) -> None:
-        t = self.timeline
-        quotes = t.quotes_at(position) if position is not None else []
-        if self.as_of is not None:
-            quotes = [q for q in quotes if published_by(t, q.source, self.as_of)]
+        quotes = known_quotes(self.timeline, position, self.as_of)
         options = [Option(self.render_quote(q), id=q.id) for q in quotes]
         if not options:
             empty = "No quotes for this event." if self.ready else "Loading…"
