@@ -91,3 +91,13 @@ def test_known_then_is_the_timeline_itself_without_a_day():
     assert len(view.events[p].sources) < len(t.events[p].sources)
     assert view.events_at([p])[0] == view.events[p]
     assert view.quote_count(p) == 1 < t.quote_count(p)
+
+
+def test_as_of_publish_writes_the_page_as_known_then(capsys, tmp_path):
+    for name, extra in (("all", []), ("then", ["--as-of", "2024-09-06"])):
+        assert main(["publish", "--no-cache", *DAY, *extra, "-o", str(tmp_path / name)]) == 0
+    capsys.readouterr()
+    everything = (tmp_path / "all" / "timeline.json").read_text()
+    then = (tmp_path / "then" / "timeline.json").read_text()
+    assert "t13.cl" in everything and LATER_QUOTE in everything
+    assert "t13.cl" not in then and LATER_QUOTE not in then and "Security forces besiege" in then

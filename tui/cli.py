@@ -614,8 +614,11 @@ def cmd_publish(args) -> int:
     timeline = _load(args)
     query = _query(args)
     positions = _run_query(timeline, query)
-    publish(timeline, positions, args.output, query=str(query), assets=args.assets, force=args.force,
-            inputs=args.paths)
+    from .model.known_then import known_then
+
+    as_of = query.as_of  # the page tells the story as known then, as `list --as-of` does
+    publish(known_then(timeline, as_of.upper if as_of else None), positions, args.output, query=str(query),
+            assets=args.assets, force=args.force, inputs=args.paths)
     say(f"published {len(positions)} events to {args.output}/index.html")
     return EXIT_OK
 
