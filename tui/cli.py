@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     actors = sub.add_parser("actors", help="list actors with their event counts and first/last appearance")
     actors.add_argument("paths", nargs="*", metavar="PATH")
+    from .actors_output import FORMATS as ACTOR_FORMATS
+
+    actors.add_argument("--format", choices=ACTOR_FORMATS, default="table",
+                        help="table (default), json (one array), jsonl (one actor a line) or csv; rows are "
+                             "written as they are computed")
+    actors.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    actors.add_argument("--force", action="store_true", help="let --output replace an existing file")
     _add_cache(actors)
 
     validate = sub.add_parser("validate", help="check files and list every problem")
@@ -447,71 +454,41 @@ def cmd_list(args) -> int:
             write_atomically(str(beside), [notes_beside(timeline, positions, notes, Path(args.output).name)],
                              force=args.force, inputs=inputs)
     else:
-        raw = getattr(sys.stdout, "buffer", None)  # None when captured (tests) or replaced
-        for chunk in chunks:
-            if isinstance(chunk, str):
-                sys.stdout.write(chunk)
-            elif raw is None:
-                sys.stdout.write(chunk.decode("utf-8"))
-            else:
-                sys.stdout.flush()  # text written before goes first
-                raw.write(chunk)
-        sys.stdout.flush()
+        write_stdout(chunks)
     _remember(args, timeline)
     return EXIT_OK
 
 
-def _column_widths(columns: list[tuple[str, ...]], room: int) -> list[int] | None:
-    """Widths for table columns in ``room`` cells such that no word is cut (an id is what
-    ``--actor`` takes: "venezuelan-security-…" would not do): the widest columns give up
-    space first, none below its longest word. None if even that does not fit."""
-    from rich.cells import cell_len
-
-    least = [max(cell_len(word) for text in column for word in text.split() or [""]) for column in columns]
-    widths = [max(cell_len(text) for text in column) for column in columns]
-    if sum(least) > room:
-        return None
-    for _ in range(sum(widths) - room):
-        slack = max(range(len(widths)), key=lambda i: widths[i] - least[i])
-        widths[slack] -= 1
-    return widths
+def write_stdout(chunks: Iterable[str | bytes]) -> None:
+    """Write text and UTF-8 byte chunks to standard output, in order; the first chunk is
+    flushed at once (a reader sees the first row while the rest is computed)."""
+    raw = getattr(sys.stdout, "buffer", None)  # None when captured (tests) or replaced
+    for n, chunk in enumerate(chunks):
+        if isinstance(chunk, str):
+            sys.stdout.write(chunk)
+        elif raw is None:
+            sys.stdout.write(chunk.decode("utf-8"))
+        else:
+            sys.stdout.flush()  # text written before goes first
+            raw.write(chunk)
+        if n < 2:  # a header, then the first row
+            sys.stdout.flush()
+    sys.stdout.flush()
 
 
 def cmd_actors(args) -> int:
-    from rich.console import Console
-    from rich.padding import Padding
-    from rich.table import Table
-    from rich.text import Text
-
-    from .model.text import clip, one_line
+    from .actors_output import render
 
     timeline = _load(args)
-    width = os.get_terminal_size().columns if sys.stdout.isatty() else 120
-    console = Console(width=width, markup=False, emoji=False, highlight=False,
-                      color_system=None if not sys.stdout.isatty() else "auto")
-    headers = ("Id", "Name", "Kind", "Events", "Quotes", "First", "Last")
-    rows = []
-    for actor in timeline.actors.values():
-        stats = timeline.actor_stats(actor.id)
-        rows.append((one_line(actor.id), one_line(clip(actor.name)), one_line(actor.kind), str(stats.events),
-                     str(stats.quotes), stats.first.display() if stats.first else "—",
-                     stats.last.display() if stats.last else "—"))
-    widths = _column_widths(list(zip(headers, *rows)), width - 2 * (len(headers) - 1))
-    if widths is not None:
-        table = Table(box=None, header_style="bold", pad_edge=False)
-        for name, column_width in zip(headers, widths):
-            table.add_column(name, width=column_width, overflow="fold",
-                             justify="right" if name in ("Events", "Quotes") else "left")
-        for row in rows:
-            table.add_row(*map(Text, row))
-        console.print(table)
-    else:  # too narrow for seven columns: one block per actor, every line folded to the width
-        for actor_id, name, kind, events, quotes, first, last in rows:
-            span = first if first == last else f"{first} – {last}"
-            counts = f"{events} event{'s' * (events != '1')}, {quotes} quote{'s' * (quotes != '1')}"
-            console.print(Text(actor_id, style="bold", overflow="fold"))
-            for line in (name, kind, counts, span):
-                console.print(Padding(Text(line, overflow="fold"), (0, 0, 0, 2), expand=False))
+    tty = args.output is None and sys.stdout.isatty()
+    chunks = render(timeline, args.format, width=os.get_terminal_size().columns if tty else 120,
+                    bold=tty and os.environ.get("TERM") != "dumb")
+    if args.output:
+        from .store import loader
+
+        write_atomically(args.output, chunks, force=args.force, inputs=args.paths or [str(loader.bundled_path())])
+    else:
+        write_stdout(chunks)
     _remember(args, timeline)
     return EXIT_OK
 

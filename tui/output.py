@@ -26,7 +26,7 @@ from .model.text import clip, md, md_link, one_line, visible
 from .model.timeline import Timeline
 from .jsontext import json_safe as _json_safe
 
-__all__ = ["FORMATS", "render", "subset", "notes_beside"]
+__all__ = ["FORMATS", "render", "subset", "notes_beside", "csv_cell", "encode_json"]
 
 FORMATS = ("table", "markdown", "csv", "json", "jsonl", "timelinejs", "timesketch", "ics")
 """The last three are other programs' formats, written by ``tui/interchange/``."""
@@ -304,7 +304,7 @@ _ENCODER = msgspec.json.Encoder()
 _SINGULAR = {"actors": "actor", "sources": "source", "events": "event", "quotes": "quote"}
 
 
-def _encode(obj) -> bytes:
+def encode_json(obj) -> bytes:
     """msgspec's JSON; if a string holds a lone surrogate (which UTF-8 cannot carry, e.g. a
     query typed on a non-UTF-8 command line), the same JSON with ASCII escapes instead."""
     try:
@@ -320,7 +320,7 @@ def _records_json(records: list, kind: str, *, typed: bool, separator: bytes) ->
     newline: so records are told apart, and their tags cut, by that prefix."""
     tag = b'{"type":"' + _SINGULAR[kind].encode() + b'",'
     head = tag if typed else b"{"
-    raw = _encode(records)[1:-1]  # [a,b,c] -> a,b,c
+    raw = encode_json(records)[1:-1]  # [a,b,c] -> a,b,c
     return head + raw[len(tag):].replace(b"}," + tag, b"}" + separator + head) if raw else b""
 
 
@@ -331,12 +331,12 @@ def _timeline_file(timeline: Timeline, positions: Sequence[int], query: str, *, 
         header["description"] = timeline.description
     parts = subset(timeline, positions)
     if jsonl:
-        yield _json_safe(_encode(header)) + b"\n"
+        yield _json_safe(encode_json(header)) + b"\n"
         for kind, records in parts.items():
             for i in range(0, len(records), 10000):
                 yield _json_safe(_records_json(records[i:i + 10000], kind, typed=True, separator=b"\n")) + b"\n"
         return
-    yield _json_safe(_encode(header))[:-1]
+    yield _json_safe(encode_json(header))[:-1]
     for kind, records in parts.items():
         yield f',\n"{kind}": ['.encode()
         for i in range(0, len(records), 10000):
