@@ -38,6 +38,9 @@ could do without us (``json.load``, ``jq``). This script prints one table per si
   hold X as a string or as ``{"actor": X}``), once with the cache written above and once
   with ``--no-cache``; the two sides alternate in every run, and their event counts are
   checked to agree once, untimed;
+* **timeline actors** (issue 20): ``python -m tui actors PATH`` (the table) and with
+  ``--format json``, whole processes reopening from the cache, their output in a pipe: the
+  time from the spawn until the header and the first row are read, and until the output ends;
 * **validate**: ``python -m tui validate --no-cache PATH`` and the same with ``--sourcing``
   (issue 19's report: independent sources per event and what an editor would query) as
   whole processes, output to /dev/null, alternating; the report is the difference, and its
@@ -1153,6 +1156,57 @@ def measure_cli(path: Path, actor: str, runs: int, cache: Path, cached: bool) ->
     return m
 
 
+TARGET_ACTORS_FIRST = 1.0
+TARGET_ACTORS_ALL = 5.0
+"""Issue 20, for 50,000 actors (1M events): the first row within a second, all in five."""
+
+
+def _first_and_all(argv: list[str], lines: int) -> tuple[float, float, int, str]:
+    """Run ``argv`` with its output in a pipe: seconds from the spawn until ``lines`` lines
+    were written (a header and the first row), until the output ended, the exit code, the
+    end of its standard error."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                cwd=ROOT, env=_child_env())
+        first, seen = None, 0
+        while chunk := os.read(proc.stdout.fileno(), 1 << 20):
+            if first is None:
+                seen += chunk.count(b"\n")
+                if seen >= lines:
+                    first = time.perf_counter() - started
+        done = time.perf_counter() - started
+        proc.stdout.close()
+        code = proc.wait()
+        err.seek(0)
+        return (first if first is not None else done), done, code, err.read().decode("utf-8", "replace")[-300:]
+
+
+def measure_actors(path: Path, runs: int, floor: float | None) -> dict[str, Metric]:
+    """``timeline actors PATH`` (the table) and ``--format json``, whole processes with their
+    output in a pipe, reopening from the cache: the time from the spawn to the first row
+    (the header and one row read) and to the end of the output (issue 20)."""
+    m: dict[str, Metric] = {}
+    for form in ("table", "json"):
+        first = m[f"actors_{form}_first"] = Metric(f"timeline actors --format {form}: first row")
+        every = m[f"actors_{form}_all"] = Metric(f"timeline actors --format {form}: all rows")
+        for _ in range(runs):
+            one, done, code, err = _first_and_all([sys.executable, "-m", "tui", "actors", str(path), "--format", form], 2)
+            if code != 0:
+                first.error = every.error = f"exit {code}: {err.strip().splitlines()[-1:] or ''}"
+                continue
+            first.samples.append(one)
+            every.samples.append(done)
+        for metric, target in ((first, TARGET_ACTORS_FIRST), (every, TARGET_ACTORS_ALL)):
+            metric.target = f"≤ {fmt(target)}"
+            if metric.value is not None:
+                metric.ok = metric.value <= target
+                if floor:
+                    metric.compare = f"json.load {fmt(floor)} (×{metric.value / floor:.2f})"
+        first.note = "whole process (from the cache over 64 MB); header + first row read from the pipe"
+    return m
+
+
 def measure_validate(path: Path, runs: int) -> dict[str, Metric]:
     """``timeline validate`` and ``timeline validate --sourcing`` (issue 19), whole processes
     with their output to /dev/null, alternating. The report itself is the difference; the
@@ -1535,6 +1589,8 @@ def bench_size(n: int, args, runs: int) -> tuple[str, dict]:
         cli.update({f"{k}_cold": v for k, v in measure_cli(path, actor, runs, args.cache, cached=False).items()})
     print(f"  {label(n)}: validate and validate --sourcing ({runs} runs) ...", flush=True)
     cli.update({f"validate_{k}": v for k, v in measure_validate(path, runs).items()})
+    print(f"  {label(n)}: timeline actors, first row and all rows ({runs} runs) ...", flush=True)
+    cli.update(measure_actors(path, runs, opened["json"].value))
     print(f"  {label(n)}: explorer ({runs} runs reopening, 1 run without the cache) ...", flush=True)
     explorer = measure_explorer(path, runs, actor, word, opened["json"].value) if actor else {}
     cold = measure_explorer(path, 1, actor, word, opened["json"].value, cached=False) if actor else {}
@@ -1586,9 +1642,10 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"folder for generated inputs (default {DEFAULT_CACHE})")
     ap.add_argument("--save", type=Path, help="also write the raw samples as JSON to this file")
     ap.add_argument("--no-small", action="store_true", help="skip the bundled-dataset commands")
-    ap.add_argument("--only", choices=("notes", "live"),
+    ap.add_argument("--only", choices=("notes", "live", "words"),
                     help="measure only these rows at each size (notes: queries on 10k annotations, issue 13; "
-                         "live: an append to a JSON Lines file, in the model and in the explorer, issue 15)")
+                         "live: an append to a JSON Lines file, in the model and in the explorer, issue 15; "
+                         "words: the query rows and timeline actors, issue 20, reopening from the cache)")
     ap.add_argument("--no-shapes", action="store_true",
                     help="skip the hostile shapes (long via chains, wide and deep affiliations)")
     args = ap.parse_args(argv)
@@ -1623,6 +1680,19 @@ def main(argv: list[str] | None = None) -> int:
             rows = [measure_append(n, args.seed, args.cache), *measure_live(n, args.seed, args.cache)]
             print(table(f"{label(n)} events, seed {args.seed}: live reload rows only; one explorer process",
                         rows), flush=True)
+            print(f"({label(n)} took {time.perf_counter() - started:.0f} s)\n", flush=True)
+        return 0
+    if args.only == "words":
+        for n in sizes:
+            path = dataset(n, args.seed, args.cache)
+            runs = args.runs or 3
+            started = time.perf_counter()
+            queries, _ = measure_queries(path, cached=True)
+            scanned, _ = measure_queries(path, cached=False)
+            rows = [*queries.values(), *(v for k, v in scanned.items() if k != "index"),
+                    *measure_actors(path, runs, None).values()]
+            print(table(f"{label(n)} events, seed {args.seed}: {path} — query and actors rows only; "
+                        f"queries: median of {QUERY_REPS}, actors: of {runs} runs", rows), flush=True)
             print(f"({label(n)} took {time.perf_counter() - started:.0f} s)\n", flush=True)
         return 0
     if not args.no_shapes:

@@ -402,7 +402,7 @@ class Timeline:
             return None
         found = None
         for piece in raw.split():
-            postings = self.words.lookup(piece, 2 * len(self.events))  # beyond that, a scan is quicker
+            postings = self.words.lookup(piece, len(self.events) // 2)  # beyond that, a scan is quicker
             if postings is None:
                 return None
             found = union(postings) if found is None else both(found, union(postings))

@@ -9,6 +9,13 @@ the vocabulary words that contain it: substring search stays substring search ("
 still finds "embassy"). A needle with whitespace ("power cut") narrows the candidates to
 events holding every piece, and each candidate is then checked in its own text.
 
+A needle found in many vocabulary words costs a merge of many postings, and one found in
+most events a big one: "the" is a word of 83% of a million events and a piece of 31,000
+others (text without spaces, such as Chinese, makes long words), so it took a scan. For the
+most frequent words (``HOT``, those in an eighth of the events or more) the index also keeps
+that merge done: the sorted positions of every event holding the word anywhere (its
+*closure*), so such a needle is answered by copying one array (``lookup``).
+
 Building it costs a pass in Python over every word (20–35 s at a million events), so it
 is built off to the side: once the on-disk cache (``cache.py``) holds the search text, the
 explorer has a child process build it at low priority on the other core (``build_aside``).
@@ -28,6 +35,7 @@ import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import compress
 from pathlib import Path
 
 from .cachefile import Damaged, Stale, checksum, identity, text_of
@@ -35,14 +43,20 @@ from .cachefile import Damaged, Stale, checksum, identity, text_of
 __all__ = ["WordIndex", "build", "build_aside", "open_index", "sidecar", "stop_building", "MAX_WORDS"]
 
 MAGIC = b"TLXWORDS"
-VERSION = 2
-_HEADER = struct.Struct("<8sI16sQQQQIIIII")
+VERSION = 3
+_HEADER = struct.Struct("<8sI16sQQQQIIIIQQIII")
 """magic, version, the identity of the cache file it was built from (``cachefile.identity``), the
 byte lengths of the vocabulary, the word starts, the postings offsets and the postings, their
-checksums (``cachefile.checksum``), then the checksum of all that."""
+checksums (``cachefile.checksum``), the byte lengths of the closures' table and of their
+positions and those two checksums, then the checksum of all that."""
 MAX_WORDS = 2_000
 """A needle found in more vocabulary words than this (a letter or two) is searched by a scan."""
+HOT = 32
+"""At most this many words get their closure kept: the most frequent, if in an eighth of
+the events or more (at a million events about 60 MB)."""
 _CHUNK = 2048
+_MERGE = 20_000
+"""Postings in all beyond which ``lookup`` merges them itself (``_merged``)."""
 
 
 def sidecar(cache_file: str | os.PathLike) -> Path:
@@ -56,9 +70,9 @@ class WordIndex:
     out of reopening): a damaged index answers nothing (every search scans, and is right),
     is deleted so that the explorer builds it again, and says so once in ``notices``."""
 
-    def __init__(self, mapped: mmap.mmap, sizes: tuple[int, int, int, int], checksums: tuple[int, int, int, int],
+    def __init__(self, mapped: mmap.mmap, sizes: tuple[int, ...], checksums: tuple[int, ...],
                  path: Path, notices: list[str] | None = None) -> None:
-        vocab_n, starts_n, offsets_n, postings_n = sizes
+        vocab_n, starts_n, offsets_n, postings_n, table_n, closures_n = sizes
         at = _HEADER.size
         view = memoryview(mapped)
         self.vocab = mapped  # searched in place: find() on the mapping, between the bounds below
@@ -74,6 +88,15 @@ class WordIndex:
         at += offsets_n
         regions.append(view[at:at + postings_n])
         self.postings = regions[-1].cast("I")
+        at += postings_n
+        at += -at % 8
+        regions.append(view[at:at + table_n])
+        self._table = regions[-1].cast("Q")
+        """(word, first, last) for each hot word: its closure is ``closures[first:last]``."""
+        at += table_n
+        regions.append(view[at:at + closures_n])
+        self.closures = regions[-1].cast("I")
+        self._hot: dict[bytes, tuple[int, int]] | None = None
         self._unchecked: list | None = list(zip(regions, checksums))
         self._sound = True
         self._path, self._notices = path, notices
@@ -81,17 +104,36 @@ class WordIndex:
     def _check(self) -> bool:
         """Whether the index is what was written (checked once, on first use)."""
         unchecked, self._unchecked = self._unchecked, None
-        if unchecked is not None and any(checksum(region) != expected for region, expected in unchecked):
-            self._sound = False
-            _discard(self._path, self._notices)
+        if unchecked is not None:
+            if any(checksum(region) != expected for region, expected in unchecked) or not self._read_hot():
+                self._sound = False
+                _discard(self._path, self._notices)
         return self._sound
+
+    def _read_hot(self) -> bool:
+        """The hot words and where their closures are; False if the table cannot be right."""
+        table, starts, (begin, _) = self._table, self.starts, self._vocab_range
+        if len(table) % 3:
+            return False
+        hot = {}
+        for k in range(0, len(table), 3):
+            word, first, last = table[k:k + 3]
+            if not (word < len(starts) - 1 and first <= last <= len(self.closures)):
+                return False
+            hot[bytes(self.vocab[begin + starts[word]:begin + starts[word + 1] - 1])] = (first, last)
+        self._hot = hot
+        return True
 
     def lookup(self, piece: bytes, limit: int) -> list[Sequence[int]] | None:
         """The postings of every vocabulary word containing ``piece`` (no whitespace), or
         None when merging them would cost more than a scan: more than ``MAX_WORDS`` words,
-        or more than ``limit`` postings in all (or the index is damaged)."""
+        or more than ``limit`` postings in all (or the index is damaged). For a hot word,
+        one list: its closure, merged already (whatever its length)."""
         if not self._check():
             return None
+        hot = self._hot.get(piece)
+        if hot is not None:
+            return [self.closures[hot[0]:hot[1]]]
         found: list[Sequence[int]] = []
         total = 0
         begin, end = self._vocab_range
@@ -107,7 +149,20 @@ class WordIndex:
             if len(found) > MAX_WORDS or total > limit:
                 return None
             at = find(piece, begin + starts[word + 1], end)
+        if len(found) > 1 and total > _MERGE:
+            return [_merged(found)]
         return found
+
+
+def _merged(found: list[Sequence[int]]) -> array:
+    """One sorted list of the positions in any of ``found``: each is marked in a byte per
+    event, and the marks are read back in C (``compress``). For 850,000 positions in 44
+    lists, a quarter of the time of a set and a sort (0.24 s against 0.71 s, loaded machine)."""
+    marks = bytearray(max(p[-1] for p in found if len(p)) + 1)
+    for postings in found:
+        for pos in postings:
+            marks[pos] = 1
+    return array("I", compress(range(len(marks)), marks))
 
 
 def _discard(path: Path, notices: list[str] | None) -> None:
@@ -140,15 +195,17 @@ def open_index(cache_file: str | os.PathLike, built_from: bytes | None = None,
         magic, version, expected, *rest = _HEADER.unpack_from(mapped)
         if version != VERSION:
             raise Stale("another version")
-        sizes, checksums, head = rest[:4], rest[4:8], rest[8]
+        sizes, checksums, head = rest[:4] + rest[8:10], rest[4:8] + rest[10:12], rest[12]
         if checksum(mapped[:_HEADER.size - 4]) != head:
             raise Damaged("header")
         if built_from != expected:
             raise Stale("built from another cache")
         at = _HEADER.size + sizes[0]
-        if (at + (-at % 8) + sum(sizes[1:]) != len(mapped)
-                or not sizes[1] % 8 == sizes[2] % 8 == sizes[3] % 4 == 0):  # whole machine words
-            raise Damaged("sizes")
+        at += -at % 8
+        at += sizes[1] + sizes[2] + sizes[3]
+        if (at + (-at % 8) + sizes[4] + sizes[5] != len(mapped)
+                or not sizes[1] % 8 == sizes[2] % 8 == sizes[4] % 8 == sizes[3] % 4 == sizes[5] % 4 == 0):
+            raise Damaged("sizes")  # not whole machine words
         return WordIndex(mapped, tuple(sizes), tuple(checksums), path, notices)
     except Damaged:
         mapped.close()
@@ -174,6 +231,7 @@ def build(cache_file: str | os.PathLike) -> Path | None:
                     postings[word] = array("I", (pos,))
                 else:
                     found.append(pos)
+    table, closures = _closures(postings, n)
     target = sidecar(cache_file)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     try:
@@ -193,8 +251,12 @@ def build(cache_file: str | os.PathLike) -> Path | None:
             for found in postings.values():
                 f.write(found)
                 crc = zlib.crc32(found, crc)  # checksum() of the postings, written a word at a time
+            f.write(bytes(-f.tell() % 8))
+            f.write(table)
+            f.write(closures)
             head = _HEADER.pack(MAGIC, VERSION, built_from, len(vocab), len(starts) * 8, len(offsets_out) * 8,
-                                offsets_out[-1] * 4, checksum(vocab), checksum(starts), checksum(offsets_out), crc, 0)
+                                offsets_out[-1] * 4, checksum(vocab), checksum(starts), checksum(offsets_out), crc,
+                                len(table) * 8, len(closures) * 4, checksum(table), checksum(closures), 0)
             f.seek(0)
             f.write(head[:-4] + struct.pack("<I", checksum(head[:-4])))
         os.replace(tmp, target)
@@ -202,6 +264,21 @@ def build(cache_file: str | os.PathLike) -> Path | None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _closures(postings: dict[bytes, array], n: int) -> tuple[array, array]:
+    """The closures of the hot words (``HOT``): for each, the sorted positions of the events
+    holding it inside any word, and the table of where each is, by word number."""
+    number = {word: k for k, word in enumerate(postings)}
+    hot = sorted((word for word, found in postings.items() if len(found) * 8 >= n),
+                 key=lambda word: (-len(postings[word]), word))[:HOT]
+    table, closures = array("Q"), array("I")
+    for word in hot:
+        holding = [postings[other] for other in postings if word in other]
+        closure = holding[0] if len(holding) == 1 else _merged(holding)
+        table.extend((number[word], len(closures), len(closures) + len(closure)))
+        closures.extend(closure)
+    return table, closures
 
 
 def build_aside(cache_file: str | os.PathLike) -> WordIndex | None:
