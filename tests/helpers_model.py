@@ -99,7 +99,7 @@ def by_path(error: LoadError) -> dict[str, object]:
 QUERIES = [
     "", "actor:nicolas-maduro", "tag:siege", "from:2024-09 to:2024-09", "embassy", '"power cut"',
     "-tag:siege", "confidence:disputed", "confidence:confirmed", "actor:sebin embassy", "tag:power-cut",
-    "from:2024-07-28", "to:2024", "quote", "sic",
+    "from:2024-07-28", "to:2024", "quote", "sic", "is:disputed", "asof:2024-09-07",
 ]
 
 
@@ -137,5 +137,8 @@ def same_timeline(a, b) -> None:
     assert a.actor_event_counts() == b.actor_event_counts()
     assert {x: a.actor_stats(x) for x in a.actors} == {x: b.actor_stats(x) for x in b.actors}
     assert {x: a.members_of(x) for x in a.actors} == {x: b.members_of(x) for x in b.actors}
+    ra, rb = a.source_refs, b.source_refs  # every event's cited sources, stances and notes
+    assert (ra.starts, ra.sources, ra.stances, ra.notes, ra.event_notes, ra.ids) == \
+        (rb.starts, rb.sources, rb.stances, rb.notes, rb.event_notes, rb.ids)
     for q in QUERIES:
         assert list(run(a, parse_query(q)).positions) == list(run(b, parse_query(q)).positions), q

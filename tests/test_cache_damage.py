@@ -50,6 +50,8 @@ def _commands(path: Path) -> list[list[str]]:
         ["list", p, "--search", "embassy", "--format", "json"],  # the word index, else the search text
         ["list", p, "--search", "the embassy", "--format", "json"],  # a scan of the candidates' own text
         ["actors", p],  # counts, first and last dates, quotes by speaker
+        ["list", p, "--query", "is:disputed", "--format", "markdown"],  # cited sources, stances and notes
+        ["list", p, "--query", "asof:2024-08-01", "--format", "json"],  # when each cited source came out
     ]
 
 
@@ -118,7 +120,9 @@ SECTIONS = ["(header)", "(table of contents)", "actors", "sources", "event_ids",
             "event_ends", "quote_starts", "quote_ends", "lower", "upper", "group_keys", "_long", "_qstart",
             "_by_actor.keys", "_by_actor.counts", "_by_actor.postings", "_by_tag.keys", "_by_tag.counts",
             "_by_tag.postings", "_by_confidence.keys", "_by_confidence.counts", "_by_confidence.postings",
-            "quotes_by_speaker", "warnings", "text_offsets", "text"]
+            "quotes_by_speaker", "refs.starts", "refs.sources", "refs.stances", "refs.notes", "refs.event_notes",
+            "warnings",
+            "text_offsets", "text"]
 
 
 @pytest.mark.parametrize("how", ["bit flip", "zeroed run"])

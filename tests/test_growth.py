@@ -80,6 +80,9 @@ def same(grown, path) -> None:
     assert dict(a.position.items()) == b.position and list(a.position) == list(b.position)
     assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]
     assert a.actor_event_counts() == b.actor_event_counts() and a.tag_counts() == b.tag_counts()
+    ra, rb = a.source_refs, b.source_refs  # the cited sources, stances and notes (as-of, is:disputed, the report)
+    assert (ra.starts, ra.sources, ra.stances, ra.notes, ra.event_notes, ra.ids) == \
+        (rb.starts, rb.sources, rb.stances, rb.notes, rb.event_notes, rb.ids)
     for query in (from_options(actors=[ACTOR]), from_options(tags=["asylum"]), from_options(date_from="2024-03"),
                   from_options(date_from="2010", date_to="2024-03-10"), from_options(search="appended"),
                   from_options(search="embassy"), *([from_options(actors=["newcomer"])] if "newcomer" in b.actors else [])):
@@ -116,9 +119,11 @@ def test_events_dated_in_the_middle_go_where_a_full_read_puts_them(story, big):
     dates = sorted({d.text for d in old.dates})
     some = dates[len(dates) // 2]  # a date other events have: the new one goes after them (a stable sort)
     append(story, event(1, some) + event(2, "1999") + event(3, some[:7]) + event(4, "2024-03-21/2024-09")
-           + event(5, "2027-01-01", tags=["asylum"], confidence="disputed"))
+           + event(5, "2027-01-01", tags=["asylum"], confidence="disputed")
+           + event(6, some, note="As CNN said.", sources=[SOURCE, {"source": SOURCE, "stance": "disputes",
+                                                                   "note": "says it was later"}]))
     grown = growth.grow(old, tail)
-    assert grown is not None and len(grown.timeline) == 33
+    assert grown is not None and len(grown.timeline) == 34
     assert grown.positions[0] == 0  # 1999: before every other event
     same(grown, story)
     grown_density(old, grown)

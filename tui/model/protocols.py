@@ -11,6 +11,9 @@ imports their makers, so it can be read, and tested, without files, caches or pr
   with a child process's help) and made ready for a first search.
 * ``Placement``: where each record sits in the file it came from (``Timeline.origin``); the
   model only reorders it together with the records.
+* ``SourceRefs``: every event's cited sources (source, stance, note) as columns, gathered by
+  whoever read the events in that same pass (``Timeline.source_refs``), so nothing reads a
+  big file's events back just for their ``sources``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from .timeline import Timeline
 
-__all__ = ["Records", "Scan", "SearchText", "Words", "TextSource", "Placement"]
+__all__ = ["Records", "Scan", "SearchText", "Words", "TextSource", "Placement", "SourceRefs"]
 
 
 class Records(Protocol):
@@ -88,3 +91,29 @@ class Placement(Protocol):
     def permuted(self, *, events: Sequence[int] | None = None, quotes: Sequence[int] | None = None) -> Placement:
         """The same, for the records taken in this order (``Timeline`` sorts them)."""
         ...
+
+
+@dataclass(slots=True)
+class SourceRefs:
+    """Every event's cited sources, in timeline order, as columns (CSR): the refs of the
+    event at position p are ``starts[p]:starts[p + 1]`` of ``sources`` (an index into
+    ``ids``) and ``stances`` (an index into ``entities.STANCES``: 0 supports, 1 disputes,
+    2 mentions); ``notes`` holds a ref's note by its index, only where it has one.
+
+    A million events cite about two million sources: 15 MB here, against seconds to read
+    them back from the file (``source_refs.py`` builds and walks them)."""
+
+    starts: array
+    """``"I"``, one more entry than events."""
+    sources: array
+    """``"I"``, per ref: the cited source, as an index into ``ids``."""
+    stances: bytes
+    """Per ref: its stance's index in ``entities.STANCES``."""
+    notes: dict[int, str]
+    """Ref index -> its note (an object ref that has one)."""
+    event_notes: dict[int, str]
+    """Position -> the event's own ``note``, where it has one: the sourcing report looks in
+    it for outlets that cite nothing (a few events in twenty have one)."""
+    ids: list[str]
+    """Source ids by index: the timeline's sources in their order (a timeline made by hand
+    may cite an unknown id, which comes after them)."""

@@ -25,7 +25,8 @@ from .entities import Actor, Event, Quote, Source
 from .haystack import TEXT_DECODERS, InMemory, quote_indexes, records_at, search_text, searchable
 from .postings import both, union
 from .problems import Problem
-from .protocols import Placement, Records, SearchText, TextSource, Words
+from .protocols import Placement, Records, SearchText, SourceRefs, TextSource, Words
+from .source_refs import Collector, read_refs
 from .text import fold
 
 __all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "records_at"]
@@ -125,6 +126,10 @@ class Timeline:
                     postings = by_confidence[event.confidence] = array("I")
                 postings.append(pos)
         del add_actor
+        collector = Collector()  # each event's cited sources, in this same pass
+        collector.add(self.events)
+        self._source_refs: SourceRefs | None = collector.refs(list(self.sources))
+        del collector
         for index in (by_actor, by_tag):
             for key, postings in index.items():  # an actor named twice in one event counts once
                 if len(postings) > 1 and len(set(postings)) != len(postings):
@@ -157,10 +162,12 @@ class Timeline:
                 actors: Iterable[Actor], sources: Iterable[Source], events: Records, dates: Sequence[EDate],
                 quotes: Records, origin: Placement, text_source: TextSource, lower: array, upper: array, group_keys: array,
                 long: array, qstart: array, by_actor: dict[str, array], by_tag: dict[str, array],
-                by_confidence: dict[str, array], quotes_by_speaker: Counter[str]) -> Timeline:
+                by_confidence: dict[str, array], quotes_by_speaker: Counter[str],
+                source_refs: SourceRefs | None = None) -> Timeline:
         """A timeline of one big file whose indexes are built already, in timeline order
         (restored from the cache, or read into columns): events and quotes are read from the
-        file when shown. The arguments are the attributes of the same names."""
+        file when shown. The arguments are the attributes of the same names; without
+        ``source_refs``, they are read back from the file when first asked for."""
         t = cls.__new__(cls)
         t.title, t.description, t.files, t.warnings = title, description, files, warnings
         t.actors = {a.id: a for a in actors}
@@ -170,6 +177,7 @@ class Timeline:
         t._by_actor, t._by_confidence = by_actor, by_confidence
         t._by_tag = dict(sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0])))
         t._quotes_by_speaker = quotes_by_speaker
+        t._source_refs = source_refs
         t._link(text_source)
         return t
 
@@ -185,6 +193,7 @@ class Timeline:
         self._text: SearchText | None = None
         self._haystack: tuple[object, array] | None = None
         self._haystack_lock = threading.Lock()
+        self._refs_lock = threading.Lock()
         self._scanner = None
         self.notices: list[str] = []
         """What the store has to say about how this timeline was read, one line each, for a
@@ -199,6 +208,19 @@ class Timeline:
         """Restored from the on-disk cache (``store/cache.py``): events and quotes are read on demand."""
         self.cached_text = False
         """That cache also held the search text."""
+
+    @property
+    def source_refs(self) -> SourceRefs:
+        """Every event's cited sources with their stances (``protocols.SourceRefs``), as
+        the reader gathered them; read back from the file (once) for a timeline whose
+        reader did not."""
+        refs = self._source_refs
+        if refs is None:
+            with self._refs_lock:
+                refs = self._source_refs
+                if refs is None:
+                    refs = self._source_refs = read_refs(self.events, list(self.sources))
+        return refs
 
     @cached_property
     def position(self) -> dict[str, int]:

@@ -2,8 +2,8 @@
 
 Loading a million-event file means decoding and checking every record: tens of seconds.
 After a big file (over ``STRICT_LIMIT``) has loaded once, its indexes are written to one
-cache file: date bounds, actor/tag postings, quote grouping, each event's id and date text,
-the actors and sources, each event's and quote's byte span in the data file, and the folded
+cache file: date bounds, actor/tag postings, quote grouping, each event's id and date text
+and cited sources (with their stances), the actors and sources, each event's and quote's byte span in the data file, and the folded
 search text when it has been built. Reopening the unchanged file reads those back and decodes
 events and quotes from the data file only when something asks for them (``records.py``).
 
@@ -40,6 +40,8 @@ import msgspec
 
 from ..model.entities import Actor, Event, Quote, Source
 from ..model.problems import Problem
+from ..model.protocols import SourceRefs
+from ..model.source_refs import check as check_refs
 from ..model.timeline import Timeline
 from .cachefile import (ENV, HEADER, MAGIC, VERSION, Damaged, Stale, Toc, cache_dir, cache_path, checksum, fingerprint,
                         identity_of, read_toc)
@@ -140,6 +142,12 @@ def _write_sections(f, timeline: Timeline, origin: Origin,
             postings.extend(p)
         put(f"{name}.postings", postings)
     put("quotes_by_speaker", encode(dict(timeline._quotes_by_speaker)))
+    refs = timeline.source_refs
+    put("refs.starts", refs.starts)
+    put("refs.sources", refs.sources)
+    put("refs.stances", refs.stances)
+    put("refs.notes", encode(refs.notes))
+    put("refs.event_notes", encode(refs.event_notes))
     put("warnings", encode(timeline.warnings))  # there can be one per event ("cites no source")
     if has_text:
         blob, offsets = timeline.haystack()
@@ -314,15 +322,21 @@ def _rebuild(toc: Toc, sections: _Sections, name: str, data: DataFile, size: int
             index[key] = postings[at:at + count]
             at += count
         indexes[index_name] = index
+    sources = sections.decode("sources", list[Source])
+    refs = SourceRefs(sections.array("I", "refs.starts"), sections.array("I", "refs.sources"),
+                      bytes(sections.raw("refs.stances")), sections.decode("refs.notes", dict[int, str]),
+                      sections.decode("refs.event_notes", dict[int, str]),
+                      [s.id for s in sources])
+    _check(check_refs(refs, n, len(sources)), "source refs")
     t = Timeline.indexed(
         title=toc.title, description=toc.description, files=[name], warnings=warnings,
-        actors=sections.decode("actors", list[Actor]), sources=sections.decode("sources", list[Source]),
+        actors=sections.decode("actors", list[Actor]), sources=sources,
         events=FileRecords(data, Event, spans["event"], ids, texts), dates=LazyDates(texts),
         quotes=FileRecords(data, Quote, spans["quote"], [], []),
         origin=Origin(name, spans["event"], spans["quote"], file=data, fingerprint=toc.source), text_source=source,
         lower=lower, upper=upper, group_keys=group_keys, long=long, qstart=qstart,
         by_actor=indexes["_by_actor"], by_tag=indexes["_by_tag"], by_confidence=indexes["_by_confidence"],
-        quotes_by_speaker=Counter(sections.decode("quotes_by_speaker", dict[str, int])),
+        quotes_by_speaker=Counter(sections.decode("quotes_by_speaker", dict[str, int])), source_refs=refs,
     )
     t.from_cache, t.cached_text = True, toc.text
     return t

@@ -20,7 +20,7 @@ __all__ = ["cache_dir", "cache_path", "scratch_dir", "fingerprint", "identity", 
            "checksum", "Toc", "Damaged", "Stale", "HEADER", "MAGIC", "VERSION", "ENV"]
 
 MAGIC = b"TLXCACHE"
-VERSION = 3
+VERSION = 4
 HEADER = struct.Struct("<8sIQI")
 """magic, version, where the table of contents starts, its checksum (``checksum``)."""
 _EDGE = 64 * 1024

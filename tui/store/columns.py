@@ -25,10 +25,11 @@ from itertools import accumulate, compress, repeat
 from operator import eq
 
 from ..model.dates import DateError, EDate, parse_edtf
-from ..model.entities import ACTOR_KINDS, CONFIDENCES, SOURCE_KINDS, STANCES, Actor, Event, Quote, Source
+from ..model.entities import ACTOR_KINDS, CONFIDENCES, SOURCE_KINDS, Actor, Event, Quote, Source
 from ..model.problems import Problem
 from ..model.timeline import Timeline, group_key, is_long, sort_key
 from ..model.protocols import TextSource
+from ..model.source_refs import Collector
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
 
 __all__ = ["Arrangement", "Broken", "Columns", "Fill", "ids_valid", "people_valid", "via_loop_from", "via_loops"]
@@ -139,9 +140,8 @@ class Columns:
         self.by_actor: defaultdict[str, array] = defaultdict(_POSTINGS)
         self.by_tag: defaultdict[str, array] = defaultdict(_POSTINGS)
         self.by_confidence: defaultdict[str, array] = defaultdict(_POSTINGS)
-        self.cited: set[str] = set()
-        self.stances: set[str] = set()
-        """Every stance written in an event's sources (the object form): checked in bulk."""
+        self.refs = Collector()
+        """Every event's cited sources and stances (kept: ``Timeline.source_refs``), checked in bulk."""
         self.uncited: list[int] = []
         """Events citing no source (a warning each)."""
         self.titles_ok = True
@@ -190,8 +190,7 @@ class Columns:
                 by_confidence[e.confidence].append(i)
             if not e.sources:
                 uncited.append(i)
-        self.cited.update([s if s.__class__ is str else s.source for e in events for s in e.sources])
-        self.stances.update([s.stance for e in events for s in e.sources if s.__class__ is not str])
+        self.refs.add(events)
 
     def _quotes(self, quotes: list[Quote]) -> None:
         self.quote_ids += [q.id for q in quotes]
@@ -220,9 +219,9 @@ class Columns:
         if via_loops(via):
             raise Broken("via")
         tags = self.by_tag.keys()
-        if (not self.titles_ok or self.by_confidence.keys() - set(CONFIDENCES) or self.stances - set(STANCES)
+        if (not self.titles_ok or self.by_confidence.keys() - set(CONFIDENCES) or not self.refs.stances_ok
                 or any(t != t.strip() or not t for t in tags)
-                or self.by_actor.keys() - actors or self.cited - sources):
+                or self.by_actor.keys() - actors or self.refs.cited.keys() - sources):
             raise Broken("events")
         _parse_all({s.published for s in self.sources} - {None})
 
@@ -310,6 +309,7 @@ class Columns:
             lower=arrangement.lower, upper=arrangement.upper, group_keys=arrangement.group_keys,
             long=arrangement.long, qstart=arrangement.qstart, by_actor=by_actor, by_tag=by_tag,
             by_confidence=by_confidence, quotes_by_speaker=self.speakers,
+            source_refs=self.refs.refs([s.id for s in self.sources], order),
         )
 
     def _warnings(self, name: str, lines: dict[str, array] | None, untied: list[tuple[int, str]]) -> list[Problem]:

@@ -39,6 +39,7 @@ import msgspec
 from ..model.dates import DateError, parse_edtf
 from ..model.entities import CONFIDENCES, KINDS, STANCES, Actor, Event
 from ..model.problems import LoadError, Problem
+from ..model.source_refs import spliced
 from ..model.timeline import Timeline, group_key, is_long, sort_key
 from .columns import ids_valid, people_valid, via_loops
 from .jsonl import line_problem
@@ -393,7 +394,8 @@ def _spliced(old: Timeline, actors, sources, events, dates, spans: Spans, warnin
         upper=_spliced_seq(old.upper, cuts, [d.upper for d in dates]),
         group_keys=_spliced_seq(old.group_keys, cuts, [group_key(d) for d in dates]),
         long=long, qstart=qstart, by_actor=by_actor, by_tag=by_tag, by_confidence=by_confidence,
-        quotes_by_speaker=old._quotes_by_speaker.copy())
+        quotes_by_speaker=old._quotes_by_speaker.copy(),
+        source_refs=spliced(old.source_refs, cuts, events, [*old.sources, *(s.id for s in sources)]))
     new.__dict__["position"] = _position(old, ids, steps, positions)
     return new, positions
 

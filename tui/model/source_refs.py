@@ -1,0 +1,179 @@
+"""Every event's cited sources gathered in the pass that reads the events, and walked from
+there (``protocols.SourceRefs``).
+
+The sourcing report, ``asof:`` and ``is:disputed`` all need each event's ``sources`` (which
+source, with which stance). Reading a big file's events back for just that field took
+seconds at 100k events; the loader's one pass over the records (into columns, or record by
+record) hands each chunk of events to a ``Collector`` instead, and the cache keeps what it
+gathered. ``refs_at`` is the one walk over an event's refs that every reader shares.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import accumulate, islice
+from operator import le
+
+import msgspec
+
+from .entities import STANCES, SourceRef
+from .haystack import records_at
+from .protocols import SourceRefs
+
+__all__ = ["Collector", "read_refs", "refs_at", "spliced", "check", "SUPPORTS", "DISPUTES", "MENTIONS"]
+
+SUPPORTS, DISPUTES, MENTIONS = (STANCES.index(s) for s in ("supports", "disputes", "mentions"))
+_CODES = {s: k for k, s in enumerate(STANCES)}
+_CHUNK = 8192
+
+
+class _Numbering(dict):
+    """Source id -> a number, given in the order ids are first met (``__missing__`` runs
+    only for a new id: every other lookup stays in C, through ``map``)."""
+
+    def __missing__(self, key: str) -> int:
+        code = self[key] = len(self)
+        return code
+
+
+class Collector:
+    """The refs of events handed over a chunk at a time, in the order given (a file's order,
+    or timeline order); ``refs`` puts them in timeline order with the timeline's source
+    numbering. Object refs (stance, note) are rare: only they cost a Python step each."""
+
+    def __init__(self) -> None:
+        self.cited = _Numbering()
+        """Every source id cited, numbered (its keys: what the loader checks exist)."""
+        self.stances_ok = True
+        """No stance outside ``entities.STANCES`` was met."""
+        self._counts = array("I")
+        self._sources = array("I")
+        self._stances = bytearray()
+        self._notes: dict[int, str] = {}
+        self._event_notes: dict[int, str] = {}
+
+    def add(self, events: Sequence) -> None:
+        """The next events (anything with ``sources`` and ``note``: the loader's records, lighter structs)."""
+        first = len(self._counts)
+        self._event_notes.update([(i, e.note) for i, e in enumerate(events, first) if e.note is not None])
+        lists = [e.sources for e in events]
+        self._counts.extend(map(len, lists))
+        flat = [r for refs in lists for r in refs]
+        base = len(self._sources)
+        self._sources.extend(map(self.cited.__getitem__, [r if r.__class__ is str else r.source for r in flat]))
+        stances = bytearray(len(flat))
+        for j in [j for j, r in enumerate(flat) if r.__class__ is not str]:
+            ref = flat[j]
+            code = _CODES.get(ref.stance)
+            if code is None:
+                self.stances_ok = False
+                code = SUPPORTS
+            stances[j] = code
+            if ref.note is not None:
+                self._notes[base + j] = ref.note
+        self._stances += stances
+
+    def refs(self, source_ids: list[str], order: Sequence[int] | None = None) -> SourceRefs:
+        """What was gathered, numbered by ``source_ids`` (the timeline's sources in order; an
+        unknown id, which only a timeline made by hand can cite, comes after them), in
+        timeline order: ``order[p]`` is the index, in the order added, of the event at p."""
+        index = {sid: k for k, sid in enumerate(source_ids)}
+        ids = list(source_ids)
+        renumber = array("I", bytes(4 * len(self.cited)))
+        for sid, code in self.cited.items():
+            k = index.get(sid)
+            if k is None:
+                k = index[sid] = len(ids)
+                ids.append(sid)
+            renumber[code] = k
+        sources = array("I", map(renumber.__getitem__, self._sources))
+        stances, notes, counts, event_notes = bytes(self._stances), self._notes, self._counts, self._event_notes
+        if order is not None:
+            starts = array("I", accumulate(counts, initial=0))
+            taken = [j for i in order for j in range(starts[i], starts[i + 1])]  # old ref index, by new
+            sources = array("I", map(sources.__getitem__, taken))
+            stances = bytes(map(stances.__getitem__, taken))
+            if notes:
+                notes = {new: notes[old] for new, old in enumerate(taken) if old in notes}
+            counts = array("I", map(counts.__getitem__, order))
+            if event_notes:
+                event_notes = {p: event_notes[i] for p, i in enumerate(order) if i in event_notes}
+        return SourceRefs(array("I", accumulate(counts, initial=0)), sources, stances, dict(notes), dict(event_notes),
+                          ids)
+
+
+class _EventSources(msgspec.Struct):
+    """What ``read_refs`` needs of an event (the decoder skips every other field)."""
+
+    sources: list[str | SourceRef] = []
+    note: str | None = None
+
+
+_DECODE = msgspec.json.Decoder(list[_EventSources]).decode
+
+
+def read_refs(events: Sequence, source_ids: list[str]) -> SourceRefs:
+    """The refs of events already in timeline order, read back a chunk at a time (a big
+    file's for just their ``sources``): for a timeline whose reader did not gather them."""
+    collector = Collector()
+    n = len(events)
+    for first in range(0, n, _CHUNK):
+        collector.add(records_at(events, range(first, min(first + _CHUNK, n)), _DECODE))
+    return collector.refs(source_ids)
+
+
+def refs_at(refs: SourceRefs, position: int) -> list[SourceRef]:
+    """The event's cited sources, in the order cited, each with its stance and note (a plain
+    id reads as ``supports``, no note): what the claims, the report and exports walk."""
+    ids, stances, notes = refs.ids, refs.stances, refs.notes
+    a, b = refs.starts[position], refs.starts[position + 1]
+    return [SourceRef(ids[refs.sources[k]], STANCES[stances[k]], notes.get(k)) for k in range(a, b)]
+
+
+def spliced(refs: SourceRefs, cuts: Sequence[int], events: Sequence, source_ids: list[str]) -> SourceRefs:
+    """These refs with those of ``events[j]`` put before old position ``cuts[j]`` (ascending;
+    ``len(refs.starts) - 1`` for the end), numbered by ``source_ids``: the old refs' ``ids``
+    first, in their order, then the new sources (a file that only grew, ``store/growth.py``)."""
+    collector = Collector()
+    collector.add(events)
+    more = collector.refs(source_ids)
+    starts, new_starts = refs.starts, more.starts
+    sources, stances, counts = array("I"), bytearray(), array("I")
+    old_counts = array("I", map(sub, islice(starts, 1, None), starts))
+    done = 0
+    for j, cut in enumerate([*cuts, len(old_counts)]):
+        a, b = starts[done], starts[cut]
+        sources += refs.sources[a:b]
+        stances += refs.stances[a:b]
+        counts += old_counts[done:cut]
+        done = cut
+        if j < len(cuts):
+            a, b = new_starts[j], new_starts[j + 1]
+            sources += more.sources[a:b]
+            stances += more.stances[a:b]
+            counts.append(b - a)
+
+    def moved(p: int) -> int:  # an old position, once the new events are in
+        return p + bisect_right(cuts, p)
+
+    notes = {k + new_starts[bisect_right(cuts, bisect_right(starts, k) - 1)]: v for k, v in refs.notes.items()}
+    new_positions = [cut + j for j, cut in enumerate(cuts)]
+    ref_at = array("I", accumulate(counts, initial=0))
+    for k, v in more.notes.items():
+        j = bisect_right(new_starts, k) - 1
+        notes[ref_at[new_positions[j]] + k - new_starts[j]] = v
+    event_notes = {moved(p): v for p, v in refs.event_notes.items()}
+    event_notes.update((new_positions[j], v) for j, v in more.event_notes.items())
+    return SourceRefs(ref_at, sources, bytes(stances), notes, event_notes, list(more.ids))
+
+
+def check(refs: SourceRefs, events: int, sources: int) -> bool:
+    """The columns agree with each other and with a timeline of ``events`` events and
+    ``sources`` sources (what a cache restore checks before serving them)."""
+    starts, cited = refs.starts, refs.sources
+    return (len(starts) == events + 1 and starts[0] == 0 and starts[-1] == len(cited) == len(refs.stances)
+            and all(map(le, starts, islice(starts, 1, None))) and len(refs.ids) == sources
+            and (not cited or max(cited) < sources) and (not refs.stances or max(refs.stances) < len(STANCES))
+            and all(0 <= k < len(cited) for k in refs.notes) and all(0 <= p < events for p in refs.event_notes))
