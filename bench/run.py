@@ -536,7 +536,7 @@ path, reps = sys.argv[1], int(sys.argv[2])
 from tui.model.cooccur import appears_with
 from tui.store.loader import load
 from tui.model.query import parse_query, run
-from tui.model.sourcing import sourcing
+from tui.model.first_report import first_reports
 from tui.model.swimlane import Lanes
 tl = load(path)  # reopened from the cache, as the explorer would be
 out = {"from_cache": tl.from_cache}
@@ -560,7 +560,7 @@ def timed(fn, key=None):
     return times
 
 t = time.perf_counter()
-sourcing(tl)  # what the explorer builds in a worker after the first result
+first_reports(tl)  # what the explorer builds in a worker after the first result
 out["sourcing_build"] = time.perf_counter() - t
 asof = parse_query(f"asof:{day}")
 out["asof"] = {"query": str(asof), "hits": len(run(tl, asof).positions), "times": timed(lambda: run(tl, asof), "asof")}

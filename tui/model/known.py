@@ -1,6 +1,6 @@
 """When was it known? An event's first report and its lag, in words a reporter reads.
 
-The first report is the cited source published earliest (``sourcing.source_date``: its
+The first report is the cited source published earliest (``first_report.source_date``: its
 own date, or that of the source it is known through). The lag is counted at the coarser of
 the two dates' precisions, so a month-precision event reported on a given day is "same
 month" or "2 months later", never a made-up number of days. A report that certainly came
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .clock import amount, step
 from .dates import EDate
-from .sourcing import source_date
+from .first_report import source_date
 from .timeline import Timeline
 
 __all__ = ["FirstReport", "first_report", "lag_words", "LATE_DAYS", "report_mark"]

@@ -396,9 +396,9 @@ def run(timeline, query: Query, *, annotations=None, cancelled=lambda: False) ->
     result = Result(positions, notes)
     as_of = query.as_of
     if as_of is not None:
-        from .sourcing import sourcing  # only as-of needs the sources' dates
+        from .first_report import first_reports  # only as-of needs the sources' dates
 
-        known = sourcing(timeline)
+        known = first_reports(timeline)
         everything = isinstance(positions, range) and len(positions) == n
         result.positions = known.known_as_of(as_of.upper, None if everything else positions)
         result.undated = known.count_undated(result.positions)

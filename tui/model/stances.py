@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .dates import EDate
-from .sourcing import source_date, sourcing
+from .first_report import first_reports, source_date
+from .source_refs import refs_at
 from .timeline import Timeline
 
 __all__ = ["Claim", "claims", "disputed_positions", "sides"]
@@ -36,7 +37,7 @@ def claims(timeline: Timeline, position: int, *, upper: int | None = None) -> li
     """The event's sources as claims, in the order cited (those published after second
     ``upper`` left out; undated ones kept)."""
     out: list[Claim] = []
-    for ref in timeline.events[position].source_refs():
+    for ref in refs_at(timeline.source_refs, position):  # as the loader gathered them: nothing read back
         source = timeline.sources.get(ref.source)
         when, via = source_date(timeline, ref.source)
         if upper is not None and when is not None and when.upper > upper:
@@ -60,7 +61,7 @@ def sides(found: list[Claim]) -> tuple[list[Claim], list[Claim], list[Claim]]:
 def disputed_positions(timeline: Timeline) -> Sequence[int]:
     """Events whose confidence is ``disputed`` or that a source disputes, in order."""
     a = timeline.confidence_positions("disputed")
-    b = sourcing(timeline).disputing
+    b = first_reports(timeline).disputing
     if not len(b):
         return a
     if not len(a):

@@ -226,10 +226,10 @@ class MainScreen(Annotating, Screen[None]):
 
     @work(thread=True, group="views", exit_on_error=False)
     def _warm_views(self) -> None:
-        """Build what as-of and is:disputed read (``sourcing``): seconds at a million events."""
-        from ..model.sourcing import sourcing
+        """Build what as-of and is:disputed read (``first_reports``), off the event loop."""
+        from ..model.first_report import first_reports
 
-        sourcing(self.timeline)
+        first_reports(self.timeline)
 
     @on(Filtered)
     def _filtered(self, message: Filtered) -> None:

@@ -12,7 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..model.clock import ZoneChoice
-from ..model.sourcing import published_by
+from ..model.first_report import published_by
 from ..model.text import clip, one_line, visible
 from ..model.timeline import Timeline
 from .event_detail import safe_date

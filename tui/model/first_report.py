@@ -1,16 +1,17 @@
-"""When each event became known, and which events a source disputes: one pass over the
-events' cited sources, kept per timeline.
+"""When each event became known, and which events a source disputes: its first report,
+worked out for every event at once from the cited sources the loader gathered
+(``Timeline.source_refs``), kept per timeline.
 
 An event's sources say when the story could be known: the earliest moment at which one of
-them had certainly been published (``Sourcing.known_by``) answers "as of 7 Sep, was this
+them had certainly been published (``FirstReports.known_by``) answers "as of 7 Sep, was this
 known?" for a million events with one array comparison. A source without a ``published``
 date is dated by the source it is known through (``via``): an X post known only because an
 article quoted it was known, at the latest, when that article appeared. A source with
 neither is *undated*, counted as such and never given a made-up date.
 
 The same pass notes the events with a disputing source (``is:disputed``). It is built on
-first use (the explorer starts it in a worker after loading); a big file's events are read
-back for just their ``sources`` field.
+first use (the explorer starts it in a worker after loading): a date per source, then a few
+C-level passes over the refs' columns, with nothing read back from the file.
 """
 
 from __future__ import annotations
@@ -18,32 +19,24 @@ from __future__ import annotations
 import threading
 import weakref
 from array import array
+from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import compress
-
-import msgspec
+from functools import partial
+from itertools import compress, islice
 
 from .dates import DateError, EDate, parse_edtf
-from .entities import SourceRef
-from .timeline import Timeline, records_at
+from .source_refs import DISPUTES
+from .timeline import Timeline
 
-__all__ = ["Sourcing", "sourcing", "source_date", "published_by", "NOT_DATED", "UNDATED", "DISPUTING"]
+__all__ = ["FirstReports", "first_reports", "source_date", "published_by", "NOT_DATED", "UNDATED", "DISPUTING"]
 
 NOT_DATED = 1 << 62
 """``known_by`` of an event none of whose sources has a date (direct or via)."""
 UNDATED, DISPUTING = 1, 2
-"""Bits of ``Sourcing.flags``: the event cites an undated source; a disputing one."""
+"""Bits of ``FirstReports.flags``: the event cites an undated source; a disputing one."""
 
-_CHUNK = 8192
-
-
-class _EventSources(msgspec.Struct):
-    """What this pass needs of an event (the decoder skips every other field)."""
-
-    sources: list[str | SourceRef] = []
-
-
-_DECODE = msgspec.json.Decoder(list[_EventSources]).decode
+_EARLIEST = partial(min, default=NOT_DATED)
+_ANY = partial(max, default=0)
 
 
 def source_date(timeline: Timeline, source_id: str) -> tuple[EDate | None, str | None]:
@@ -65,51 +58,41 @@ def published_by(timeline: Timeline, source_id: str, upper: int) -> bool:
     return edate is None or edate.upper <= upper
 
 
-class Sourcing:
+class FirstReports:
     """Per event position: ``known_by`` (the earliest last second at which a cited source had
     certainly been published, or NOT_DATED) and ``flags`` (UNDATED, DISPUTING bits)."""
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
-        dated: dict[str, int] = {}
-        for sid in timeline.sources:
+        refs = timeline.source_refs
+        dated = array("q", [NOT_DATED]) * len(refs.ids)
+        undated = bytearray(len(refs.ids))
+        for k, sid in enumerate(refs.ids):
             edate, _ = source_date(timeline, sid)
-            if edate is not None:
-                dated[sid] = edate.upper
-        n = len(timeline)
-        known = array("q", bytes(8 * n))
-        flags = bytearray(n)
-        disputing = array("I")
-        events = timeline.events
-        get = dated.get
-        for first in range(0, n, _CHUNK):
-            span = range(first, min(first + _CHUNK, n))
-            chunk = records_at(events, span, _DECODE)  # a big file's: just their sources
-            for p, e in zip(span, chunk):
-                best = NOT_DATED
-                bits = 0
-                for ref in e.sources:
-                    if ref.__class__ is str:
-                        sid = ref
-                    else:
-                        sid = ref.source
-                        if ref.stance == "disputes":
-                            bits |= DISPUTING
-                    when = get(sid)
-                    if when is None:
-                        bits |= UNDATED
-                    elif when < best:
-                        best = when
-                known[p] = best
-                if bits:
-                    flags[p] = bits
-                    if bits & DISPUTING:
-                        disputing.append(p)
+            if edate is None:
+                undated[k] = UNDATED
+            else:
+                dated[k] = edate.upper
+        starts = refs.starts
+        # per ref, then per event over its refs' slice: all in C, through map
+        when = array("q", map(dated.__getitem__, refs.sources))
+        known = array("q", map(_EARLIEST, map(when.__getitem__, map(slice, starts, islice(starts, 1, None)))))
+        del when
+        unknown = bytes(map(undated.__getitem__, refs.sources))
+        flags = bytearray(map(_ANY, map(unknown.__getitem__, map(slice, starts, islice(starts, 1, None)))))
+        del unknown
+        disputing = []
+        find, mark, k = refs.stances.find, bytes([DISPUTES]), -1
+        while (k := find(mark, k + 1)) >= 0:
+            p = bisect_right(starts, k) - 1
+            if not disputing or disputing[-1] != p:
+                disputing.append(p)
+                flags[p] |= DISPUTING
         self.known_by = known
         self.flags = flags
-        self.disputing = disputing
+        self.disputing = array("I", disputing)
         """Positions of events with at least one disputing source, in order."""
-        self.undated_only = array("I", [p for p in compress(range(n), flags)
+        self.undated_only = array("I", [p for p in compress(range(len(known)), flags)
                                         if known[p] == NOT_DATED and flags[p] & UNDATED])
         """Positions of events known only through undated sources."""
 
@@ -133,16 +116,16 @@ class Sourcing:
         return sum(1 for p in positions if p in undated)
 
 
-_BUILT: weakref.WeakKeyDictionary[Timeline, Sourcing] = weakref.WeakKeyDictionary()
+_BUILT: weakref.WeakKeyDictionary[Timeline, FirstReports] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def sourcing(timeline: Timeline) -> Sourcing:
-    """The timeline's Sourcing, built once (thread-safe: a worker may be building it)."""
+def first_reports(timeline: Timeline) -> FirstReports:
+    """The timeline's FirstReports, built once (thread-safe: a worker may be building it)."""
     built = _BUILT.get(timeline)
     if built is None:
         with _LOCK:
             built = _BUILT.get(timeline)
             if built is None:
-                built = _BUILT[timeline] = Sourcing(timeline)
+                built = _BUILT[timeline] = FirstReports(timeline)
     return built
