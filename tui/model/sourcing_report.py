@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_left
 from array import array
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -31,7 +32,8 @@ from typing import NamedTuple
 import msgspec
 
 from .dates import DateError, EDate, parse_edtf
-from .entities import ActorRef, Event, Source, SourceRef
+from .entities import CONFIDENCES, Event, Source
+from .source_refs import SUPPORTS
 from .text import fold
 from .timeline import Timeline, records_at
 
@@ -48,17 +50,7 @@ CHECKS = {
 """Each check's name (as the JSON report gives it) and what the summary line calls it."""
 
 _CHUNK = 4096
-"""Events read back from a big file at a time."""
-
-
-class _EventFields(msgspec.Struct):
-    """What the checks read of an event (a big file's decoder skips every other field)."""
-
-    id: str
-    sources: list[str | SourceRef] = []
-    confidence: str = "confirmed"
-    actors: list[str | ActorRef] = []
-    note: str | None = None
+"""Events whose quotes are read back from a big file at a time."""
 
 
 class _QuoteFields(msgspec.Struct):
@@ -72,27 +64,17 @@ class _QuoteFields(msgspec.Struct):
     original: str | None = None
 
 
-_DECODE_EVENTS = msgspec.json.Decoder(list[_EventFields]).decode
 _DECODE_QUOTES = msgspec.json.Decoder(list[_QuoteFields]).decode
-
-
-def _cited(event: Event) -> list[tuple[int, str, bool]]:
-    """Each source an event cites: its index in ``sources``, its id, and whether it supports
-    the event (a plain id does; a source that disputes or only mentions it does not count
-    among the sources standing behind it)."""
-    out = []
-    for j, ref in enumerate(event.sources):
-        if ref.__class__ is str:
-            out.append((j, ref, True))
-        else:
-            out.append((j, ref.source, getattr(ref, "stance", "supports") == "supports"))
-    return out
-
-"""Events read back from a big file at a time."""
 
 
 _QUALIFIED = re.compile(r"[~?%]")
 """A date text with a qualifier: approximate or uncertain, which cannot show a report came first."""
+
+
+def _holds(postings, position: int) -> bool:
+    """The sorted postings hold this position."""
+    at = bisect_left(postings, position)
+    return at < len(postings) and postings[at] == position
 
 
 def _key(text: str) -> str:
@@ -233,6 +215,8 @@ class SourcingReport:
         self._outlet_names: dict[str, str] = {}
         self._note_cache: dict[str, list[str]] = {}
         self._displays: dict[str, str] = {}
+        self._by_code: list[SourceFacts | None] = []
+        """``facts`` by source index (``SourceRefs.ids``), filled as met."""
 
     # --- sources -------------------------------------------------------------------------
 
@@ -310,10 +294,10 @@ class SourcingReport:
         names: dict[str, str] = {}
         has_url = False
         first: EDate | None = None
-        for _, sid, supports in _cited(event):
-            if not supports:
+        for ref in event.source_refs():
+            if ref.stance != "supports":  # one that disputes or only mentions it stands not behind it
                 continue
-            facts = self.facts(sid)
+            facts = self.facts(ref.source)
             names.setdefault(facts.key, facts.name)
             has_url = has_url or facts.has_url
             if facts.first is not None and (first is None or facts.first.lower < first.lower):
@@ -326,76 +310,96 @@ class SourcingReport:
         ``positions``: only these events (a part, as ``Report.extend`` joins them again);
         ``untied``: also check the quotes tied to no event.
 
-        One pass, a chunk of events (and their quotes) at a time, decoding of a big file's
-        records only the fields the checks read; everything about a source is worked out
-        once (``facts``), so an event costs a few dictionary lookups per cited source."""
+        One pass over the events' cited sources as the loader gathered them
+        (``Timeline.source_refs``: nothing of the events is read back from a big file), a
+        chunk of quotes read back at a time; everything about a source is worked out once
+        (``facts``), so an event costs a few list lookups per cited source."""
         t = self.timeline
         report = Report(names=[] if names else None)
         add = report.findings.append
-        known, facts_of = self._facts, self.facts
+        refs = t.source_refs
+        starts, codes, stances, source_ids, notes = refs.starts, refs.sources, refs.stances, refs.ids, refs.event_notes
+        by_code = self._by_code
+        if len(by_code) != len(source_ids):
+            by_code[:] = [None] * len(source_ids)
+        facts_of = self.facts
         lower = t.lower
         texts = getattr(t.dates, "texts", None)  # a big file's dates, as stored (parsed when asked)
         display = self.display
         ids, counts, with_url, firsts = report.ids, report.independent, report.with_url, report.first
         kept = report.names
         positions = range(len(t)) if positions is None else positions
-        starts = t.quote_starts
+        event_ids = getattr(t.events, "ids", None)  # a big file's, kept apart from its records
+        if event_ids is None:
+            event_ids = [e.id for e in t.events]
+        ids += event_ids[positions.start:positions.stop]
+        unconfirmed = self._unconfirmed()
+        qstarts = t.quote_starts
         for first_pos in range(positions.start, positions.stop, _CHUNK):
             span = range(first_pos, min(first_pos + _CHUNK, positions.stop))
-            events = records_at(t.events, span, _DECODE_EVENTS)
-            base = starts[span.start]
-            quotes = records_at(t.quotes, range(base, starts[span.stop]), _DECODE_QUOTES)
-            for pos, event in zip(span, events):
-                q0, q1 = starts[pos] - base, starts[pos + 1] - base
-                own = quotes[q0:q1] if q1 > q0 else ()
+            base = qstarts[span.start]
+            quotes = records_at(t.quotes, range(base, qstarts[span.stop]), _DECODE_QUOTES)
+            for pos in span:
+                event_id = event_ids[pos]
+                q0, q1 = qstarts[pos] - base, qstarts[pos + 1] - base
                 independent: dict[str, str] = {}
                 has_url = False
                 first = None
                 cited = []
-                for ref in event.sources:
-                    if ref.__class__ is str:
-                        sid, supports = ref, True
-                    else:
-                        sid, supports = ref.source, getattr(ref, "stance", "supports") == "supports"
-                    facts = known.get(sid) or facts_of(sid)
-                    cited.append((sid, facts))
-                    if supports:
+                for k in range(starts[pos], starts[pos + 1]):
+                    code = codes[k]
+                    facts = by_code[code]
+                    if facts is None:
+                        facts = by_code[code] = facts_of(source_ids[code])
+                    cited.append((source_ids[code], facts))
+                    if stances[k] == SUPPORTS:
                         if facts.key not in independent:
                             independent[facts.key] = facts.name
                         has_url = has_url or facts.has_url
                         if facts.first is not None and (first is None or facts.first.lower < first.lower):
                             first = facts.first
-                ids.append(event.id)
                 counts.append(len(independent))
                 with_url.append(has_url)
                 firsts.append(first)
                 if kept is not None:
                     kept.append(tuple(independent.values()))
-                if event.confidence == "confirmed" and len(independent) == 1:
-                    add(Finding("events", event.id, (), "single-source",
-                                f"event '{event.id}' is 'confirmed' (also the default) but rests on one "
+                if len(independent) == 1 and not unconfirmed[pos]:
+                    add(Finding("events", event_id, (), "single-source",
+                                f"event '{event_id}' is 'confirmed' (also the default) but rests on one "
                                 f"independent source ({next(iter(independent.values()))}): cite another, "
                                 f"or make it 'reported'"))
                 for j, (sid, facts) in enumerate(cited):
                     if not facts.has_url:
-                        add(Finding("events", event.id, ("sources", j), "no-url",
+                        add(Finding("events", event_id, ("sources", j), "no-url",
                                     f"no source in the chain of '{sid}' has an http(s) URL "
                                     f"({self._chain_text(sid)})"))
                     if facts.early_before is not None and facts.early_before < lower[pos]:
                         # the event's date is parsed only here: most sources come after their event
                         text = texts[pos] if texts is not None else t.dates[pos].text
                         if not _QUALIFIED.search(text):
-                            add(Finding("events", event.id, ("sources", j), "published-early",
+                            add(Finding("events", event_id, ("sources", j), "published-early",
                                         f"source '{sid}' was published {display(facts.published.text)}, "
                                         f"before the event it reports on ({display(text)})"))
-                if event.note:
-                    self._note_findings(event, cited, own, add)
+                own = quotes[q0:q1] if q1 > q0 else ()
+                note = notes.get(pos)
+                if note:
+                    self._note_findings(event_id, note, cited, own, add)
                 for quote in own:
-                    self._quote_findings(quote, event, add)
+                    self._quote_findings(quote, event_id, pos, add)
         if untied:
-            for quote in records_at(t.quotes, range(starts[len(t)] if len(t) else 0, len(t.quotes)), _DECODE_QUOTES):
-                self._quote_findings(quote, None, add)
+            for quote in records_at(t.quotes, range(qstarts[len(t)] if len(t) else 0, len(t.quotes)), _DECODE_QUOTES):
+                self._quote_findings(quote, None, None, add)
         return report
+
+    def _unconfirmed(self) -> bytearray:
+        """Per position, 1 where the event's confidence is not ``confirmed`` (the default)."""
+        t = self.timeline
+        mask = bytearray(len(t))
+        for confidence in CONFIDENCES:
+            if confidence != "confirmed":
+                for p in t.confidence_positions(confidence):
+                    mask[p] = 1
+        return mask
 
     def display(self, date_text: str) -> str:
         """A stored date as a person reads it (remembered: many events share a date)."""
@@ -407,8 +411,8 @@ class SourcingReport:
                 self._displays[date_text] = shown
         return shown
 
-    def _note_findings(self, event, cited, quotes, add) -> None:
-        found = self._named_outlets(event.note)
+    def _note_findings(self, event_id: str, note: str, cited, quotes, add) -> None:
+        found = self._named_outlets(note)
         if not found:
             return
         # the outlets the event stands on: its sources, and those of its quotes
@@ -416,11 +420,11 @@ class SourcingReport:
                               *(self.facts(q.source).outlets for q in quotes))
         for name in found:
             if name not in outlets:
-                add(Finding("events", event.id, ("note",), "note-outlet",
+                add(Finding("events", event_id, ("note",), "note-outlet",
                             f"the note names {self._outlet_names[name]}, which publishes none of "
                             f"this event's sources"))
 
-    def _quote_findings(self, quote, event, add) -> None:
+    def _quote_findings(self, quote, event_id: str | None, position: int | None, add) -> None:
         source = self.timeline.sources.get(quote.source)
         if source is None:
             return
@@ -442,9 +446,9 @@ class SourcingReport:
             voices = self._voices[source.id] = self._voices_of(source)
         if speaker in voices:
             return
-        if event is not None and any((a if a.__class__ is str else a.actor) == speaker for a in event.actors):
+        if position is not None and _holds(self.timeline.actor_positions(speaker), position):
             return
-        where = f"an actor of event '{event.id}'" if event is not None else "tied to an event"
+        where = f"an actor of event '{event_id}'" if event_id is not None else "tied to an event"
         add(Finding("quotes", quote.id, ("speaker",), "speaker",
                     f"speaker '{speaker}' is neither {where} nor the author or publisher "
                     f"of source '{source.id}'"))
