@@ -16,8 +16,6 @@ C-level passes over the refs' columns, with nothing read back from the file.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -25,6 +23,7 @@ from functools import partial
 from itertools import compress, islice
 
 from .dates import DateError, EDate, parse_edtf
+from .per_timeline import once_per_timeline
 from .source_refs import DISPUTES
 from .timeline import Timeline
 
@@ -63,7 +62,7 @@ class FirstReports:
     certainly been published, or NOT_DATED) and ``flags`` (UNDATED, DISPUTING bits)."""
 
     def __init__(self, timeline: Timeline) -> None:
-        self.timeline = timeline
+        self.lower = timeline.lower  # not the timeline: kept per timeline, weakly (``per_timeline``)
         refs = timeline.source_refs
         dated = array("q", [NOT_DATED]) * len(refs.ids)
         undated = bytearray(len(refs.ids))
@@ -100,7 +99,7 @@ class FirstReports:
         """Positions (among ``candidates``, in order) known by second ``upper``: a source
         certainly published by then; or, for an event with only undated sources, one that
         had begun by then (it may have been known: shown, and counted, as undated)."""
-        known, lower = self.known_by, self.timeline.lower
+        known, lower = self.known_by, self.lower
         undated = [p for p in self.undated_only if lower[p] <= upper]
         if candidates is None or isinstance(candidates, range) and len(candidates) == len(known):
             dated = compress(range(len(known)), map(upper.__ge__, known))
@@ -116,16 +115,7 @@ class FirstReports:
         return sum(1 for p in positions if p in undated)
 
 
-_BUILT: weakref.WeakKeyDictionary[Timeline, FirstReports] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
+@once_per_timeline
 def first_reports(timeline: Timeline) -> FirstReports:
     """The timeline's FirstReports, built once (thread-safe: a worker may be building it)."""
-    built = _BUILT.get(timeline)
-    if built is None:
-        with _LOCK:
-            built = _BUILT.get(timeline)
-            if built is None:
-                built = _BUILT[timeline] = FirstReports(timeline)
-    return built
+    return FirstReports(timeline)

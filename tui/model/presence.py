@@ -10,12 +10,11 @@ timeline, on first use.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from array import array
 from collections import Counter
 from collections.abc import Sequence
 
+from .per_timeline import once_per_timeline
 from .timeline import Timeline
 
 __all__ = ["ActorColumns", "actor_columns", "SLOTS"]
@@ -65,16 +64,7 @@ class ActorColumns:
         return found
 
 
-_BUILT: weakref.WeakKeyDictionary[Timeline, ActorColumns] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
+@once_per_timeline
 def actor_columns(timeline: Timeline) -> ActorColumns:
     """The timeline's ActorColumns, built once (thread-safe)."""
-    built = _BUILT.get(timeline)
-    if built is None:
-        with _LOCK:
-            built = _BUILT.get(timeline)
-            if built is None:
-                built = _BUILT[timeline] = ActorColumns(timeline)
-    return built
+    return ActorColumns(timeline)
