@@ -493,8 +493,10 @@ _SHARED: weakref.WeakKeyDictionary[Timeline, SourcingReport] = weakref.WeakKeyDi
 
 def shared(timeline: Timeline) -> SourcingReport:
     """One ``SourcingReport`` per timeline, for the panes that each show a part of it (what
-    one works out about a source, the others need not work out again)."""
+    one works out about a source, the others need not work out again). It holds the timeline
+    weakly: a strong reference from the value would keep the key, and the timeline's open
+    file, alive for ever (a live reload makes a new timeline at every change)."""
     report = _SHARED.get(timeline)
     if report is None:
-        report = _SHARED[timeline] = SourcingReport(timeline)
+        report = _SHARED[timeline] = SourcingReport(weakref.proxy(timeline))
     return report
