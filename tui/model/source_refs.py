@@ -13,8 +13,8 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate, islice
-from operator import le
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import attrgetter, is_not, le
 
 import msgspec
 
@@ -27,6 +27,7 @@ __all__ = ["Collector", "read_refs", "refs_at", "spliced", "check", "SUPPORTS", 
 SUPPORTS, DISPUTES, MENTIONS = (STANCES.index(s) for s in ("supports", "disputes", "mentions"))
 _CODES = {s: k for k, s in enumerate(STANCES)}
 _CHUNK = 8192
+_NOTE, _SOURCES = attrgetter("note"), attrgetter("sources")
 
 
 class _Numbering(dict):
@@ -55,12 +56,20 @@ class Collector:
         self._event_notes: dict[int, str] = {}
 
     def add(self, events: Sequence) -> None:
-        """The next events (anything with ``sources`` and ``note``: the loader's records, lighter structs)."""
+        """The next events (anything with ``sources`` and ``note``: the loader's records,
+        lighter structs). Every step over all of them is a C-level map; the object refs
+        (a stance, a note), which are rare, cost a Python step each."""
         first = len(self._counts)
-        self._event_notes.update([(i, e.note) for i, e in enumerate(events, first) if e.note is not None])
-        lists = [e.sources for e in events]
+        notes = list(map(_NOTE, events))
+        noted = list(map(is_not, notes, repeat(None)))
+        self._event_notes.update(zip(compress(range(first, first + len(notes)), noted), compress(notes, noted)))
+        lists = list(map(_SOURCES, events))
         self._counts.extend(map(len, lists))
-        flat = [r for refs in lists for r in refs]
+        flat = list(chain.from_iterable(lists))
+        if set(map(type, flat)) <= {str}:  # plain ids only: all "supports", no note
+            self._sources.extend(map(self.cited.__getitem__, flat))
+            self._stances += bytes(len(flat))
+            return
         base = len(self._sources)
         self._sources.extend(map(self.cited.__getitem__, [r if r.__class__ is str else r.source for r in flat]))
         stances = bytearray(len(flat))
@@ -92,11 +101,16 @@ class Collector:
         stances, notes, counts, event_notes = bytes(self._stances), self._notes, self._counts, self._event_notes
         if order is not None:
             starts = array("I", accumulate(counts, initial=0))
-            taken = [j for i in order for j in range(starts[i], starts[i + 1])]  # old ref index, by new
-            sources = array("I", map(sources.__getitem__, taken))
-            stances = bytes(map(stances.__getitem__, taken))
+
+            def taken():  # the old index of each ref, in the new order (ranges, all in C)
+                return chain.from_iterable(map(range, map(starts.__getitem__, order),
+                                               map(starts.__getitem__, map((1).__add__, order))))
+
+            sources = array("I", map(sources.__getitem__, taken()))
+            if stances.count(0) != len(stances):
+                stances = bytes(map(stances.__getitem__, taken()))
             if notes:
-                notes = {new: notes[old] for new, old in enumerate(taken) if old in notes}
+                notes = {new: notes[old] for new, old in enumerate(taken()) if old in notes}
             counts = array("I", map(counts.__getitem__, order))
             if event_notes:
                 event_notes = {p: event_notes[i] for p, i in enumerate(order) if i in event_notes}
