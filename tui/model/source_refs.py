@@ -14,7 +14,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import attrgetter, is_not, le
+from operator import attrgetter, is_not, le, sub
 
 import msgspec
 
