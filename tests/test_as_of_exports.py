@@ -17,7 +17,7 @@ import pytest
 from tui.cli import main
 from tui.model.dates import parse_edtf
 from tui.model.known_then import KnownThen, known_then
-from tui.model.sourcing import published_by
+from tui.model.first_report import published_by
 from tui.output import FORMATS
 from tui.store import load
 

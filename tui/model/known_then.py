@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import msgspec
 
 from .entities import Event, Quote
-from .sourcing import published_by
+from .first_report import published_by
 from .timeline import Timeline
 
 __all__ = ["KnownThen", "known_then"]

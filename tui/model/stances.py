@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from .dates import EDate
 from .first_report import first_reports, source_date
-from .source_refs import refs_at
 from .timeline import Timeline
 
 __all__ = ["Claim", "claims", "disputed_positions", "sides"]
@@ -37,7 +36,7 @@ def claims(timeline: Timeline, position: int, *, upper: int | None = None) -> li
     """The event's sources as claims, in the order cited (those published after second
     ``upper`` left out; undated ones kept)."""
     out: list[Claim] = []
-    for ref in refs_at(timeline.source_refs, position):  # as the loader gathered them: nothing read back
+    for ref in timeline.events[position].source_refs():  # the event as given (an as-of view trims its sources)
         source = timeline.sources.get(ref.source)
         when, via = source_date(timeline, ref.source)
         if upper is not None and when is not None and when.upper > upper:
