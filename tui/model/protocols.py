@@ -32,7 +32,8 @@ __all__ = ["Records", "Scan", "SearchText", "Words", "TextSource", "Placement", 
 class Records(Protocol):
     """A sequence of records; if it has ``many(indexes, decode_list=None)``, several are read
     together with it (``decode_list``: a msgspec decoder of a list of lighter structs, for
-    records read back from a file, ``haystack.TEXT_DECODERS``)."""
+    records read back from a file, ``haystack.TEXT_DECODERS``); if it has ``positions``
+    (a mapping of event id to position), ``Timeline.position`` is that."""
 
     def __len__(self) -> int: ...
 

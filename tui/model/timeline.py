@@ -15,7 +15,7 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress
@@ -159,19 +159,21 @@ class Timeline:
 
     @classmethod
     def indexed(cls, *, title: str, description: str | None, files: list[str], warnings: list[Problem],
-                actors: Iterable[Actor], sources: Iterable[Source], events: Records, dates: Sequence[EDate],
+                actors: Iterable[Actor] | Mapping[str, Actor], sources: Iterable[Source] | Mapping[str, Source],
+                events: Records, dates: Sequence[EDate],
                 quotes: Records, origin: Placement, text_source: TextSource, lower: array, upper: array, group_keys: array,
                 long: array, qstart: array, by_actor: dict[str, array], by_tag: dict[str, array],
                 by_confidence: dict[str, array], quotes_by_speaker: Counter[str],
                 source_refs: SourceRefs | None = None) -> Timeline:
         """A timeline of one big file whose indexes are built already, in timeline order
         (restored from the cache, or read into columns): events and quotes are read from the
-        file when shown. The arguments are the attributes of the same names; without
-        ``source_refs``, they are read back from the file when first asked for."""
+        file when shown. The arguments are the attributes of the same names; actors and
+        sources may come as mappings by id already (the cache's, each decoded when asked for);
+        without ``source_refs``, they are read back from the file when first asked for."""
         t = cls.__new__(cls)
         t.title, t.description, t.files, t.warnings = title, description, files, warnings
-        t.actors = {a.id: a for a in actors}
-        t.sources = {s.id: s for s in sources}
+        t.actors = actors if isinstance(actors, Mapping) else {a.id: a for a in actors}
+        t.sources = sources if isinstance(sources, Mapping) else {s.id: s for s in sources}
         t.events, t.dates, t.quotes, t.origin = events, dates, quotes, origin
         t.lower, t.upper, t.group_keys, t._long, t._qstart = lower, upper, group_keys, long, qstart
         t._by_actor, t._by_confidence = by_actor, by_confidence
@@ -183,10 +185,8 @@ class Timeline:
 
     def _link(self, text_source: TextSource | None) -> None:
         """What is derived from the rest (also for a timeline restored from the cache)."""
-        self._members: dict[str, list[str]] = {}
-        for actor in self.actors.values():
-            for group in actor.affiliations:
-                self._members.setdefault(group, []).append(actor.id)
+        self._members: dict[str, list[str]] | None = None
+        """Built when first asked for (``members_of``): most sessions never do."""
         self.text_source = text_source or InMemory()
         """How the search text is built and scanned (``protocols.TextSource``: the store's,
         or for a timeline made by hand, ``haystack.InMemory``)."""
@@ -223,8 +223,12 @@ class Timeline:
         return refs
 
     @cached_property
-    def position(self) -> dict[str, int]:
-        """Event id -> position."""
+    def position(self) -> Mapping[str, int]:
+        """Event id -> position (for events read back from a big file, the store's own
+        lookup, ``Records.positions``, when it has one: no million-entry dict)."""
+        found = getattr(self.events, "positions", None)
+        if found is not None:
+            return found
         ids = getattr(self.events, "ids", None)  # events read back on demand keep their ids apart
         if ids is None:
             ids = [e.id for e in self.events]
@@ -263,6 +267,12 @@ class Timeline:
 
     def members_of(self, actor_id: str) -> list[str]:
         """Actors whose ``affiliations`` name this one (the reverse link, derived)."""
+        if self._members is None:
+            members: dict[str, list[str]] = {}
+            for actor in self.actors.values():
+                for group in actor.affiliations:
+                    members.setdefault(group, []).append(actor.id)
+            self._members = members
         return self._members.get(actor_id, [])
 
     def via_chain(self, source_id: str) -> list[Source]:

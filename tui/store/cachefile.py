@@ -20,7 +20,7 @@ __all__ = ["cache_dir", "cache_path", "scratch_dir", "fingerprint", "identity", 
            "checksum", "Toc", "Damaged", "Stale", "HEADER", "MAGIC", "VERSION", "ENV"]
 
 MAGIC = b"TLXCACHE"
-VERSION = 4
+VERSION = 5
 HEADER = struct.Struct("<8sIQI")
 """magic, version, where the table of contents starts, its checksum (``checksum``)."""
 _EDGE = 64 * 1024
@@ -51,11 +51,11 @@ class Stale(Exception):
     """A sound cache that does not serve: another version, another machine's byte order."""
 
 
-def checksum(data) -> int:
-    """CRC-32 of a section (any buffer; zlib lets go of the GIL for big ones). Meant to catch
-    damage (a flipped bit, a zeroed run, a swapped block), not an attacker: a cache is the
-    user's own file."""
-    return zlib.crc32(data)
+def checksum(data, running: int = 0) -> int:
+    """CRC-32 of a section (any buffer; zlib lets go of the GIL for big ones), or of a section
+    read in blocks (``running``: the checksum of the blocks before). Meant to catch damage (a
+    flipped bit, a zeroed run, a swapped block), not an attacker: a cache is the user's own file."""
+    return zlib.crc32(data, running)
 
 
 def cache_dir() -> Path:

@@ -149,7 +149,7 @@ def _restore(paths) -> Timeline | None:
         cache_dir().mkdir(parents=True, exist_ok=True)
     except OSError:
         pass  # then the system's temporary folder, and no cache
-    return restore(path)
+    return restore(path, lambda: load([path], cache=False))
 
 
 def _load_columns(path: str | Path) -> Timeline:

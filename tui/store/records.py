@@ -12,7 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import msgspec
@@ -92,7 +92,7 @@ class FileRecords(Sequence):
     truncated in place yields a stand-in record rather than a crash (SIGBUS).
     """
 
-    def __init__(self, file: DataFile, cls: type, spans: Spans, ids: list[str], date_texts: list[str]) -> None:
+    def __init__(self, file: DataFile, cls: type, spans: Spans, ids: Sequence[str], date_texts: Sequence[str]) -> None:
         self._file = file  # kept open as long as its records may be read
         self._fd = file.fd
         self._decode = msgspec.json.Decoder(cls).decode
@@ -101,6 +101,8 @@ class FileRecords(Sequence):
         self.spans = spans
         self.ids = ids
         """Record ids by position (quotes: empty, nothing asks a quote by id)."""
+        self.positions: Mapping[str, int] | None = None
+        """Id -> position, when the store has a lookup of its own (the cache's, ``packed.Positions``)."""
         self._dates = date_texts
 
     def __len__(self) -> int:
@@ -142,7 +144,7 @@ class FileRecords(Sequence):
 class LazyDates(Sequence):
     """Each event's parsed date, parsed again from its text when asked for."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: Sequence[str]) -> None:
         self.texts = texts
 
     def __len__(self) -> int:

@@ -14,9 +14,10 @@ store plugs into every ``Timeline`` it makes.
 from __future__ import annotations
 
 import mmap
+import os
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ..model.haystack import InMemory, noting_ends
 from ..model.protocols import SearchText
@@ -28,6 +29,8 @@ from .records import DataFile
 from .scan import Scanner, map_text
 
 __all__ = ["MemoryText", "FileText", "CachedText"]
+
+_BLOCK = 8 * 1024 * 1024
 
 
 def _mapped(chunks: Iterable[bytes]) -> mmap.mmap:
@@ -50,18 +53,35 @@ class MemoryText(InMemory):
 
 class CachedText:
     """The search text held in the on-disk cache (open as ``file``, ``length`` bytes from
-    ``at``), not yet read: the first use maps it and checks it against its checksum."""
+    ``at``), not yet read: the first use maps it and checks it against its checksum, and its
+    offsets (``offsets()``: mapped and checked, or None if damaged)."""
 
-    def __init__(self, file: DataFile, at: int, length: int, offsets: array, expected: int) -> None:
+    def __init__(self, file: DataFile, at: int, length: int, offsets: Callable[[], Sequence[int] | None],
+                 expected: int) -> None:
         self.file, self.at, self.length, self.offsets, self.expected = file, at, length, offsets, expected
 
     def open(self) -> SearchText | None:
         """The text, mapped; None if it is damaged."""
-        blob = map_text(self.file.fd, self.length, self.at)
-        if checksum(blob) != self.expected:
-            blob.close()
+        offsets = self.offsets()
+        if offsets is None or _checksum_of(self.file.fd, self.at, self.length) != self.expected:
             return None
-        return SearchText(blob, self.offsets, Scanner(blob, self.offsets))
+        blob = map_text(self.file.fd, self.length, self.at)
+        return SearchText(blob, offsets, Scanner(blob, offsets))
+
+
+def _checksum_of(fd: int, at: int, length: int) -> int:
+    """``checksum`` of a file's bytes, read a block at a time into one buffer: checked
+    through the mapping, the whole text (0.7 GB at a million events) would count in this
+    process's memory from then on."""
+    block = memoryview(bytearray(_BLOCK))
+    crc, end = 0, at + length
+    while at < end:
+        n = os.preadv(fd, [block[:min(_BLOCK, end - at)]], at)
+        if n <= 0:
+            raise OSError("the cache ended before its search text")
+        crc = checksum(block[:n], crc)
+        at += n
+    return crc
 
 
 class FileText(MemoryText):

@@ -1,0 +1,158 @@
+"""Strings and records kept packed in the on-disk cache, decoded one at a time when asked for.
+
+A million event ids and date texts split into Python strings cost about 130 MB and a third
+of a second on every reopen; 250,000 actors and sources decoded into structs, far more. The
+cache (``cache.py``) keeps each such column as one blob of UTF-8 (or msgpack) bytes with an
+offset per item, mapped rather than read, plus a lookup from id to position
+(``idhash``), so a reopen builds none of them: an item is decoded when something asks
+for it (the explorer shows forty events; ``list --actor RARE`` names a handful of actors).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
+
+import msgspec
+
+from .idhash import hash_one
+
+__all__ = ["pack", "Packed", "Positions", "PackedRecords", "pack_records"]
+
+
+def pack(items: Iterable[bytes]) -> tuple[bytes, array]:
+    """One blob of these byte strings and an offset per item, and one more (its end)."""
+    encoded = list(items)
+    offsets = array("q", [0])
+    offsets.extend(accumulate(map(len, encoded)))
+    return b"".join(encoded), offsets
+
+
+class Packed(Sequence):
+    """Strings (UTF-8) in one blob, the i-th between ``offsets[i]`` and ``offsets[i + 1]``."""
+
+    def __init__(self, blob, offsets: Sequence[int]) -> None:
+        self.blob, self.offsets = blob, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def encoded(self, index: int) -> bytes:
+        offsets = self.offsets
+        return bytes(self.blob[offsets[index]:offsets[index + 1]])
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        offsets = self.offsets
+        return str(self.blob[offsets[index]:offsets[index + 1]], "utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        blob, offsets = self.blob, self.offsets
+        for i in range(len(offsets) - 1):
+            yield str(blob[offsets[i]:offsets[i + 1]], "utf-8")
+
+
+class Positions(Mapping):
+    """Item -> position of a ``Packed`` column, through the hashes of its items, sorted, and
+    their positions in that order (``idhash.build``): what ``Timeline.position`` is for events
+    read back from a big file, without a million-entry dict."""
+
+    def __init__(self, packed: Packed, hashes: Sequence[int], order: Sequence[int]) -> None:
+        self.packed, self.hashes, self.order = packed, hashes, order
+
+    def _find(self, key) -> int:
+        if not isinstance(key, str):
+            return -1
+        k = key.encode("utf-8", "surrogatepass")
+        h = hash_one(k)
+        hashes, order, encoded = self.hashes, self.order, self.packed.encoded
+        at = bisect_left(hashes, h)
+        while at < len(hashes) and hashes[at] == h:
+            if encoded(order[at]) == k:
+                return order[at]
+            at += 1
+        return -1
+
+    def __getitem__(self, key) -> int:
+        found = self._find(key)
+        if found < 0:
+            raise KeyError(key)
+        return found
+
+    def get(self, key, default=None):
+        found = self._find(key)
+        return default if found < 0 else found
+
+    def __contains__(self, key) -> bool:
+        return self._find(key) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(self.packed))  # equal items: the first (as in a dict built in order)
+
+    def __len__(self) -> int:
+        return len(set(self.packed))
+
+
+def pack_records(records: Iterable) -> tuple[bytes, array, bytes, array]:
+    """Records with an ``id``, msgpack-encoded one by one: their ids packed, then the records
+    packed (for ``PackedRecords``)."""
+    records = list(records)
+    encode = msgspec.msgpack.Encoder().encode
+    ids, id_offsets = pack(r.id.encode("utf-8", "surrogatepass") for r in records)
+    blob, offsets = pack(encode(r) for r in records)
+    return ids, id_offsets, blob, offsets
+
+
+class PackedRecords(Mapping):
+    """Id -> record (an actor, a source), each msgpack-decoded the first time it is asked
+    for and kept. In the order they were packed, like the dict a ``Timeline`` builds."""
+
+    def __init__(self, ids: Packed, positions: Positions, records: Packed, type: type,
+                 fix: Callable | None = None) -> None:
+        self.ids, self.records, self.positions = ids, records, positions
+        self._positions = positions
+        self._decode = msgspec.msgpack.Decoder(type).decode
+        self._fix = fix
+        self._decoded: dict[int, object] = {}
+
+    def at(self, index: int):
+        """The record at this position (decoded once)."""
+        record = self._decoded.get(index)
+        if record is None:
+            record = self._decoded[index] = self._decode(self.records.blob[
+                self.records.offsets[index]:self.records.offsets[index + 1]])
+            if self._fix is not None:
+                self._fix(record)
+        return record
+
+    def __getitem__(self, key):
+        found = self._positions.get(key)
+        if found is None:
+            raise KeyError(key)
+        return self.at(found)
+
+    def get(self, key, default=None):
+        found = self._positions.get(key)
+        return default if found is None else self.at(found)
+
+    def __contains__(self, key) -> bool:
+        return key in self._positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def values(self):
+        return [self.at(i) for i in range(len(self.ids))]
+
+    def items(self):
+        return list(zip(self.ids, self.values()))
