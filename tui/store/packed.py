@@ -21,6 +21,9 @@ from .idhash import hash_one
 
 __all__ = ["pack", "Packed", "Positions", "PackedRecords", "pack_records"]
 
+_MANY = 1000
+"""Lookups by id after which ``Positions`` builds a dict (if they are also 1/64 of the ids)."""
+
 
 def pack(items: Iterable[bytes]) -> tuple[bytes, array]:
     """One blob of these byte strings and an offset per item, and one more (its end)."""
@@ -58,6 +61,11 @@ class Packed(Sequence):
         for i in range(len(offsets) - 1):
             yield str(blob[offsets[i]:offsets[i + 1]], "utf-8")
 
+    def __reversed__(self) -> Iterator[str]:
+        blob, offsets = self.blob, self.offsets
+        for i in range(len(offsets) - 2, -1, -1):
+            yield str(blob[offsets[i]:offsets[i + 1]], "utf-8")
+
 
 class Positions(Mapping):
     """Item -> position of a ``Packed`` column, through the hashes of its items, sorted, and
@@ -66,10 +74,21 @@ class Positions(Mapping):
 
     def __init__(self, packed: Packed, hashes: Sequence[int], order: Sequence[int]) -> None:
         self.packed, self.hashes, self.order = packed, hashes, order
+        self._lookups = 0
+        self._dict: dict[str, int] | None = None
+        """Built once lookups are many (a pass over every source's ``via``, say): then a dict
+        lookup (50 ns) beats hashing in Python (a few µs), and its cost is spread over them."""
 
     def _find(self, key) -> int:
         if not isinstance(key, str):
             return -1
+        if self._dict is not None:
+            return self._dict.get(key, -1)
+        self._lookups += 1
+        if self._lookups > _MANY and self._lookups * 64 > len(self.packed):
+            n = len(self.packed)
+            self._dict = dict(zip(reversed(self.packed), range(n - 1, -1, -1)))  # the first of equal ids wins
+            return self._dict.get(key, -1)
         k = key.encode("utf-8", "surrogatepass")
         h = hash_one(k)
         hashes, order, encoded = self.hashes, self.order, self.packed.encoded
