@@ -693,7 +693,7 @@ def test_list_writes_the_cache_of_a_big_file_and_reads_it_next_time(capsys, monk
     assert code == 0 and cache.cache_path(path).is_file()
     restored = []
     real = cache.restore
-    monkeypatch.setattr(loader, "restore", lambda p: restored.append(real(p)) or restored[-1])
+    monkeypatch.setattr(loader, "restore", lambda p, reread: restored.append(real(p, reread)) or restored[-1])
     code, second, _ = run(capsys, *argv)
     assert code == 0 and second == first
     assert restored and restored[0] is not None and restored[0].from_cache
@@ -711,7 +711,7 @@ def test_no_cache_neither_reads_nor_writes(capsys, monkeypatch, tmp_path):
         assert not cache.cache_path(path).exists()
     assert run(capsys, "actors", str(path))[0] == 0
     assert cache.cache_path(path).exists()
-    monkeypatch.setattr(loader, "restore", lambda p: pytest.fail("read the cache"))
+    monkeypatch.setattr(loader, "restore", lambda *args: pytest.fail("read the cache"))
     assert run(capsys, "list", str(path), "--no-cache")[0] == 0
 
 
@@ -723,6 +723,6 @@ def test_validate_always_reads_the_file_itself(capsys, monkeypatch, tmp_path):
     path.write_bytes(bundled_path().read_bytes())
     code, out, _ = run(capsys, "validate", str(path))
     assert code == 0 and out.startswith("ok:") and cache.cache_path(path).exists()  # written for the explorer
-    monkeypatch.setattr(loader, "restore", lambda p: pytest.fail("validate read the cache"))
+    monkeypatch.setattr(loader, "restore", lambda *args: pytest.fail("validate read the cache"))
     code, again, _ = run(capsys, "validate", str(path))
     assert code == 0 and again == out
