@@ -379,11 +379,11 @@ def _check(ok: bool, what: str) -> None:
         raise Damaged(what)
 
 
-def _records(sections: _Sections, name: str, type, fix=None) -> PackedRecords:
+def _records(sections: _Sections, name: str, type) -> PackedRecords:
     """Actors or sources, packed (``pack_records``): checked, and each decoded when asked for."""
     ids = sections.packed(f"{name}.ids")
     records = sections.packed(name, len(ids))
-    return PackedRecords(ids, sections.positions(f"{name}.ids", ids), records, type, fix)
+    return PackedRecords(ids, sections.positions(f"{name}.ids", ids), records, type)
 
 
 def _rebuild(toc: Toc, sections: _Sections, name: str, data: DataFile, size: int, source: FileText) -> Timeline:
