@@ -13,7 +13,6 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import accumulate
 
 import msgspec
 
@@ -25,12 +24,16 @@ _MANY = 1000
 """Lookups by id after which ``Positions`` builds a dict (if they are also 1/64 of the ids)."""
 
 
-def pack(items: Iterable[bytes]) -> tuple[bytes, array]:
-    """One blob of these byte strings and an offset per item, and one more (its end)."""
-    encoded = list(items)
+def pack(items: Iterable[bytes]) -> tuple[bytearray, array]:
+    """One blob of these byte strings and an offset per item, and one more (its end); built
+    as they come, never holding them all as separate objects (a million ids)."""
+    blob = bytearray()
     offsets = array("q", [0])
-    offsets.extend(accumulate(map(len, encoded)))
-    return b"".join(encoded), offsets
+    extend, end = blob.extend, offsets.append
+    for item in items:
+        extend(item)
+        end(len(blob))
+    return blob, offsets
 
 
 class Packed(Sequence):
@@ -119,13 +122,13 @@ class Positions(Mapping):
         return len(set(self.packed))
 
 
-def pack_records(records: Iterable) -> tuple[bytes, array, bytes, array]:
+def pack_records(records: Iterable) -> tuple[bytearray, array, bytearray, array]:
     """Records with an ``id``, msgpack-encoded one by one: their ids packed, then the records
     packed (for ``PackedRecords``)."""
     records = list(records)
     encode = msgspec.msgpack.Encoder().encode
     ids, id_offsets = pack(r.id.encode("utf-8", "surrogatepass") for r in records)
-    blob, offsets = pack(encode(r) for r in records)
+    blob, offsets = pack(map(encode, records))
     return ids, id_offsets, blob, offsets
 
 
