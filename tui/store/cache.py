@@ -279,8 +279,8 @@ def _restore(target: Path, data_path: str | os.PathLike, reread: Callable[[], Ti
     timeline.notices = notices
     if toc.text:
         off, n = toc.sections["text"]
-        source.cached = CachedText(text_file, off, n, lambda: _text_offsets(sections, len(timeline), n),
-                                   toc.checksums["text"])
+        count = len(timeline)  # not the timeline: its text source must not refer back to it (a cycle keeps files open)
+        source.cached = CachedText(text_file, off, n, lambda: _text_offsets(sections, count, n), toc.checksums["text"])
         timeline.words = open_index(target, identity_of(raw_toc), timeline.notices)
     return timeline
 
@@ -353,10 +353,12 @@ class _Sections:
         return kind(checked, **kwargs)
 
 
-def _text_offsets(sections: _Sections, count: int, length: int) -> Sequence[int] | None:
-    """Where each event's search text starts (mapped), checked; None if damaged."""
+def _text_offsets(sections: _Sections, count: int, length: int) -> array | None:
+    """Where each event's search text starts, checked; None if damaged. A copy (8 MB at a
+    million events, which the scan turns into a list anyway): the search text lives on
+    its own, and never keeps the cache's mapping (and its file) open."""
     try:
-        offsets = sections.words("q", "text_offsets")
+        offsets = sections.array("q", "text_offsets")
     except Damaged:
         return None
     sound = _sound()

@@ -17,7 +17,7 @@ import mmap
 import os
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 
 from ..model.haystack import InMemory, noting_ends
 from ..model.protocols import SearchText
@@ -54,9 +54,9 @@ class MemoryText(InMemory):
 class CachedText:
     """The search text held in the on-disk cache (open as ``file``, ``length`` bytes from
     ``at``), not yet read: the first use maps it and checks it against its checksum, and its
-    offsets (``offsets()``: mapped and checked, or None if damaged)."""
+    offsets (``offsets()``: checked, or None if damaged)."""
 
-    def __init__(self, file: DataFile, at: int, length: int, offsets: Callable[[], Sequence[int] | None],
+    def __init__(self, file: DataFile, at: int, length: int, offsets: Callable[[], array | None],
                  expected: int) -> None:
         self.file, self.at, self.length, self.offsets, self.expected = file, at, length, offsets, expected
 
