@@ -381,6 +381,11 @@ def _check(ok: bool, what: str) -> None:
         raise Damaged(what)
 
 
+def _ids_of(records: Mapping) -> Sequence[str]:
+    """The ids of actors or sources in their order (packed ones as they are)."""
+    return records.ids if isinstance(records, PackedRecords) else list(records)
+
+
 def _records(sections: _Sections, name: str, type) -> PackedRecords:
     """Actors or sources, packed (``pack_records``): checked, and each decoded when asked for."""
     ids = sections.packed(f"{name}.ids")

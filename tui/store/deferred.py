@@ -79,6 +79,14 @@ class DeferredSequence(_Deferred, Sequence):
     def __reversed__(self) -> Iterator:
         return reversed(self.checked())
 
+    def __eq__(self, other) -> bool:
+        """Equal to a list (or any sequence) of the same items, as the list it stands for is."""
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None
+
 
 class DeferredMapping(_Deferred, Mapping):
     """A mapping (actors, sources by id; event id -> position) checked on first use."""
