@@ -231,3 +231,26 @@ def test_the_search_text_of_events_added_at_the_end_is_the_old_one_and_theirs(st
     monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
     append(story, event(2, "2000-01-01"))  # among the old ones: the text is built anew
     assert not isinstance(growth.grow(new, grown.tail).timeline.text_source, GrownText)
+
+
+def test_the_explorer_s_widths_and_headings_of_a_grown_timeline_are_those_found_afresh(story, big):
+    """What the reload worker hands the new screen (``measure_grown``, ``layout_grown``): the
+    old timeline's row widths and unfiltered headings, extended for the new events."""
+    from tui.widgets import timeline_row, timeline_view
+
+    old, tail = opened(story)
+    whole = timeline_view.compute_layout(old, range(len(old)))
+    columns = timeline_row.measure(old)
+    append(story, event(1, "2027-01-01", actors=["argentina-government", ACTOR]) + event(2, "2027-01-02")
+           + event(3, "2028-05-05T10:00:00+05:30"))
+    grown = growth.grow(old, tail)
+    new = grown.timeline
+    timeline_row.measure_grown(old, new, grown.positions)
+    timeline_view.layout_grown(old, new, grown.positions)
+    assert timeline_view.compute_layout(new, range(len(new))) is not whole
+    assert timeline_view.compute_layout(new, range(len(new))) == timeline_view.compute_layout(new, list(range(len(new))))
+    assert timeline_row.measure(new) == timeline_row._widest(new, range(len(new))) == columns
+    timeline_row._MEASURED[old] = timeline_row.Columns(1, 1)  # as if the old events were all narrow
+    newer = growth.grow(old, tail).timeline
+    timeline_row.measure_grown(old, newer, grown.positions)
+    assert timeline_row.measure(newer) == timeline_row._widest(newer, grown.positions) != timeline_row.Columns(1, 1)

@@ -34,6 +34,7 @@ from .store.growth import Tail, grow, tail_of
 from .store.watcher import POLL_SECONDS, Watcher, stamp
 from .widgets.reload_panel import ReloadPanel
 from .widgets.timeline_row import measure_grown
+from .widgets.timeline_view import layout_grown
 
 __all__ = ["LiveReload", "Reloaded", "ReloadFailed"]
 
@@ -128,6 +129,7 @@ class LiveReload:
                 changes = appended(new, grown.added)
                 density = density.grown(new, grown.positions) if density is not None else Density(new)
                 measure_grown(old, new, grown.positions)  # the new screen's columns, without a new sample
+                layout_grown(old, new, grown.positions)  # and its headings, unfiltered
             else:
                 before = stamp(self.paths[0]) if len(self.paths) == 1 else None
                 try:  # as the command line opened them (TimelineJS, CSV... converted again)
