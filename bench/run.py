@@ -352,7 +352,7 @@ async def main():
                                         "date": f"2026-{round_number + 1:02d}-{i + 1:02d}",
                                         "title": f"Appended event {i}", "actors": [actor],
                                         "sources": [source]}) + "\n" for i in range(count))
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.process_time()
             with open(scratch, "a") as f:
                 f.write(lines)
             app.poll_files()
@@ -365,6 +365,7 @@ async def main():
             while not any(t >= seen and screen is app.screen for t, screen in displays):
                 await asyncio.sleep(0.002)  # until the screen's next paint, with the new rows
             out[name] = next(t for t, screen in displays if t >= seen and screen is app.screen) - t0
+            out[name + "_cpu"] = time.process_time() - cpu0  # every thread of this process, to about then
             t1 = time.perf_counter()
             await wait_workers(app)  # the background work a reload leaves (the search text...)
             await settle(app, pilot)
@@ -867,7 +868,7 @@ def measure_live(n: int, seed: int, cache: Path, count: int = 10) -> list[Metric
             shown.samples = [child.data[key]]
             shown.ok = shown.value <= 1.0
             kept = child.data.get(f"{key}_cursor_kept")
-            shown.note = f"{child.data.get(key + '_shown', 0):,} rows shown" + (
+            shown.note = f"CPU {child.data.get(key + '_cpu', 0):.2f} s; {child.data.get(key + '_shown', 0):,} rows shown" + (
                 "; cursor kept" if kept else "; CURSOR MOVED" if kept is False else "")
             after.samples = [child.data[f"{key}_after"]]
         rows += [shown, after]
