@@ -68,7 +68,7 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
         self._told: tuple[weakref.ref, int] = (lambda: None, 0)
         """Which timeline's notices were shown, and how many."""
         self.busy: set[str] = set()
-        """Threads at work ("load", "index", "cache", "reload"), marked before they start and unmarked
+        """Threads at work ("load", "index", "cache", "reload", "watch"), marked before they start and unmarked
         by themselves: quitting meanwhile must not wait for them (Textual marks their workers
         cancelled, but a thread runs on until it is done)."""
         self.signalled: int | None = None

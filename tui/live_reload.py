@@ -86,6 +86,7 @@ class LiveReload:
             self._tail = tail_of(self.paths, first.size if first else None)
             self._poller = self.set_interval(POLL_SECONDS, self.poll_files)
             if self._tail is not None:
+                self.busy.add("watch")  # quitting meanwhile must not wait for the thread
                 self._warm_positions(self.timeline)
 
     @work(thread=True, group="watch", exit_on_error=False)
@@ -93,7 +94,10 @@ class LiveReload:
         """Event id -> position (``Timeline.position``), which the first growth checks the new
         ids against and carries on: built now, in the background (a second at a million
         events), rather than after the first append, while the reader waits for it."""
-        timeline.position
+        try:
+            timeline.position
+        finally:
+            self.busy.discard("watch")
 
     def poll_files(self) -> None:
         """One look at the files' stamps; a reload if one changed and none is running."""
