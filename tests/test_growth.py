@@ -254,3 +254,40 @@ def test_the_explorer_s_widths_and_headings_of_a_grown_timeline_are_those_found_
     newer = growth.grow(old, tail).timeline
     timeline_row.measure_grown(old, newer, grown.positions)
     assert timeline_row.measure(newer) == timeline_row._widest(newer, grown.positions) != timeline_row.Columns(1, 1)
+
+
+def test_a_timeline_reopened_from_the_cache_grows_as_one_read_grows(story, monkeypatch):
+    """What the explorer holds after a reopen (indexes restored from the on-disk cache, the
+    search text mapped from it) grows like a first read; and the grown timeline's cache,
+    written again, serves the grown file, never the old one's."""
+    from tui.store import cache
+    from tui.store.grown_text import GrownText
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    first = load([str(story)])
+    first.haystack()
+    assert cache.save(first) is not None
+    old = load([str(story)])
+    assert old.from_cache and old.cached_text
+    tail = growth.tail_of([str(story)], story.stat().st_size)
+    old.haystack()
+    append(story, event(1, "2027-01-01", title="Embassy news after the reopen") + event(2, "2001-02-03"))
+    grown = growth.grow(old, tail)
+    same(grown, story)
+    assert load([str(story)]).from_cache is False  # the old cache does not serve the grown file
+    append(story, event(3, "2027-02-01"))
+    later = growth.grow(grown.timeline, grown.tail)
+    same(later, story)
+    later.timeline.haystack()
+    assert cache.save(later.timeline) is not None
+    reopened = load([str(story)])
+    assert reopened.from_cache and len(reopened) == 31
+    assert list(reopened.text_positions("embassy news")) == list(later.timeline.text_positions("embassy news"))
+    reopened.haystack()  # the search text mapped from the cache: the next growth copies it
+    tail = growth.tail_of([str(story)], story.stat().st_size)
+    append(story, event(4, "2027-03-01", title="Embassy news once more"))
+    end = growth.grow(reopened, tail)
+    assert isinstance(end.timeline.text_source, GrownText)
+    same(end, story)
+    full = load([str(story)], cache=False)
+    assert list(end.timeline.text_positions("embassy news")) == list(full.text_positions("embassy news"))
