@@ -232,7 +232,7 @@ class Timeline:
         ids = getattr(self.events, "ids", None)  # events read back on demand keep their ids apart
         if ids is None:
             ids = [e.id for e in self.events]
-        return dict(zip(ids, range(len(ids))))  # in C: a million ids in a tenth of the time
+        return {event_id: i for i, event_id in enumerate(ids)}
 
     # --- lookups -------------------------------------------------------------------------
 

@@ -433,7 +433,8 @@ class Renumbered(Mapping):
                  ids: list[str]) -> None:
         depth = old._depth + 1 if isinstance(old, Renumbered) else 1
         if depth > self._DEPTH:
-            old, steps, added, depth = dict(zip(ids, range(len(ids)))), [], {}, 0
+            # a comprehension, not dict(zip()): as fast, and it lets the UI thread in meanwhile
+            old, steps, added, depth = {event_id: p for p, event_id in enumerate(ids)}, [], {}, 0
         self._old, self._added, self._depth, self._ids = old, added, depth, ids
         self._cuts = [cut for cut, _ in steps]
         self._moved = [moved for _, moved in steps]
