@@ -10,7 +10,10 @@ explorer dropped the selector and the modifier, ``model.text.clip``.)
 
 pyte stops drawing a run of text at a zero-width mark whose combining class is 0 (U+034F, U+20E3,
 Thai U+0E31/U+0E34-U+0E37), which tmux draws; the samples avoid those, so that a failure here
-is the explorer's, not the emulator's.
+is the explorer's, not the emulator's. Spacing vowel signs (category Mc, Devanagari ा ि ी) are
+such marks to pyte, but tmux 3.3a (with glibc's widths) draws each in a cell of its own
+("कि" is 2 cells, measured with ``#{cursor_x}``): the emulator is given that rule
+(``_tmux_wcwidth``), and the explorer must measure them so too (``tui/cell_widths.py``).
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ import sys
 import termios
 import time
 import fcntl
+import unicodedata
 from pathlib import Path
 
 import pyte
+import pyte.screens
 import pytest
+from wcwidth import wcwidth
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS, ROWS = 110, 30
@@ -37,10 +43,16 @@ TITLES = [
     "Zalgo Z\u0351\u036b\u0343\u036a\u0302\u036b\u033d\u0300\u0334\u0319\u0324\u031e\u0349\u035a\u032fa text",
     "Thai \u0e19\u0e49\u0e33 \u0e01\u0e48\u0e38 tone and vowel marks",
     "Devanagari \u0915\u094d\u0937 conjunct",
+    "Hindi \u0939\u093f\u0928\u094d\u0926\u0940 \u0915\u093f\u0924\u093e\u092c vowel signs",
     "Heart \u2764\ufe0f with a variation selector",
     "Thumbs \U0001F44D\U0001F3FD with a skin tone",
     "Text-style star \u2b50\ufe0e in a title",
 ]
+
+
+def _tmux_wcwidth(char: str) -> int:
+    """wcwidth's width, but a spacing mark (Mc) takes one cell, as tmux draws it."""
+    return 1 if unicodedata.category(char) == "Mc" else wcwidth(char)
 
 
 def timeline_file(tmp_path: Path) -> Path:
@@ -82,7 +94,8 @@ def screen_of_explorer(path: Path) -> pyte.Screen:
         os.close(slave)
 
 
-def test_pane_borders_stay_in_their_column_whatever_the_text(tmp_path):
+def test_pane_borders_stay_in_their_column_whatever_the_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(pyte.screens, "wcwidth", _tmux_wcwidth)
     screen = screen_of_explorer(timeline_file(tmp_path))
     rows = [[screen.buffer[y][x].data for x in range(COLUMNS)] for y in range(ROWS)]
     top = next(y for y, row in enumerate(rows) if "╭" in row)

@@ -28,6 +28,7 @@ from .screens.too_small import TooSmallScreen, too_small
 from .screenshot import write_svg
 from .settings import load_settings, save_setting
 from .shutdown import end_on_signals
+from .cell_widths import spacing_marks_take_a_cell
 from .typeahead import KeyOrder
 
 __all__ = ["TimelineApp"]
@@ -51,6 +52,7 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
                  timeline: Timeline | None = None, cache: bool = True, zone: str | None = None,
                  watch: bool = True, watcher=None, mapping: str | None = None,
                  notes: NotesSession | None = None, cursor: str | None = None) -> None:
+        spacing_marks_take_a_cell()  # before anything is measured
         super().__init__()
         self.zone = zone
         """The zone ``z`` offers besides "as stored" and UTC (``--zone``)."""
