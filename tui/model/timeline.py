@@ -94,6 +94,9 @@ class Timeline:
         self.description = description
         self.files = files or []
         """Where the data came from (for the header and error messages)."""
+        self.event_files: dict[str, int] = {}
+        """Event id -> index in ``files`` of the file that defined it (only when several
+        files were opened; a row and the event pane say which)."""
         self.warnings = warnings or []
         self.actors: dict[str, Actor] = {a.id: a for a in actors}
         self.sources: dict[str, Source] = {s.id: s for s in sources}
@@ -172,6 +175,7 @@ class Timeline:
         without ``source_refs``, they are read back from the file when first asked for."""
         t = cls.__new__(cls)
         t.title, t.description, t.files, t.warnings = title, description, files, warnings
+        t.event_files = {}
         t.actors = actors if isinstance(actors, Mapping) else {a.id: a for a in actors}
         t.sources = sources if isinstance(sources, Mapping) else {s.id: s for s in sources}
         t.events, t.dates, t.quotes, t.origin = events, dates, quotes, origin

@@ -103,6 +103,7 @@ class Annotating:
 
     def start_annotating(self, cursor: str | None) -> None:
         self.timeline_view.marks = self._marks
+        self.timeline_view.marks_shown = lambda: len(self.session.notes) > 0
         self.pane("detail").annotation_of = self.session.notes.get
         if cursor is not None and self._start is None:  # MainScreen._start: where the first result puts the cursor
             self._start = self.timeline.position.get(cursor)

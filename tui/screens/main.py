@@ -554,6 +554,8 @@ class MainScreen(Annotating, Screen[None]):
         ]
         legend = [("▶", "the cursor: the event the side panes show")]
         legend += [pair for marker in MARKERS for pair in marker.legend]
+        if len(self.timeline.files) > 1:
+            legend.append(("1 2 …", "after the marks: the file the event came from (listed below)"))
         legend += [("‹in quote›", "after a title: where a search matched, when not in the title"),
                    ("in", "quotes: where the quote was published"),
                    ("via", "quotes and sources: the outlet it is known through (a copy, a report of it)")]

@@ -215,6 +215,7 @@ def _read_all(paths) -> tuple[list[Parsed], list[Problem]]:
 def _assemble(files: list[Parsed], problems: list[Problem]) -> Timeline:
     """One Timeline from the checked files."""
     origin = None
+    event_files: dict[str, int] = {}
     if len(files) == 1:
         merged, dates = files[0].records, files[0].dates
         if files[0].spans is not None:
@@ -225,15 +226,16 @@ def _assemble(files: list[Parsed], problems: list[Problem]) -> Timeline:
         dates = []
         for kind in KINDS:
             ids: set[str] = set()
-            for parsed in files:
+            for number, parsed in enumerate(files):
                 for pos, record in enumerate(parsed.records[kind]):
                     if record.id not in ids:
                         ids.add(record.id)
                         merged[kind].append(record)
                         if kind == "events":
                             dates.append(parsed.dates[pos])
+                            event_files[record.id] = number
     titles = [f.title for f in files if f.title]
-    return Timeline(
+    timeline = Timeline(
         title=" + ".join(dict.fromkeys(titles)) or "Untitled timeline",
         description=files[0].description if len(files) == 1 else None,
         actors=merged["actors"],
@@ -246,6 +248,8 @@ def _assemble(files: list[Parsed], problems: list[Problem]) -> Timeline:
         origin=origin,
         text_source=MemoryText() if origin is None else FileText(),
     )
+    timeline.event_files = event_files
+    return timeline
 
 
 def _load(paths) -> Timeline:

@@ -120,6 +120,10 @@ class EventDetail(VimScroll, can_focus=True):
         lines.append(Content.styled(visible(clip(event.title)), "bold"))
         if event.place:
             lines.append(Content.assemble(("Place: ", "dim"), visible(clip(event.place))))
+        number = t.event_files.get(event.id) if len(t.files) > 1 else None
+        if number is not None:
+            name = t.files[number].replace("\\", "/").rsplit("/", 1)[-1]  # the full path is in help
+            lines.append(Content.assemble(("File: ", "dim"), f"{number + 1} ", visible(clip(name))))
         if event.tags:
             lines.append(Content.assemble(("Tags: ", "dim"), visible(clip(", ".join(event.tags)))))
         style = {"confirmed": "$text-success", "reported": "$text-warning", "disputed": "bold $text-error"}

@@ -1,9 +1,10 @@
 """How one timeline row is laid out, so that the title gets the room.
 
-A row is ``▶`` (the cursor), the date, one cell per marker column, the title, the actors
-and one blank before the border. The date and actor columns are as wide as their longest
-content in the timeline (measured once, on a sample for a big file), so the columns stay
-put whatever the filter shows; the title takes everything else.
+A row is ``▶`` (the cursor), the date, one cell per marker column, the optional columns
+(the file an event came from, the analyst's marks, D±n from an anchor), the title, the actors
+and one blank before the border. Every width is measured on the whole timeline (once, on a
+sample for a big file), so the columns stay put whatever the filter shows; a marker column
+that no event of the timeline would fill takes no room; the title takes everything else.
 
 Row markers are a list (``MARKERS``): a new one-cell flag is one ``Marker`` appended there;
 the row, its width budget and the help screen all read the list.
@@ -14,16 +15,20 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from rich.cells import cell_len, set_cell_size
 
 from ..model.dates import short_date
+from ..model.clock import relative
 from ..model.known import first_report, report_mark
 from ..model.sourcing_report import shared
 from ..model.text import clip, one_line
 from ..model.timeline import Timeline
+from .lens import Lens
 
-__all__ = ["MARKERS", "Marker", "Columns", "measure", "measure_grown", "fit", "fit_names", "TITLE_MIN"]
+__all__ = ["MARKERS", "Marker", "Columns", "measure", "measure_grown", "relative_width", "fit", "fit_names",
+           "TITLE_MIN"]
 
 TITLE_MIN = 33
 """Cells the title keeps before the actor column gets any (at 120x40 a typical title shows
@@ -36,6 +41,9 @@ ACTORS_MAX = 30
 DATE_MAX = 24
 SAMPLE = 20_000
 """Events measured for the column widths of a big timeline (evenly spread)."""
+MARKER_SCAN = 5_000
+"""Up to this many events, every one is asked whether a sourcing marker would show; a
+bigger timeline keeps those columns (asking would cost a sourcing pass on the first frame)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class Marker:
     called with the TimelineView (its ``timeline``, its ``lens``) and the position."""
     legend: tuple[tuple[str, str], ...]
     """(character, what it means) for the help screen."""
+    present: Callable[[Timeline], bool] | None = None
+    """Whether any event of the timeline gets the mark (None: ask ``mark`` of each event)."""
 
 
 def _confidence(view, position: int) -> tuple[str, str] | None:
@@ -69,26 +79,59 @@ def _report(view, position: int) -> tuple[str, str] | None:
     return (mark, "timeline--reported") if mark != " " else None
 
 
+def _any_unconfirmed(timeline: Timeline) -> bool:
+    return any(len(timeline.confidence_positions(c)) for c in ("disputed", "reported"))
+
+
 MARKERS: list[Marker] = [
     Marker("single-source", _single_source, (("¹", "resting on one independent source"),)),
     Marker("confidence", _confidence, (("?", "reported: one source, not confirmed"),
-                                       ("!", "disputed: sources disagree"))),
+                                       ("!", "disputed: sources disagree")), _any_unconfirmed),
     Marker("report", _report, (("‼", "reported before it happened"), ("»", "reported late"))),
 ]
 
 
+def present_markers(timeline: Timeline) -> tuple[Marker, ...]:
+    """The markers some event of the timeline gets (as of no day: a day later on, as-of
+    only takes marks away)."""
+    shown = []
+    for marker in MARKERS:
+        if marker.present is not None:
+            found = marker.present(timeline)
+        elif len(timeline) > MARKER_SCAN:
+            found = bool(timeline.sources)
+        else:
+            found = _marks_any(marker, timeline, range(len(timeline)))
+        if found:
+            shown.append(marker)
+    return tuple(shown)
+
+
+def _marks_any(marker: Marker, timeline: Timeline, positions: Sequence[int]) -> bool:
+    probe = SimpleNamespace(timeline=timeline, lens=Lens())
+    return any(marker.mark(probe, p) for p in positions)
+
+
 @dataclass(frozen=True)
 class Columns:
-    """Content widths of the date and actor columns (before fitting to a pane)."""
+    """Content widths of the date and actor columns, and the marker columns the timeline
+    fills (before fitting to a pane)."""
 
     date: int
     actors: int
+    markers: tuple[Marker, ...] = tuple(MARKERS)
 
-    def widths(self, width: int) -> tuple[int, int, int]:
-        """(date, title, actors) cells for a row ``width`` cells wide."""
+    @property
+    def marker_cells(self) -> int:
+        """The marker columns and the gap after them (none when no marker shows)."""
+        return len(self.markers) + 1 if self.markers else 0
+
+    def widths(self, width: int, extra: int = 0) -> tuple[int, int, int]:
+        """(date, title, actors) cells for a row ``width`` cells wide, of which ``extra``
+        go to optional columns (file, marks, D±n); the marker columns are counted here."""
         date_w = min(self.date, max(6, width // 4))
-        fixed = 2 + date_w + 1 + len(MARKERS) + 1 + 1  # cursor, date, gap, markers, gap, last blank
-        avail = max(4, width - fixed)
+        fixed = 2 + date_w + 1 + 1  # cursor, date, gap, last blank
+        avail = max(4, width - fixed - self.marker_cells)
         actors_w = 0
         if self.actors and avail >= TITLE_MIN // 2 + ACTORS_MIN:
             # the title keeps TITLE_MIN; the actors take at most ~30% of the rest (the free
@@ -97,8 +140,23 @@ class Columns:
             actors_w = min(self.actors, avail - 1 - TITLE_MIN, share)
             if actors_w < ACTORS_MIN:
                 actors_w = min(self.actors, max(ACTORS_MIN, (avail - 1) * 3 // 10))
-        title_w = avail - (actors_w + 1 if actors_w else 0)
-        return date_w, title_w, actors_w
+        # optional columns come out of the title, and out of the actors once the title is
+        # down to TITLE_MIN: turning one on never moves the actor column further than that
+        title_w = avail - extra - (actors_w + 1 if actors_w else 0)
+        if title_w < TITLE_MIN and actors_w > ACTORS_MIN:
+            give = min(TITLE_MIN - title_w, actors_w - ACTORS_MIN)
+            actors_w, title_w = actors_w - give, title_w + give
+        return date_w, max(title_w, 1), actors_w
+
+
+def relative_width(timeline: Timeline, anchor: int) -> int:
+    """Cells of the longest D±n label from ``anchor`` (over a sample of the timeline and
+    its two ends: the farthest dates give the longest counts)."""
+    n = len(timeline)
+    step = max(1, n // 2000)
+    positions = {*range(0, n, step), n - 1}
+    anchor_date = timeline.dates[anchor]
+    return max((cell_len(relative(anchor_date, timeline.dates[p])) for p in positions), default=1)
 
 
 _MEASURED: weakref.WeakKeyDictionary[Timeline, Columns] = weakref.WeakKeyDictionary()
@@ -107,11 +165,13 @@ _MEASURED: weakref.WeakKeyDictionary[Timeline, Columns] = weakref.WeakKeyDiction
 
 def measure(timeline: Timeline) -> Columns:
     """The longest date and first-actor label among the timeline's events (a sample of
-    ``SAMPLE`` evenly spread, for a big one: each is read back from the file)."""
+    ``SAMPLE`` evenly spread, for a big one: each is read back from the file), and the
+    marker columns some event fills."""
     columns = _MEASURED.get(timeline)
     if columns is None:
         n = len(timeline)
-        columns = _MEASURED[timeline] = _widest(timeline, range(0, n, max(1, n // SAMPLE)))
+        widest = _widest(timeline, range(0, n, max(1, n // SAMPLE)))
+        columns = _MEASURED[timeline] = Columns(widest.date, widest.actors, present_markers(timeline))
     return columns
 
 
@@ -122,7 +182,8 @@ def measure_grown(old: Timeline, new: Timeline, added: Sequence[int]) -> None:
     columns = _MEASURED.get(old)
     if columns is not None and new not in _MEASURED:
         more = _widest(new, added)
-        _MEASURED[new] = Columns(max(columns.date, more.date), max(columns.actors, more.actors))
+        markers = tuple(m for m in MARKERS if m in columns.markers or _marks_any(m, new, added))
+        _MEASURED[new] = Columns(max(columns.date, more.date), max(columns.actors, more.actors), markers)
 
 
 def _widest(timeline: Timeline, positions: Sequence[int]) -> Columns:
@@ -133,7 +194,7 @@ def _widest(timeline: Timeline, positions: Sequence[int]) -> Columns:
         if ids:
             first = cell_len(one_line(clip(timeline.actor_name(ids[0]), 200)))
             actors_w = max(actors_w, first + (len(f" +{len(ids) - 1}") if len(ids) > 1 else 0))
-    return Columns(min(max(date_w, 1), DATE_MAX), min(actors_w, ACTORS_MAX))
+    return Columns(min(max(date_w, 1), DATE_MAX), min(actors_w, ACTORS_MAX), ())
 
 
 def fit(text: str, width: int) -> str:

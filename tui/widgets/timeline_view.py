@@ -33,7 +33,7 @@ from ..model.matches import matched_elsewhere, title_spans
 from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 from .lens import Lens
-from .timeline_row import MARKERS, Columns, fit, fit_names, measure
+from .timeline_row import Columns, fit, fit_names, measure, relative_width
 from .virtual_list import VirtualList
 
 __all__ = ["TimelineView", "group_label"]
@@ -151,6 +151,7 @@ class TimelineView(VirtualList, can_focus=True):
         color: $foreground;
         overflow-x: hidden;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;  /* a scrollbar coming or going never moves the columns */
         & > .timeline--heading { color: $accent; text-style: bold; }
         & > .timeline--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
         & > .timeline--cursor-blurred { background: $block-cursor-blurred-background; }
@@ -191,6 +192,10 @@ class TimelineView(VirtualList, can_focus=True):
         self.border_title = "1 Timeline"
         self.marks = None
         """Event id -> two cells of marks (the analyst's star and note), set by the screen."""
+        self.marks_shown = lambda: True
+        """Whether the marks take a column (the screen says: once the analyst has any)."""
+        self._relative: tuple[int, int] | None = None
+        """(anchor, cells of its longest D±n label)."""
         self.lens = Lens()
         """As of when, and from which anchor, rows are drawn (set by the screen)."""
         self.columns: Columns | None = None
@@ -362,22 +367,28 @@ class TimelineView(VirtualList, can_focus=True):
         if self.columns is None:
             self.columns = measure(timeline)
         anchor = self.lens.anchor
-        rel_w = 12 if anchor is not None and width >= 56 else 0  # D±n from the anchor
-        marks_w = 3 if self.marks is not None else 0  # the analyst's two marks and a space
-        date_w, title_w, actors_w = self.columns.widths(width - rel_w - marks_w)
+        rel_w = self._relative_width() if anchor is not None and width >= 56 else 0  # D±n from the anchor
+        marks_w = 3 if self.marks is not None and self.marks_shown() else 0  # the analyst's two marks and a space
+        file_w = len(str(len(timeline.files))) + 1 if len(timeline.files) > 1 else 0  # which file
+        date_w, title_w, actors_w = self.columns.widths(width, rel_w + marks_w + file_w)
         segments = [
             Segment("▶ " if is_cursor else "  ", base),
             Segment(fit(short_date(in_zone(timeline.dates[position], self.lens.zone)), date_w) + " ",
                     muted("timeline--date")),
         ]
-        for marker in MARKERS:
+        for marker in self.columns.markers:
             mark = marker.mark(self, position)
             if mark:  # the marker's colour only: the row keeps its own background
                 style = self.get_component_rich_style(mark[1])
                 segments.append(Segment(mark[0], base + Style(color=style.color, bold=style.bold)))
             else:
                 segments.append(Segment(" ", base))
-        segments.append(Segment(" ", base))
+        if self.columns.markers:
+            segments.append(Segment(" ", base))
+        if file_w:  # the number of the file it came from (help lists them)
+            number = timeline.event_files.get(event.id)
+            label = str(number + 1) if number is not None else ""
+            segments.append(Segment(label.rjust(file_w - 1) + " ", muted("timeline--date")))
         if marks_w:  # the analyst's star and note, after the data's own marks
             segments.append(Segment(self.marks(event.id) + " ", base + self.get_component_rich_style("timeline--marks")))
         if rel_w:
@@ -386,11 +397,22 @@ class TimelineView(VirtualList, can_focus=True):
         title = one_line(clip(event.title, 1000))  # a row shows a few hundred cells at most
         if event.confidence != "confirmed":
             title += f" ({event.confidence})"
+        ids = event.actor_ids() if actors_w else []
+        if actors_w and not ids:  # no actors: the title takes their column too
+            title_w, actors_w = title_w + actors_w + 1, 0
         segments += self._title_segments(title, title_w, position, base)
         if actors_w:
-            names = [one_line(clip(self.actor_label(a), 200)) for a in event.actor_ids()]
+            names = [one_line(clip(self.actor_label(a), 200)) for a in ids]
             segments.append(Segment(" " + fit_names(names, actors_w), muted("timeline--actors")))
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _relative_width(self) -> int:
+        """The D±n column: as wide as the longest label from this anchor over the whole
+        timeline (a filter never moves it), and a space."""
+        anchor = self.lens.anchor
+        if self._relative is None or self._relative[0] != anchor:
+            self._relative = (anchor, relative_width(self.timeline, anchor) + 1)
+        return self._relative[1]
 
     def _title_segments(self, title: str, width: int, position: int, base: Style) -> list[Segment]:
         """The title in ``width`` cells, search matches highlighted; when the search matched

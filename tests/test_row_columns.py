@@ -1,0 +1,100 @@
+"""The timeline row gives the title the room (issue 17, "Space and layout"): marker columns
+that no event of the timeline fills take none, the analyst's marks only once there are notes,
+the columns stay put when the filter changes, and with several files each row says which
+file its event came from."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import settle
+from tui.model.query import Query, make_term
+from tui.store import bundled_path, load
+from tui.widgets.timeline_row import measure
+from tui.widgets.timeline_view import TimelineView
+
+SIEGE = "siege-begins"
+
+
+def view(app) -> TimelineView:
+    return app.screen.query_one(TimelineView)
+
+
+def row_of(app, event_id: str) -> str:
+    tv = view(app)
+    position = app.timeline.position[event_id]
+    assert tv.go_to_position(position)
+    return tv.render_line(tv.row_layout.row_of(tv.cursor) - int(tv.scroll_offset.y)).text
+
+
+def plain_file(tmp_path, name="plain.json", prefix="p", title="Plain", n=4):
+    """Events with no sources, all confirmed: no marker would ever show."""
+    doc = {"format": "timeline/1", "title": title, "actors": [{"id": "ann", "name": "Ann Example", "kind": "person"}],
+           "sources": [], "quotes": [],
+           "events": [{"id": f"{prefix}{i}", "date": f"2024-09-{i + 1:02d}",
+                       "title": f"{title} event number {i} with a long title that goes on and on",
+                       "actors": ["ann"] if i % 2 else []} for i in range(n)]}
+    path = tmp_path / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+async def test_marker_columns_no_event_fills_take_no_room(tmp_path):
+    from tui.app import TimelineApp
+
+    timeline = load(plain_file(tmp_path))
+    assert measure(timeline).markers == ()
+    assert len(measure(load(bundled_path())).markers) == 3  # the bundled story has every kind
+    app = TimelineApp(timeline=timeline)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        row = row_of(app, "p1")
+        # cursor, date, one gap, then the title at once: no blank band of empty markers
+        assert row.startswith("▶ 2 Sep Plain event number 1")
+        # an event without actors gives their column to its title
+        assert "goes on and on" in row_of(app, "p2")
+
+
+async def test_columns_stay_put_when_the_filter_changes(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        before = row_of(app, SIEGE)
+        app.screen.filters = Query().add(make_term("actor", ("omar-gonzalez",)))
+        await settle(app, pilot)
+        assert len(view(app).positions) < len(app.timeline)
+        after = row_of(app, SIEGE)
+        assert after == before  # same cells: date, markers, title and actors where they were
+
+
+async def test_the_analysts_marks_take_a_column_once_there_are_notes(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        plain = row_of(app, SIEGE)
+        assert "★" not in plain
+        await pilot.press("s")  # star the event under the cursor
+        await settle(app, pilot)
+        starred = row_of(app, SIEGE)
+        assert "★" in starred
+        # the star takes its cells from the title, which starts 3 cells later
+        title = "Security forces"
+        assert starred.index(title) == plain.index(title) + 3
+
+
+async def test_each_row_says_which_file_its_event_came_from(tmp_path):
+    from tui.app import TimelineApp
+
+    second = plain_file(tmp_path, "second.json", prefix="s", title="Second")
+    timeline = load([bundled_path(), second])
+    assert timeline.event_files[SIEGE] == 0 and timeline.event_files["s1"] == 1
+    app = TimelineApp(timeline=timeline)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert " 2 Second event number 1" in row_of(app, "s1")
+        assert " 1 Security forces" in row_of(app, SIEGE)
+        await settle(app, pilot)
+        assert "File: 1 argentine-embassy-siege.json" in str(app.screen.query_one("#detail-body").render())
+        row_of(app, "s1")
+        await settle(app, pilot)
+        assert "File: 2 second.json" in str(app.screen.query_one("#detail-body").render())
