@@ -44,6 +44,8 @@ class PickerScreen(ModalScreen[list[str] | None]):
         """(value, label, event count), most relevant first."""
         self.selected = set(selected)
         self._folded = [(value, fold(label) + " " + fold(value)) for value, label, _ in items]
+        self.within: dict[str, int] | None = None
+        """Each value's events among those the other filters leave (``set_within``)."""
 
     def compose(self):
         with Vertical(id="dialog-box"):
@@ -61,6 +63,21 @@ class PickerScreen(ModalScreen[list[str] | None]):
     def on_resize(self, event: events.Resize) -> None:
         # the box may take 90% of the screen; title, field, count, hints and borders take 9
         self.selection_list.styles.max_height = max(3, min(16, int(event.size.height * 0.9) - 9))
+
+    def set_within(self, counts: dict[str, int]) -> None:
+        """Show "3 of 12": each value's events under the other filters, out of all its
+        events; the values with most of them come first."""
+        self.within = counts
+        order = {value: i for i, (value, *_rest) in enumerate(self.items)}
+        self.items.sort(key=lambda item: (-counts.get(item[0], 0), order[item[0]]))
+        self._folded.sort(key=lambda pair: (-counts.get(pair[0], 0), order[pair[0]]))
+        if self.is_mounted:
+            self._refill(self.query_one("#picker-filter", Input).value)
+
+    def _count(self, value: str, total: int) -> str:
+        if self.within is None:
+            return f"  {total:,}"
+        return f"  {self.within.get(value, 0):,} of {total:,}"
 
     @on(TickList.LeftTop)
     def _back_to_field(self) -> None:
@@ -87,7 +104,7 @@ class PickerScreen(ModalScreen[list[str] | None]):
         with sl.prevent(SelectionList.SelectedChanged):
             sl.clear_options()
             sl.add_options([
-                Selection(Content.assemble(one_line(clip(labels[v][0], 200)), (f"  {labels[v][1]:,}", "dim")), v,
+                Selection(Content.assemble(one_line(clip(labels[v][0], 200)), (self._count(v, labels[v][1]), "dim")), v,
                           v in self.selected)
                 for v in shown
             ])

@@ -24,6 +24,7 @@ from ..messages import Filtered, FilterFailed, TextIndexed
 from ..model.date_range import dialog_fields, range_terms_values
 from ..model.dates import DateError, parse_user_date
 from ..model.density import Density
+from ..model.facets import counts_within
 from ..model.query import Query, QueryError, check_dates, make_term, parse_query, resolve_actors, run
 from ..model.matches import searchable
 from ..model.names import distinct_labels
@@ -400,11 +401,17 @@ class MainScreen(Annotating, Screen[None]):
         counts = self.timeline.actor_event_counts()
         items = sorted(((a.id, self.actor_label(a.id), counts.get(a.id, 0)) for a in self.timeline.actors.values()),
                        key=lambda item: (-item[2], item[1]))
-        self._pick("actor", "Filter by actors (events each)", items, self._filtered_actors(self.filters))
+        self._pick("actor", self._picker_title("actors"), items, self._filtered_actors(self.filters))
 
     def action_pick_tags(self) -> None:
         items = [(tag, tag, n) for tag, n in self.timeline.tag_counts().items()]
-        self._pick("tag", "Filter by tags (events each)", items, set(self.filters.values("tag")))
+        self._pick("tag", self._picker_title("tags"), items, set(self.filters.values("tag")))
+
+    def _picker_title(self, what: str) -> str:
+        field_name = what[:-1]
+        if self.filters.without_field(field_name).terms:
+            return f"Filter by {what} (events under the other filters, of all)"
+        return f"Filter by {what} (events each)"
 
     def _pick(self, field_name: str, title: str, items: list[tuple[str, str, int]], selected: set[str]) -> None:
         """A picker whose ticks replace every term of ``field_name`` with one OR term."""
@@ -413,7 +420,22 @@ class MainScreen(Annotating, Screen[None]):
                 terms = [make_term(field_name, tuple(chosen))] if chosen else []
                 self.filters = self.filters.replacing([field_name], terms)
 
-        self.app.push_screen(PickerScreen(title, items, selected), apply)
+        picker = PickerScreen(title, items, selected)
+        self.app.push_screen(picker, apply)
+        base = self.filters.without_field(field_name)
+        if base.terms:  # "3 of 12": counted under the other filters, in a thread
+            self._count_within(picker, field_name, base, [value for value, *_ in items])
+
+    @work(thread=True, group="facets", exclusive=True, exit_on_error=False)
+    def _count_within(self, picker: PickerScreen, field_name: str, base: Query, values: list[str]) -> None:
+        t = self.timeline
+        try:
+            positions = run(t, base, annotations=self.session.notes).positions
+        except QueryError:
+            return
+        postings = t.actor_positions if field_name == "actor" else t.tag_positions
+        counts = counts_within(values, postings, positions, len(t))
+        self.app.call_from_thread(picker.set_within, counts)
 
     def action_date_range(self) -> None:
         def apply(answer: tuple[str, str, bool] | None) -> None:
