@@ -345,6 +345,12 @@ class MainScreen(Annotating, Screen[None]):
 
     # --- search and query bar ----------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # typing in the bar: "/" is a character there, so the footer lists the bar's keys only
+        if action == "search" and self.is_mounted and self.query_bar.input.has_focus:
+            return False
+        return super().check_action(action, parameters)
+
     def action_search(self) -> None:
         self._search = _Search(before=self.filters, base=self.filters.without_field("text"))
         current = " ".join(self.filters.values("text"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual import on
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -14,6 +15,35 @@ from ..model.text import visible
 from .safe_input import SafeInput
 
 __all__ = ["QueryBar"]
+
+
+class _BarInput(SafeInput):
+    """The bar's field; its Enter and Esc are listed in the footer, worded for the mode
+    (keys typed here go into the field, so the screen's keys are not listed meanwhile)."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Keep search", id="bar-keep"),
+        Binding("enter", "apply", "Apply query", id="bar-apply"),
+        Binding("escape", "undo", "Undo search", id="bar-undo"),
+        Binding("escape", "cancel", "Cancel", id="bar-cancel"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        mode = getattr(self.parent, "mode", "search")
+        if action in ("submit", "undo"):
+            return mode == "search"
+        if action in ("apply", "cancel"):
+            return mode == "query"
+        return super().check_action(action, parameters)
+
+    async def action_apply(self) -> None:
+        await self.action_submit()
+
+    def action_undo(self) -> None:
+        self.post_message(QueryBar.Cancelled())
+
+    def action_cancel(self) -> None:
+        self.post_message(QueryBar.Cancelled())
 
 
 class QueryBar(Vertical):
@@ -53,7 +83,7 @@ class QueryBar(Vertical):
         self.mode = "search"
 
     def compose(self):
-        yield SafeInput(id="query-input", select_on_focus=False)
+        yield _BarInput(id="query-input", select_on_focus=False)
         yield Static(id="query-error", markup=False)
         yield Static(id="query-help", markup=False)
 
@@ -63,6 +93,7 @@ class QueryBar(Vertical):
 
     def open(self, mode: str, value: str) -> None:
         self.mode = mode
+        self.input.refresh_bindings()
         self.add_class("-open")
         self.show_error(None)
         self.input.placeholder = "search…" if mode == "search" else "query"
@@ -94,6 +125,3 @@ class QueryBar(Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(self.Submitted(self.mode, event.value))
-
-    def key_escape(self) -> None:
-        self.post_message(self.Cancelled())
