@@ -244,9 +244,11 @@ class MainScreen(Annotating, Screen[None]):
         self._applied = message.query
         self.ready = True
         keep, self._start = (self.current if self._start is None else self._start), None
-        self.timeline_view.set_needles(tuple(searchable(v) for term in message.query.terms
-                                             if term.field == "text" and not term.negate
-                                             for v in term.values))
+        needles = tuple(searchable(v) for term in message.query.terms
+                        if term.field == "text" and not term.negate for v in term.values)
+        self.timeline_view.set_needles(needles)
+        self.pane("detail").set_needles(needles)
+        self.pane("quotes").set_needles(needles)
         self.timeline_view.set_positions(message.positions, message.layout, keep=keep,
                                          empty_message=self._empty_message())
         strip = self.query_one(DensityStrip)

@@ -13,6 +13,7 @@ from ..model.stances import claims
 from ..model.text import clip, visible
 from ..model.timeline import Timeline
 from .lens import Lens, clock_line, hidden_sources, report_line, stance_label
+from .search_marks import marked
 from .hanging import hanging
 from .vim_scroll import VimScroll
 
@@ -71,6 +72,14 @@ class EventDetail(VimScroll, can_focus=True):
         """Event id -> the analyst's annotation (``annotations.Annotation``), set by the screen."""
         self.lens = Lens()
         """As of when, from which anchor, in which zone (set by the screen, ``set_lens``)."""
+        self.needles: tuple[str, ...] = ()
+        """The text search's words (folded), marked where they are found."""
+
+    def set_needles(self, needles: tuple[str, ...]) -> None:
+        if needles != self.needles:
+            self.needles = needles
+            if self.is_mounted:
+                self.query_one("#detail-body", Static).update(self.describe(self.current))
 
     def refresh_event(self) -> None:
         """Show the event again (its annotation changed), keeping the scroll position."""
@@ -117,24 +126,25 @@ class EventDetail(VimScroll, can_focus=True):
         clock = clock_line(t, position, self.lens)
         if clock is not None:
             lines.append(clock)
-        lines.append(Content.styled(visible(clip(event.title)), "bold"))
+        found = self.needles
+        lines.append(marked(Content.styled(visible(clip(event.title)), "bold"), found))
         if event.place:
-            lines.append(Content.assemble(("Place: ", "dim"), visible(clip(event.place))))
+            lines.append(Content.assemble(("Place: ", "dim"), marked(Content(visible(clip(event.place))), found)))
         number = t.event_files.get(event.id) if len(t.files) > 1 else None
         if number is not None:
             name = t.files[number].replace("\\", "/").rsplit("/", 1)[-1]  # the full path is in help
             lines.append(Content.assemble(("File: ", "dim"), f"{number + 1} ", visible(clip(name))))
         if event.tags:
-            lines.append(Content.assemble(("Tags: ", "dim"), visible(clip(", ".join(event.tags)))))
+            lines.append(Content.assemble(("Tags: ", "dim"), marked(Content(visible(clip(", ".join(event.tags)))), found)))
         style = {"confirmed": "$text-success", "reported": "$text-warning", "disputed": "bold $text-error"}
         lines.append(Content.assemble(("Confidence: ", "dim"), (event.confidence, style.get(event.confidence, ""))))
         lines.append(report_line(t, position, self.lens))
         lines.extend(self._annotation(event.id))
         if event.summary:
-            lines += [Content(""), Content(visible(clip(event.summary), multiline=True))]
+            lines += [Content(""), marked(Content(visible(clip(event.summary), multiline=True)), found)]
         if event.note:
             lines += [Content(""), Content.assemble(("Note: ", "bold $text-warning"),
-                                                    visible(clip(event.note), multiline=True))]
+                                                    marked(Content(visible(clip(event.note), multiline=True)), found))]
         cited = claims(t, position, upper=self.lens.upper)
         lines += [Content(""), self._sources_head(event, len(cited), hidden_sources(t, position, self.lens))]
         for claim in cited:

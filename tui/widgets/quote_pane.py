@@ -18,6 +18,7 @@ from ..model.timeline import Timeline
 from .event_detail import safe_date
 from .hanging import hanging
 from .pick_list import PickList
+from .search_marks import marked
 
 __all__ = ["QuotePane", "known_quotes"]
 
@@ -53,6 +54,14 @@ class QuotePane(PickList):
         """With an as-of day: its last second; quotes published later are not shown."""
         self.zone: ZoneChoice | None = None
         """The zone times are shown in (``z``); None: as stored."""
+        self.needles: tuple[str, ...] = ()
+        """The text search's words (folded), marked in the quotes."""
+
+    def set_needles(self, needles: tuple[str, ...]) -> None:
+        if needles != self.needles:
+            self.needles = needles
+            if self.is_mounted:
+                self.watch_current(self.current)
 
     def set_as_of(self, upper: int | None, zone: ZoneChoice | None = None) -> None:
         if (upper, zone) != (self.as_of, self.zone):
@@ -89,10 +98,11 @@ class QuotePane(PickList):
 
     def render_quote(self, quote) -> Content:
         t = self.timeline
-        lines = [Content.assemble(("“", "dim"), (visible(clip(quote.text), multiline=True), "italic"), ("”", "dim"))]
+        text = marked(Content.styled(visible(clip(quote.text), multiline=True), "italic"), self.needles)
+        lines = [Content.assemble(("“", "dim"), text, ("”", "dim"))]
         if quote.original:
-            lines.append(Content.assemble(("original: ", "dim"),
-                                          (visible(clip(quote.original), multiline=True), "dim italic")))
+            original = marked(Content.styled(visible(clip(quote.original), multiline=True), "dim italic"), self.needles)
+            lines.append(Content.assemble(("original: ", "dim"), original))
         who = [("— ", "dim"), (one_line(clip(t.actor_name(quote.speaker))), "bold")]
         if quote.said:
             who.append((f", said {safe_date(quote.said, self.zone)}", "dim"))
