@@ -18,6 +18,7 @@ from textual.widgets.selection_list import Selection
 
 from ..model.text import clip, fold, one_line, visible
 from ..widgets.safe_input import SafeInput
+from ..widgets.tick_list import TickList
 
 __all__ = ["NoteScreen", "LabelScreen", "ViewNameScreen", "ChoiceScreen", "CopiedScreen"]
 
@@ -81,8 +82,8 @@ class LabelScreen(ModalScreen[list[str] | None]):
         with Vertical(id="dialog-box"):
             yield Static(Content.assemble(("Labels of: ", "bold"), one_line(clip(self.about, 200))), markup=False)
             yield SafeInput(placeholder="type a new label, or to narrow…", id="label-input")
-            yield SelectionList[str](id="picker-list")
-            yield _hint("Enter add (empty: apply) · ↓ list · Space tick · Ctrl+S apply · Esc cancel")
+            yield TickList(id="picker-list")  # [x] / [ ], as in the pickers
+            yield _hint("Enter add (empty: apply) · ↓ list · Space tick · Esc cancel")
 
     def on_mount(self) -> None:
         self._refill("")
@@ -99,6 +100,16 @@ class LabelScreen(ModalScreen[list[str] | None]):
             sl.clear_options()
             sl.add_options([Selection(Content.assemble(one_line(clip(label, 200)), (f"  {self.known[label]}", "dim")),
                                       label, label in self.ticked) for label in shown])
+
+    @on(TickList.LeftTop)
+    def _back_to_field(self) -> None:
+        self.query_one("#label-input", Input).focus()
+
+    @on(TickList.Typed)
+    def _typed_in_list(self, message: TickList.Typed) -> None:
+        field = self.query_one("#label-input", Input)
+        field.insert_text_at_cursor(message.character)
+        field.focus()
 
     @on(Input.Changed, "#label-input")
     def _narrow(self, event: Input.Changed) -> None:

@@ -390,7 +390,8 @@ class TimelineView(VirtualList, can_focus=True):
             label = str(number + 1) if number is not None else ""
             segments.append(Segment(label.rjust(file_w - 1) + " ", muted("timeline--date")))
         if marks_w:  # the analyst's star and note, after the data's own marks
-            segments.append(Segment(self.marks(event.id) + " ", base + self.get_component_rich_style("timeline--marks")))
+            style = self.get_component_rich_style("timeline--marks")  # its colour: the row keeps its background
+            segments.append(Segment(self.marks(event.id) + " ", base + Style(color=style.color, bold=style.bold)))
         if rel_w:
             label = relative(timeline.dates[anchor], timeline.dates[position])
             segments.append(Segment(fit(label, rel_w - 1) + " ", base + (Style() if is_cursor else Style(bold=True))))
