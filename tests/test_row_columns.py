@@ -98,3 +98,16 @@ async def test_each_row_says_which_file_its_event_came_from(tmp_path):
         row_of(app, "s1")
         await settle(app, pilot)
         assert "File: 2 second.json" in str(app.screen.query_one("#detail-body").render())
+
+
+async def test_the_density_strip_labels_each_year_once_when_wider_than_its_months(make_app):
+    """At 200 columns the strip has more cells than the story has months: a January drawn
+    in several columns got its year twice ("╵2025 ╵2025")."""
+    from tui.widgets.density_strip import DensityStrip
+
+    app = make_app()
+    async with app.run_test(size=(200, 55)) as pilot:
+        await settle(app, pilot)
+        strip = app.screen.query_one(DensityStrip)
+        axis = strip.render().plain.split("\n")[1]
+        assert axis.count("2025") == 1 and axis.count("2026") == 1, axis

@@ -56,7 +56,7 @@ class DensityStrip(Widget):
         super().__init__(id=id)
         self.density = density
         self.tooltip = ("Events over time: bright = shown (scaled to their own peak), faint = the "
-                        "whole timeline; underlined = the date filter. Click to go there.")
+                        "whole timeline; underlined = the date filter. Click to go there (Ctrl+G: to a date typed).")
         self._columns: list[tuple[int, int]] = []
         """Bucket range [a, b) drawn in each column of the bars."""
         self._bars_from = 0
@@ -107,11 +107,12 @@ class DensityStrip(Widget):
         """Year ticks under the bars, and the date filter's window underlined."""
         d = self.density
         axis = [" "] * cells
-        taken = 0
+        taken, labelled = 0, None
         for c, (a, b) in enumerate(self._columns):
             year = next((d.year_starting(k) for k in range(a, b) if d.year_starting(k)), None)
-            if year is None or c < taken:
-                continue
+            if year is None or c < taken or year == labelled:
+                continue  # (wider than the buckets, several columns draw one January: one label)
+            labelled = year
             label, start = f"╵{year}", c
             if c + len(label) > cells:  # no room after the tick: the year goes before it
                 label = f"{year}╵"
