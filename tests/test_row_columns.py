@@ -111,3 +111,15 @@ async def test_the_density_strip_labels_each_year_once_when_wider_than_its_month
         strip = app.screen.query_one(DensityStrip)
         axis = strip.render().plain.split("\n")[1]
         assert axis.count("2025") == 1 and axis.count("2026") == 1, axis
+
+
+async def test_a_row_names_the_filtered_actor_first(make_app):
+    """Filtered by Omar González, the refuge row (first actor: Magalli Meda) shows his name."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert "Magalli Meda +7" in row_of(app, "six-take-refuge")
+        app.screen.filters = Query().add(make_term("actor", ("omar-gonzalez",)))
+        await settle(app, pilot)
+        row = row_of(app, "six-take-refuge")
+        assert "Omar González" in row and row.rstrip().endswith("+7")

@@ -254,7 +254,9 @@ class MainScreen(Annotating, Screen[None]):
         strip = self.query_one(DensityStrip)
         strip.counts = tuple(message.counts)
         strip.window = self._date_window(message.query)
-        self.pane("actors").mark_filtered(self._filtered_actors(message.query))
+        filtered_actors = self._filtered_actors(message.query)
+        self.pane("actors").mark_filtered(filtered_actors)
+        self.timeline_view.set_first_actors(filtered_actors)
         extra, self._date_note = [], message.within or ""  # "12 within, 3 more possibly", by the chips
         as_of = message.query.as_of
         if as_of is not None:

@@ -202,10 +202,20 @@ class TimelineView(VirtualList, can_focus=True):
         """Widths of the date and actor columns, measured on the first row drawn."""
         self.needles: tuple[str, ...] = ()
         """The text search's words (folded), highlighted in the rows."""
+        self.first_actors: set[str] = set()
+        """Actors listed first in the rows (``set_first_actors``)."""
 
     def set_needles(self, needles: tuple[str, ...]) -> None:
         if needles != self.needles:
             self.needles = needles
+            self._cache.clear()
+            self.refresh()
+
+    def set_first_actors(self, actor_ids: set[str]) -> None:
+        """Actors the filter names: a row lists them first (filtered by Omar González, his
+        name is in the actor column, not the event's first actor's)."""
+        if actor_ids != self.first_actors:
+            self.first_actors = actor_ids
             self._cache.clear()
             self.refresh()
 
@@ -399,6 +409,8 @@ class TimelineView(VirtualList, can_focus=True):
         if event.confidence != "confirmed":
             title += f" ({event.confidence})"
         ids = event.actor_ids() if actors_w else []
+        if self.first_actors and ids:
+            ids = sorted(ids, key=lambda a: a not in self.first_actors)  # stable: the rest keep their order
         if actors_w and not ids:  # no actors: the title takes their column too
             title_w, actors_w = title_w + actors_w + 1, 0
         segments += self._title_segments(title, title_w, position, base)
