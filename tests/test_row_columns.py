@@ -123,3 +123,19 @@ async def test_a_row_names_the_filtered_actor_first(make_app):
         await settle(app, pilot)
         row = row_of(app, "six-take-refuge")
         assert "Omar González" in row and row.rstrip().endswith("+7")
+
+
+async def test_clearing_a_narrow_filter_keeps_the_cursors_event_in_view(make_app):
+    """At 80x24, x after the README's filters: the siege (under the cursor) is on screen."""
+    from tui.model.query import from_options
+
+    app = make_app(from_options(actors=["omar-gonzalez"], date_from="2024-09", date_to="2024-09-30"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        tv = view(app)
+        assert tv.go_to_position(app.timeline.position[SIEGE])
+        await pilot.press("4", "x")
+        await settle(app, pilot)
+        assert len(tv.positions) == len(app.timeline) and tv.current_position == app.timeline.position[SIEGE]
+        shown = [tv.render_line(y).text for y in range(tv.scrollable_content_region.height)]
+        assert any(line.startswith("▶") and "Security forces" in line for line in shown), shown

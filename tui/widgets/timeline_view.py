@@ -249,6 +249,9 @@ class TimelineView(VirtualList, can_focus=True):
             index = min(bisect_left(positions, keep), len(positions) - 1)
         self.set_reactive(TimelineView.cursor, index)
         self._scroll_cursor_into_view(center=True)
+        # again once the new height is laid out: until then the scroll is held to the old
+        # one (after x on a 2-event filter the cursor's event was left below the pane)
+        self.call_after_refresh(self._scroll_cursor_into_view, True)
         self.refresh()
         self.post_message(self.Highlighted(self.current_position))
 
