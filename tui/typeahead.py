@@ -8,14 +8,18 @@ Keys typed right behind it were already routed to the old focus by then: ``d2024
 the date, ``2024-09<Tab>2024-09-30`` put both dates in one field, ``/siege`` searched for
 nothing. That is how a paste, a key macro or a quick typist on a loaded machine types.
 
-So the app lets one key through at a time, and the next one only once the app is quiet:
-every message pump of the app and of its screens (the widgets) has handled everything in
-its queue and is parked waiting for more, and no callback waits for a repaint. Whatever the
-key set off, mounting a dialog and focusing its field included, is done by then, so the
-next key goes where the user saw it go. No clock decides: a slow machine only makes the
-wait longer. (A pump that is still inside a handler, or that never empties its queue, holds
-the keys back for at most ``_MAX_CHECKS`` checks, so a handler that never ends cannot
-swallow the keyboard.)
+So the app lets one key through at a time, and the next one only once the last one is
+done with: the widget it went to and every widget it bubbles through up to the app have
+handled everything in their queues and wait for more (a message the key set off, such as
+an Input's Submitted that closes a dialog, is handled too), and the screen on top now (a
+dialog the key opened, or the screen under the one it closed) is mounted, has handled its
+own messages and callbacks, and has its focus (a dialog focuses its field). The next key
+goes where the user saw it go, and no clock decides: a slow machine only makes the wait
+longer. A character typed into a text field waits for nothing when the next key is one
+for the same field (it goes into the same queue, behind it, and nothing a character sets
+off moves the focus); any other key waits until the field has taken them all. Widgets elsewhere (a chart redrawn, a search result arriving) do not hold keys
+back. (A handler that never returns holds the keys back for at most ``_MAX_CHECKS``
+checks, so it cannot swallow the keyboard.)
 
 This reads three private attributes (Textual 8.2.8 is pinned): a pump's ``_message_queue``
 and whether its task waits on it (asyncio's ``Queue._getters``), and a screen's
@@ -56,6 +60,8 @@ class KeyOrder:
         if not hasattr(self, "_held_keys"):
             self._held_keys: deque[events.Key] = deque()
             self._key_in_flight = False
+            self._typed_pending = None
+            """The field the last characters went to without waiting (``_typed_into``)."""
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -75,36 +81,60 @@ class KeyOrder:
 
     async def _route_key(self, event: events.Key) -> None:
         try:
-            self.screen
+            target = self.focused or self.screen
         except ScreenStackError:  # no screen yet: nothing to keep in order
             await super().on_event(event)
             return
+        typed = self._typed_into(target, event)
+        pending, self._typed_pending = self._typed_pending, None
         self._key_in_flight = True
+        if pending is not None and not (typed and target is pending):
+            # characters let through at once are still in their field's queue: they are
+            # handled before this key (Ctrl+S must save the note with all its text)
+            self._held_keys.appendleft(event)
+            asyncio.get_running_loop().create_task(self._when_done(pending))
+            return
         await super().on_event(event)  # Textual's routing: priority bindings, else the focus
-        asyncio.get_running_loop().create_task(self._when_quiet())
+        if typed:  # a character for a text field: the next one goes into the same queue
+            self._typed_pending = target
+            self._let_next_go()
+        else:
+            asyncio.get_running_loop().create_task(self._when_done(target))
 
-    def _quiet(self) -> bool:
+    def _typed_into(self, target, event: events.Key) -> bool:
+        """A character the focused field takes as text (no binding can act on it first):
+        nothing it sets off moves the focus, so the next key need not wait for it."""
+        if target is self.screen or not target.check_consume_key(event.key, event.character):
+            return False
+        return not any(active.binding.priority for key, active in self.screen.active_bindings.items()
+                       if key == event.key)
+
+    def _done(self, target) -> bool:
+        """The key sent to ``target`` is handled, and so is what it set off (see the module
+        docstring)."""
         if not _parked(self):
             return False
-        for screen in self.screen_stack:
-            if screen._callbacks:
-                return False
-            for node in screen.walk_children(with_self=True):
-                if not _parked(node):
-                    return False
-        return True
+        if target.is_attached and not all(map(_parked, target.ancestors_with_self)):
+            return False
+        screen = self.screen
+        if not screen.is_mounted or not _parked(screen) or screen._callbacks:
+            return False
+        return self.focused is not None or not screen.focus_chain
 
-    async def _when_quiet(self) -> None:
-        """Let the next key go once the app is quiet (see the module docstring)."""
+    async def _when_done(self, target) -> None:
+        """Let the next key go once the last one is done with (see the module docstring)."""
         try:
             for check in range(_MAX_CHECKS):
                 await asyncio.sleep(0 if check < _FAST_CHECKS else 0.001)
-                if not self._running or self._quiet():
+                if not self._running or self._done(target):
                     break
         finally:
-            self._key_in_flight = False
-            if self._held_keys and self._running:
-                self.call_later(self._route_held)
+            self._let_next_go()
+
+    def _let_next_go(self) -> None:
+        self._key_in_flight = False
+        if self._held_keys and self._running:
+            self.call_later(self._route_held)
 
     async def _route_held(self) -> None:
         if self._held_keys and not self._key_in_flight:
