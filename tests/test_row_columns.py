@@ -60,7 +60,7 @@ async def test_columns_stay_put_when_the_filter_changes(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         before = row_of(app, SIEGE)
-        app.screen.filters = Query().add(make_term("actor", ("omar-gonzalez",)))
+        app.screen.filters = Query().add(make_term("tag", ("siege",)))
         await settle(app, pilot)
         assert len(view(app).positions) < len(app.timeline)
         after = row_of(app, SIEGE)
