@@ -30,6 +30,7 @@ from textual.strip import Strip
 from ..model.clock import in_zone, relative
 from ..model.dates import MONTH_NAMES, short_date
 from ..model.matches import matched_elsewhere, title_spans
+from ..model.runs import runs_of
 from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 from .lens import Lens
@@ -88,16 +89,22 @@ _WHOLE: weakref.WeakKeyDictionary[Timeline, Layout] = weakref.WeakKeyDictionary(
 
 
 def compute_layout(timeline: Timeline, positions: Sequence[int]) -> Layout:
-    """Find the group boundaries in C-speed passes (a million positions in ~0.1 s)."""
+    """Find the group boundaries: by bisection over the months' runs (``model/runs.py``,
+    microseconds for any result), else in C-speed passes (a million positions in ~0.1 s).
+    The layout of every event is kept per timeline."""
     whole = isinstance(positions, range) and positions == range(len(timeline))
     if whole and timeline in _WHOLE:
         return _WHOLE[timeline]
     if not len(positions):
         return Layout([], [])
     keys = timeline.group_keys
-    group = list(map(keys.__getitem__, positions))
-    starts = [0, *compress(range(1, len(group)), map(ne, group[1:], group))]
-    layout = Layout(starts, [group[s] for s in starts])
+    runs = runs_of(keys)
+    if runs.worth_it(positions):
+        layout = Layout(*runs.split(positions))
+    else:
+        group = list(map(keys.__getitem__, positions))
+        starts = [0, *compress(range(1, len(group)), map(ne, group[1:], group))]
+        layout = Layout(starts, [group[s] for s in starts])
     if whole:
         _WHOLE[timeline] = layout
     return layout

@@ -1,0 +1,72 @@
+"""Runs of equal values (``model/runs.py``): splitting a sorted filter result by bisection
+gives exactly what the plain pass over every position gives (headings, density counts)."""
+
+from __future__ import annotations
+
+import random
+from array import array
+from collections import Counter
+from itertools import compress
+from operator import ne
+
+from tui.model import Query
+from tui.model.density import Density
+from tui.model.query import make_term, run
+from tui.model.runs import Runs, runs_of
+from tui.widgets.timeline_view import compute_layout
+
+
+def plain_split(column, positions):
+    """The pass the runs replace: compare each shown position's value with the previous one."""
+    values = [column[p] for p in positions]
+    if not values:
+        return [], []
+    starts = [0, *compress(range(1, len(values)), map(ne, values[1:], values))]
+    return starts, [values[s] for s in starts]
+
+
+def test_split_and_counts_match_the_plain_pass():
+    rnd = random.Random(20)
+    for trial in range(3000):
+        n = rnd.randint(0, 60)
+        if trial % 2:  # in date order: values rise, as months do
+            column = array("I", sorted(rnd.randint(0, 6) for _ in range(n)))
+        else:  # any order: a value may come back after others (runs still hold)
+            column = array("I", [rnd.randint(0, 3) for _ in range(n)])
+        positions = sorted(rnd.sample(range(n), rnd.randint(0, n)))
+        if trial % 3:
+            positions = array("I", positions)
+        if trial % 7 == 0:
+            positions = range(n)
+        runs = Runs(column)
+        assert runs.split(positions) == plain_split(column, positions), (list(column), list(positions))
+        assert runs.counts(positions) == dict(Counter(column[p] for p in positions))
+
+
+def test_worth_it_only_when_runs_are_few():
+    runs = Runs(array("I", [1] * 50 + [2] * 50))
+    assert runs.worth_it(range(100))
+    assert not runs.worth_it(range(30))
+    assert not Runs(array("I", [i % 2 for i in range(100)])).worth_it(range(100))
+
+
+def test_runs_are_found_once_per_column():
+    column = array("I", [1, 1, 2])
+    assert runs_of(column) is runs_of(column)
+    assert runs_of(array("I", [1, 1, 2])) is not runs_of(column)
+
+
+def test_layout_and_density_of_a_filter_match_the_plain_pass(timeline):
+    """On the bundled story: for every tag's result and for all events, the months' runs
+    give the headings and the density counts of the pass over the positions (the bundled
+    story is too small for ``compute_layout`` to take the bisection, so it is called here)."""
+    density = Density(timeline)
+    results = [run(timeline, Query((make_term("tag", (tag,)),))).positions for tag in timeline.tag_counts()]
+    for positions in [range(len(timeline)), *results]:
+        expected = plain_split(timeline.group_keys, positions)
+        assert runs_of(timeline.group_keys).split(positions) == expected
+        layout = compute_layout(timeline, positions)
+        assert (layout.starts, layout.keys) == expected
+        counted = Counter(map(density.bucket.__getitem__, positions))
+        assert runs_of(density.bucket).counts(positions) == dict(counted)
+        assert density.counts(positions) == [counted.get(b, 0) for b in range(density.size)]
