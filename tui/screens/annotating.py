@@ -289,10 +289,10 @@ class Annotating:
     def _quote_in_focus(self):
         """The highlighted quote when the quotes pane has the focus, else None."""
         pane = self.pane("quotes")
-        if self.current is None or not pane.has_focus or pane.highlighted is None:
-            return None  # (the quotes pane shows the quotes of ``current``)
+        if self.shown is None or not pane.has_focus or pane.highlighted is None:
+            return None  # (the quotes pane shows the quotes of ``shown``)
         option = pane.get_option_at_index(pane.highlighted)
-        return next((q for q in self.timeline.quotes_at(self.current) if q.id == option.id), None)
+        return next((q for q in self.timeline.quotes_at(self.shown) if q.id == option.id), None)
 
     def action_cite(self, style: str | None = None) -> None:
         style = style or self.cite_style

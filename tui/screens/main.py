@@ -47,6 +47,7 @@ from .annotating import ANNOTATION_BINDINGS, Annotating
 from .dialogs import DateRangeScreen, GoToDateScreen, PickerScreen
 from .disputed import DisputedScreen
 from .help import HelpScreen
+from .settling import keys_waiting
 from .swimlanes import SwimlaneScreen
 from .zone import ZoneScreen
 
@@ -107,10 +108,14 @@ class MainScreen(Annotating, Screen[None]):
         *ANNOTATION_BINDINGS,
     ]
 
-    filters: reactive[Query] = reactive(Query, init=False)
-    """What is shown; setting it runs the filter in a worker."""
-    current: reactive[int | None] = reactive(None)
-    """Position of the highlighted event; panes are bound to it."""
+    filters: reactive[Query] = reactive(Query, init=False, repaint=False)
+    """What is shown; setting it runs the filter in a worker (the panes it changes redraw
+    themselves: no repaint of the whole screen)."""
+    current: reactive[int | None] = reactive(None, repaint=False)
+    """Position of the highlighted event (the density strip follows it at every key). Not a
+    repaint of the screen: the cursor row and the strip redraw themselves."""
+    shown: reactive[int | None] = reactive(None, repaint=False)
+    """The event the side panes show: ``current`` once the cursor has settled (``_settle``)."""
     ready: reactive[bool] = reactive(False)
     """False until the first filter result: the side panes say "Loading…" meanwhile."""
     narrow: reactive[bool] = reactive(False)
@@ -143,6 +148,8 @@ class MainScreen(Annotating, Screen[None]):
         self._search: _Search | None = None
         """While "/" is open: what it started from."""
         self._side = "detail"
+        self._settling = False
+        """A ``_settle`` is due after the next frame."""
         labels = distinct_labels(timeline.actors.values())
         self.actor_label = lambda actor_id: labels.get(actor_id) or timeline.actor_name(actor_id)
         """An actor's name, with its kind or id when another actor has the same name."""
@@ -154,9 +161,9 @@ class MainScreen(Annotating, Screen[None]):
         with Horizontal(id="body"):
             yield TimelineView(t, id="timeline", actor_label=self.actor_label)
             with Vertical(id="side"):
-                yield EventDetail(t, id="detail").data_bind(MainScreen.current, MainScreen.ready)
-                yield ActorPane(t, id="actors").data_bind(MainScreen.current, MainScreen.ready)
-                yield QuotePane(t, id="quotes").data_bind(MainScreen.current, MainScreen.ready)
+                yield EventDetail(t, id="detail").data_bind(MainScreen.ready, current=MainScreen.shown)
+                yield ActorPane(t, id="actors").data_bind(MainScreen.ready, current=MainScreen.shown)
+                yield QuotePane(t, id="quotes").data_bind(MainScreen.ready, current=MainScreen.shown)
         yield QueryBar(id="query-bar")
         yield Footer(compact=True)
 
@@ -328,6 +335,21 @@ class MainScreen(Annotating, Screen[None]):
     @on(TimelineView.Highlighted)
     def _highlighted(self, message: TimelineView.Highlighted) -> None:
         self.current = message.position
+        if not self._settling:
+            self._settling = True
+            self.call_after_refresh(self._settle)
+
+    def _settle(self) -> None:
+        """The side panes show the cursor's event once the cursor has settled: after the
+        frame that drew it, when no key is waiting. A key answers with the cursor row alone
+        (a few ms); held down, the panes (tens of ms, a layout of the screen) wait for it
+        to be let go (issue 20)."""
+        if keys_waiting(self) or self.timeline_view.current_position != self.current:
+            # keys to come, or the cursor's last move still on its way up to this screen
+            self.set_timer(1 / 60, self._settle)  # a frame later (a timer: never a busy loop)
+            return
+        self._settling = False
+        self.shown = self.current
 
     @on(TimelineView.Chosen)
     def _chosen(self) -> None:
@@ -630,7 +652,7 @@ class MainScreen(Annotating, Screen[None]):
 
     def _side_titles(self) -> None:
         """Narrow: the shared slot's border shows the three panes as tabs; wide: each its own."""
-        position = self.current
+        position = self.shown
         counts: dict[str, int | None] = {"detail": None, "actors": None, "quotes": None}
         if position is not None:
             counts["actors"] = len(set(self.timeline.events[position].actor_ids()))
@@ -638,7 +660,7 @@ class MainScreen(Annotating, Screen[None]):
         for pane, title in TITLES.items():
             self.pane(pane).border_title = tabs_title(pane, counts) if self.narrow else title
 
-    def watch_current(self) -> None:
+    def watch_shown(self) -> None:
         if self.is_mounted and self.narrow:
             self._side_titles()
 

@@ -39,8 +39,9 @@ class DensityStrip(Widget):
     DensityStrip { height: 2; padding: 0 1; color: $text-muted; }
     """
 
-    current: reactive[int | None] = reactive(None)
-    """Position of the highlighted event (bound to the screen's cursor)."""
+    current: reactive[int | None] = reactive(None, repaint=False)
+    """Position of the highlighted event (bound to the screen's cursor). The strip is drawn
+    again only when the cursor's bucket changes (``watch_current``): most keys stay in it."""
     counts: reactive[tuple[int, ...]] = reactive(())
     """Shown events per bucket."""
     window: reactive[tuple[int, int] | None] = reactive(None)
@@ -61,6 +62,11 @@ class DensityStrip(Widget):
         """Bucket range [a, b) drawn in each column of the bars."""
         self._bars_from = 0
         """Cell where the first bar is drawn (after the left label)."""
+
+    def watch_current(self, old: int | None, new: int | None) -> None:
+        d = self.density
+        if d.size and d.bucket_of(old) != d.bucket_of(new):
+            self.refresh()
 
     def _layout(self) -> tuple[str, str, int]:
         d = self.density
