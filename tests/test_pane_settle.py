@@ -119,8 +119,8 @@ async def test_the_narrow_tabs_count_the_settled_events_actors(make_app, timelin
 
 
 async def test_appears_most_often_with_is_counted_in_a_worker_on_big_timelines(make_app, monkeypatch):
-    """Above ``COUNT_ASIDE_FROM`` events the actor profile says "counting…" and fills in
-    the co-occurrence from a worker; the answer is the one counted in place."""
+    """Above ``COUNT_ASIDE_FROM`` events "appears most often with" is counted only once the
+    actor pane has the focus, in a worker; the answer is the one counted in place."""
     from tui.model.cooccur import appears_with
     from tui.widgets import actor_pane
 
@@ -139,9 +139,14 @@ async def test_appears_most_often_with_is_counted_in_a_worker_on_big_timelines(m
         pane = app.screen.query_one(actor_pane.ActorPane)
         post_keys(app, *["down"] * 5)
         await panes_settled(app, pilot)
+        await settle(app, pilot)
+        info = pane.query_one("#actor-info", Static)
+        assert "counted when this pane has the focus" in str(info.render())
+        assert not threads  # scrolling the events never counts
+        await pilot.press("3")
         await settle(app, pilot)  # the worker, and the profile it fills in
         actor = pane.highlighted_actor
-        profile = str(pane.query_one("#actor-info", Static).render())
+        profile = str(info.render())
         assert "counting…" not in profile
         top = appears_with(app.timeline, actor)
         assert top, "pick an event whose first actor appears with others"

@@ -118,6 +118,10 @@ class ActorPane(Vertical):
         self._fill(self.current, extra=actor_id)
         self.option_list.focus()
 
+    def on_descendant_focus(self) -> None:
+        if len(self.timeline) > COUNT_ASIDE_FROM and self.highlighted_actor not in self._together:
+            self._show_profile(self.highlighted_actor)  # now it counts "appears most often with"
+
     def on_click(self) -> None:
         self.option_list.focus()  # a click anywhere in the pane (the profile too) focuses it
 
@@ -144,13 +148,17 @@ class ActorPane(Vertical):
 
         Counting takes a few intersections of the actor's events with the most present
         actors': microseconds on a story, a third of a second for a popular actor of a
-        million events. Big timelines count in a worker (the line says "counting…" until it
-        is done), and the last actors' answers are kept, so the cursor never waits for it
-        (issue 20)."""
+        million events. Big timelines count only while this pane has the focus (the analyst
+        is looking at actors, not scrolling events), in a worker (the line says "counting…"
+        until it is done), and the last actors' answers are kept: the cursor never waits for
+        it (issue 20)."""
         t = self.timeline
         top = self._together.get(actor_id)
         if top is None:
             if len(t) > COUNT_ASIDE_FROM:
+                if not self.option_list.has_focus:
+                    return Content.styled("Appears most often with: counted when this pane has the focus (3)",
+                                          "dim italic")
                 self._count_aside(actor_id)
                 return Content.styled("Appears most often with: counting…", "dim italic")
             top = self._remember(actor_id, appears_with(t, actor_id))
