@@ -54,6 +54,8 @@ def test_runs_are_found_once_per_column():
     column = array("I", [1, 1, 2])
     assert runs_of(column) is runs_of(column)
     assert runs_of(array("I", [1, 1, 2])) is not runs_of(column)
+    column.append(3)  # grown in place: its runs are found again
+    assert list(runs_of(column).values) == [1, 2, 3]
 
 
 def test_layout_and_density_of_a_filter_match_the_plain_pass(timeline):

@@ -86,8 +86,8 @@ def runs_of(column: array) -> Runs:
     key = id(column)
     with _LOCK:
         held = _CACHE.get(key)
-    if held is not None and held[0]() is column:
-        return held[1]
+    if held is not None and held[0]() is column and held[1].size == len(column):
+        return held[1]  # (a column grown in place is found again)
     runs = Runs(column)
     with _LOCK:
         _CACHE[key] = (weakref.ref(column, lambda _ref, key=key: _CACHE.pop(key, None)), runs)
