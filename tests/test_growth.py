@@ -249,11 +249,14 @@ def test_the_explorer_s_widths_and_headings_of_a_grown_timeline_are_those_found_
     timeline_view.layout_grown(old, new, grown.positions)
     assert timeline_view.compute_layout(new, range(len(new))) is not whole
     assert timeline_view.compute_layout(new, range(len(new))) == timeline_view.compute_layout(new, list(range(len(new))))
-    assert timeline_row.measure(new) == timeline_row._widest(new, range(len(new))) == columns
+    measured, fresh = timeline_row.measure(new), timeline_row._widest(new, range(len(new)))
+    assert (measured.date, measured.actors) == (fresh.date, fresh.actors) == (columns.date, columns.actors)
+    assert measured.markers == timeline_row.present_markers(new)  # the marker columns found afresh
     timeline_row._MEASURED[old] = timeline_row.Columns(1, 1)  # as if the old events were all narrow
     newer = growth.grow(old, tail).timeline
     timeline_row.measure_grown(old, newer, grown.positions)
-    assert timeline_row.measure(newer) == timeline_row._widest(newer, grown.positions) != timeline_row.Columns(1, 1)
+    measured, fresh = timeline_row.measure(newer), timeline_row._widest(newer, grown.positions)
+    assert (measured.date, measured.actors) == (fresh.date, fresh.actors) != (1, 1)
 
 
 def test_a_timeline_reopened_from_the_cache_grows_as_one_read_grows(story, monkeypatch):

@@ -613,7 +613,10 @@ class MainScreen(Annotating, Screen[None]):
         legend += [("‹in quote›", "after a title: where a search matched, when not in the title"),
                    ("in", "quotes: where the quote was published"),
                    ("via", "quotes and sources: the outlet it is known through (a copy, a report of it)")]
-        files = [(f"file {i}", one_line(path)) for i, path in enumerate(self.timeline.files, 1)]
+        # the files are listed when rows number them (several open); one file needs no key, and
+        # its path (which differs from one install to the next) would only push the keys down
+        files = ([(f"file {i}", one_line(path)) for i, path in enumerate(self.timeline.files, 1)]
+                 if len(self.timeline.files) > 1 else [])
         self.app.push_screen(HelpScreen(sections, extra, legend=legend, files=files))
 
     # --- panes -------------------------------------------------------------------------------
