@@ -169,6 +169,31 @@ def test_appears_most_often_with_counts_shared_events_beyond_four_actors():
         "ana": 2, "bo": 1, "cy": 1, "di": 1, "ed": 1, "fa": 2}
 
 
+@pytest.mark.parametrize("masked_from", [0, 10**9])  # the numpy mask, and the set
+def test_appears_with_agrees_with_a_count_over_every_event(monkeypatch, masked_from):
+    import random
+    from collections import Counter
+
+    from tui.model import cooccur
+
+    monkeypatch.setattr(cooccur, "MASKED_FROM", masked_from)
+    rng = random.Random(7)
+    names = [f"a{i:02d}" for i in range(30)]
+    events = [ev(f"e{i}", f"2024-09-{1 + i % 28:02d}",
+                 actors=list(dict.fromkeys(rng.choices(names, weights=[30, 20, 10] + [1] * 27,
+                                                       k=rng.randint(1, 5)))) if i % 9 else [])
+              for i in range(300)]
+    t = make(events, actors=[Actor(id=a, name=a.upper(), kind="person") for a in names])
+    for actor in ("a00", "a01", "a17"):
+        mine = [e for e in t.events if actor in (e.actors or [])]
+        counts = Counter(o for e in mine for o in set(e.actors) if o != actor)
+        expected = sorted(counts.items(), key=lambda item: (-item[1], t.actor_name(item[0])))[:5]
+        assert appears_with(t, actor) == expected
+        assert appears_with(t, actor, positions=range(0, 300, 2)) == sorted(
+            Counter(o for e in mine if t.position[e.id] % 2 == 0 for o in set(e.actors) if o != actor).items(),
+            key=lambda item: (-item[1], t.actor_name(item[0])))[:5]
+
+
 def test_swimlanes_pick_a_unit_that_fits_and_mark_imprecise_dates_as_possible():
     t = make([ev("a", "2024-09-02", actors=["ana"]), ev("b", "2024-09", actors=["ana", "bo"]),
               ev("c", "2024-09-20", actors=["bo"]), ev("d", "2024-09-21", actors=["bo"])])
