@@ -61,6 +61,22 @@ _MERGE = 20_000
 """Postings in all beyond which ``lookup`` merges them itself (``_merged``)."""
 
 
+_LAYOUT = (("B", 1), ("Q", 8), ("Q", 8), ("I", 4), ("Q", 8), ("I", 4))
+"""The regions after the header, in order (the vocabulary, the word starts, the postings
+offsets, the postings, the closures' table, the closures): item type and size. A region of
+8-byte items starts on a multiple of 8 (the vocabulary and the postings may end anywhere)."""
+
+
+def _regions(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    """(start, byte length) of each region of ``_LAYOUT``, given their byte lengths."""
+    regions, at = [], _HEADER.size
+    for length, (_, size) in zip(sizes, _LAYOUT):
+        at += -at % size if size == 8 else 0
+        regions.append((at, length))
+        at += length
+    return regions
+
+
 def sidecar(cache_file: str | os.PathLike) -> Path:
     return Path(f"{os.fspath(cache_file)}.words")
 
@@ -74,30 +90,14 @@ class WordIndex:
 
     def __init__(self, mapped: mmap.mmap, sizes: tuple[int, ...], checksums: tuple[int, ...],
                  path: Path, notices: list[str] | None = None) -> None:
-        vocab_n, starts_n, offsets_n, postings_n, table_n, closures_n = sizes
-        at = _HEADER.size
         self._view = view = memoryview(mapped)
         self.vocab = mapped  # searched in place: find() on the mapping, between the bounds below
+        regions = _regions(sizes)
+        (at, vocab_n), *typed = regions
         self._vocab_range = (at, at + vocab_n)
-        regions = [(at, vocab_n)]
-        at += vocab_n
-        at += -at % 8
-        regions.append((at, starts_n))
-        self.starts = view[at:at + starts_n].cast("Q")
-        at += starts_n
-        regions.append((at, offsets_n))
-        self.offsets = view[at:at + offsets_n].cast("Q")
-        at += offsets_n
-        regions.append((at, postings_n))
-        self.postings = view[at:at + postings_n].cast("I")
-        at += postings_n
-        at += -at % 8
-        regions.append((at, table_n))
-        self._table = view[at:at + table_n].cast("Q")
-        """(word, first, last) for each hot word: its closure is ``closures[first:last]``."""
-        at += table_n
-        regions.append((at, closures_n))
-        self.closures = view[at:at + closures_n].cast("I")
+        self.starts, self.offsets, self.postings, self._table, self.closures = (
+            view[start:start + length].cast(code) for (start, length), (code, _) in zip(typed, _LAYOUT[1:]))
+        """``_table``: (word, first, last) for each hot word: its closure is ``closures[first:last]``."""
         self._hot: dict[bytes, tuple[int, int]] | None = None
         self._unchecked: list | None = list(zip(regions, checksums))
         self._sound = True
@@ -218,11 +218,8 @@ def open_index(cache_file: str | os.PathLike, built_from: bytes | None = None,
             raise Damaged("header")
         if built_from != expected:
             raise Stale("built from another cache")
-        at = _HEADER.size + sizes[0]
-        at += -at % 8
-        at += sizes[1] + sizes[2] + sizes[3]
-        if (at + (-at % 8) + sizes[4] + sizes[5] != len(mapped)
-                or not sizes[1] % 8 == sizes[2] % 8 == sizes[4] % 8 == sizes[3] % 4 == sizes[5] % 4 == 0):
+        start, length = _regions(sizes)[-1]
+        if start + length != len(mapped) or any(n % size for n, (_, size) in zip(sizes, _LAYOUT)):
             raise Damaged("sizes")  # not whole machine words
         return WordIndex(mapped, tuple(sizes), tuple(checksums), path, notices)
     except Damaged:
