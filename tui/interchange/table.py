@@ -238,6 +238,16 @@ def _keys(prepared: list) -> list:
     return [list(actors), list(sources), rows]
 
 
+def _say(doc: Document, place: tuple, messages: list) -> None:
+    """A prepared row's messages as the document's warnings: a text is a warning at its row,
+    a 1-tuple a tallied date reading ("date '6 Sep 2024' read as 2024-09-06", said once)."""
+    for message in messages:
+        if message.__class__ is str:
+            doc.warn(place, message)
+        else:
+            doc.tally("date-read", place, message[0])
+
+
 def _register(doc: Document, found: list, number: int) -> list:
     """``_assemble`` for rows prepared elsewhere (``_keys``), without their events: the
     warnings, ids, actors and sources, in file order. Returns the answer ``_events`` needs:
@@ -253,11 +263,7 @@ def _register(doc: Document, found: list, number: int) -> list:
             number += 1
             continue
         place = (f"row {number}",)
-        for message in entry[0]:
-            if message.__class__ is str:
-                warn(place, message)
-            else:
-                tally("date-read", place, message[0])
+        _say(doc, place, entry[0])
         if len(entry) == 1:
             add(None)
             number += 1
@@ -424,11 +430,7 @@ def _assemble(doc: Document, prepared: list, number: int) -> None:
             number += 1
             continue
         place = (f"row {number}",)
-        for message in entry[0]:
-            if message.__class__ is str:
-                warn(place, message)
-            else:
-                tally("date-read", place, message[0])
+        _say(doc, place, entry[0])
         if len(entry) == 1:
             number += 1
             continue
