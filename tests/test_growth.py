@@ -15,6 +15,7 @@ import pytest
 
 from tui.cli import main
 from tui.model.density import Density
+from tui.model.first_report import FirstReports
 from tui.model.problems import LoadError
 from tui.model.query import from_options, run
 from tui.store import growth, load, loader
@@ -59,10 +60,16 @@ def append(path, text: str) -> None:
         f.write(text)
 
 
-def same(grown, path) -> None:
+def same(grown, path, before=None) -> None:
     """The grown timeline is what a full read of the file gives: order, records, every index,
-    the id -> position map, warnings, query answers and the density strip."""
+    the id -> position map, warnings, query answers and the density strip; given the
+    timeline it grew from, the first reports (as-of, is:disputed) grown from that one's."""
     full = load([str(path)], cache=False)
+    if before is not None:
+        reports, fresh = FirstReports(before).grown(grown.timeline, grown.positions), FirstReports(full)
+        assert (list(reports.known_by), list(reports.flags), list(reports.disputing), list(reports.undated_only)) == \
+            (list(fresh.known_by), list(fresh.flags), list(fresh.disputing), list(fresh.undated_only))
+        assert list(reports.lower) == list(fresh.lower)
     a, b = grown.timeline, full
     n = len(b)
     assert len(a) == n
@@ -109,7 +116,7 @@ def test_events_dated_last_are_added_at_the_end(story, big):
     append(story, event(3, "2027-03-01")[20:])
     second = growth.grow(first.timeline, first.tail)
     assert second.added == ["new-3"]
-    same(second, story)
+    same(second, story, first.timeline)
     nothing = growth.grow(second.timeline, second.tail)
     assert nothing.timeline is second.timeline and nothing.added == []  # nothing more: the same timeline
 
@@ -125,7 +132,7 @@ def test_events_dated_in_the_middle_go_where_a_full_read_puts_them(story, big):
     grown = growth.grow(old, tail)
     assert grown is not None and len(grown.timeline) == 34
     assert grown.positions[0] == 0  # 1999: before every other event
-    same(grown, story)
+    same(grown, story, old)
     grown_density(old, grown)
 
 
@@ -135,9 +142,9 @@ def test_growth_after_growth_keeps_every_index_right(story, big, monkeypatch):
     for n, date in enumerate(["2024-01", "2027-01-01", "2000-05-05", "2024-03-21", "2024-03-21T10:00Z", "2030"]):
         append(story, event(n, date, tags=[f"round-{n}"]))
         grown = growth.grow(timeline, tail)
-        same(grown, story)
+        same(grown, story, timeline)
         timeline, tail = grown.timeline, grown.tail
-    assert isinstance(timeline.position, (dict, growth.Renumbered))
+    assert isinstance(timeline.position, (dict, growth.Renumbered, growth.Appended))
 
 
 def test_new_actors_and_sources_come_in_with_the_events_that_name_them(story, big):
@@ -151,7 +158,49 @@ def test_new_actors_and_sources_come_in_with_the_events_that_name_them(story, bi
     assert grown is not None and "newcomer" in grown.timeline.actors and "new-wire" in grown.timeline.sources
     assert list(run(grown.timeline, from_options(actors=["newcomer"])).positions) == [grown.timeline.position["new-1"]]
     assert [w.message for w in grown.timeline.warnings[len(old.warnings):]] == ["event 'new-2' cites no source"]
-    same(grown, story)
+    same(grown, story, old)
+
+
+def snapshot(timeline):
+    """What a grown timeline shares with the one it grew from (rather than copies): the
+    id -> actor, source and position maps and the cited sources' columns, as plain values."""
+    refs = timeline.source_refs
+    return (dict(timeline.actors.items()), dict(timeline.sources.items()), dict(timeline.position.items()),
+            list(timeline.position), list(timeline.actors.values()), len(timeline.sources),
+            (list(refs.starts), list(refs.sources), refs.stances, dict(refs.notes), dict(refs.event_notes),
+             list(refs.ids)))
+
+
+def test_what_a_growth_shares_with_the_old_timeline_leaves_the_old_one_as_it_was(story, big, tmp_path):
+    """The grown timeline shares the old one's maps and adds to them (``growth.Appended``,
+    the source numbering of ``source_refs.spliced``): the old one still answers as before,
+    a growth of a growth stays two lookups deep, and growing the same old timeline again by
+    other lines (a reload redone) gives what a full read gives, not what the first gave."""
+    old, tail = opened(story)
+    before = snapshot(old)
+    original = story.read_bytes()
+    first_lines = (line(type="source", id="wire-a", title="Wire A", kind="article")
+                   + line(type="actor", id="newcomer-a", name="Newcomer A", kind="person")
+                   + event(1, "2027-01-01", actors=["newcomer-a"], sources=["wire-a", SOURCE])
+                   + event(2, "2027-01-02", sources=[{"source": "wire-a", "stance": "disputes", "note": "no"}]))
+    append(story, first_lines)
+    first = growth.grow(old, tail)
+    same(first, story, old)
+    assert snapshot(old) == before
+    append(story, event(3, "2027-02-01", sources=["wire-a"]))
+    second = growth.grow(first.timeline, first.tail)
+    same(second, story, first.timeline)
+    if big:
+        for mapping in (second.timeline.actors, second.timeline.sources, second.timeline.position):
+            assert isinstance(mapping, growth.Appended) and not isinstance(mapping._base, growth.Appended)
+        assert second.timeline.actors._base is old.actors
+    story.write_bytes(original)  # the same old file grown by other lines: source ids in another order
+    append(story, line(type="source", id="wire-b", title="Wire B", kind="article")
+           + line(type="source", id="wire-a", title="Wire A again", kind="article")
+           + event(4, "2027-01-01", sources=["wire-a", "wire-b"], note="a note"))
+    again = growth.grow(old, tail)
+    same(again, story, old)
+    assert snapshot(old) == before and "wire-b" not in old.sources and "new-4" not in old.position
 
 
 def test_a_line_that_does_not_decode_is_refused_with_its_line_number(story, monkeypatch):
@@ -276,11 +325,11 @@ def test_a_timeline_reopened_from_the_cache_grows_as_one_read_grows(story, monke
     old.haystack()
     append(story, event(1, "2027-01-01", title="Embassy news after the reopen") + event(2, "2001-02-03"))
     grown = growth.grow(old, tail)
-    same(grown, story)
+    same(grown, story, old)
     assert load([str(story)]).from_cache is False  # the old cache does not serve the grown file
     append(story, event(3, "2027-02-01"))
     later = growth.grow(grown.timeline, grown.tail)
-    same(later, story)
+    same(later, story, grown.timeline)
     later.timeline.haystack()
     assert cache.save(later.timeline) is not None
     reopened = load([str(story)])
@@ -291,6 +340,6 @@ def test_a_timeline_reopened_from_the_cache_grows_as_one_read_grows(story, monke
     append(story, event(4, "2027-03-01", title="Embassy news once more"))
     end = growth.grow(reopened, tail)
     assert isinstance(end.timeline.text_source, GrownText)
-    same(end, story)
+    same(end, story, reopened)
     full = load([str(story)], cache=False)
     assert list(end.timeline.text_positions("embassy news")) == list(full.text_positions("embassy news"))

@@ -95,6 +95,48 @@ class FirstReports:
                                         if known[p] == NOT_DATED and flags[p] & UNDATED])
         """Positions of events known only through undated sources."""
 
+    def grown(self, timeline: Timeline, added: Sequence[int]) -> FirstReports:
+        """These first reports, for ``timeline``: the one they were built for with events put
+        in at ``added`` (their positions there, ascending), nothing else changed (a JSON
+        Lines file that grew, ``store/growth.py``). An old event's sources are old ones,
+        whose dates did not change: only the new events' refs are looked at."""
+        refs = timeline.source_refs
+        starts, ids, cited, stances = refs.starts, refs.ids, refs.sources, refs.stances
+        dates: dict[int, int | None] = {}
+        known, flags = [], []
+        for p in added:
+            best, flag = NOT_DATED, 0
+            for k in range(starts[p], starts[p + 1]):
+                code = cited[k]
+                if code not in dates:
+                    edate = source_date(timeline, ids[code])[0]
+                    dates[code] = None if edate is None else edate.upper
+                upper = dates[code]
+                if upper is None:
+                    flag |= UNDATED
+                elif upper < best:
+                    best = upper
+                if stances[k] == DISPUTES:
+                    flag |= DISPUTING
+            known.append(best)
+            flags.append(flag)
+        cuts = [p - j for j, p in enumerate(added)]
+
+        def moved(positions: array) -> list[int]:  # old positions, once the new events are in
+            if not cuts or not positions or positions[-1] < cuts[0]:
+                return list(positions)
+            return [p + bisect_right(cuts, p) for p in positions]
+
+        new = FirstReports.__new__(FirstReports)
+        new.lower = timeline.lower
+        new.known_by = _spliced(self.known_by, cuts, known)
+        new.flags = _spliced(self.flags, cuts, flags)
+        disputing = [p for p, f in zip(added, flags) if f & DISPUTING]
+        new.disputing = array("I", sorted([*moved(self.disputing), *disputing]))
+        undated = [p for p, k, f in zip(added, known, flags) if k == NOT_DATED and f & UNDATED]
+        new.undated_only = array("I", sorted([*moved(self.undated_only), *undated]))
+        return new
+
     def known_as_of(self, upper: int, candidates: Sequence[int] | None = None) -> Sequence[int]:
         """Positions (among ``candidates``, in order) known by second ``upper``: a source
         certainly published by then; or, for an event with only undated sources, one that
@@ -113,6 +155,18 @@ class FirstReports:
             return 0
         undated = set(self.undated_only)
         return sum(1 for p in positions if p in undated)
+
+
+def _spliced(seq, cuts: Sequence[int], values: Sequence):
+    """A copy of ``seq`` with ``values[j]`` put before old index ``cuts[j]`` (ascending): a
+    few slices copied at C speed."""
+    if not cuts:
+        return seq[:]
+    out = seq[:cuts[0]]
+    for j, cut in enumerate(cuts):
+        out.append(values[j])
+        out += seq[cut:cuts[j + 1] if j + 1 < len(cuts) else len(seq)]
+    return out
 
 
 @once_per_timeline

@@ -35,4 +35,15 @@ def once_per_timeline(build: Callable[[Timeline], T]) -> Callable[[Timeline], T]
                     found = built[timeline] = build(timeline)
         return found
 
+    def built_for(timeline: Timeline) -> T | None:
+        """What was built for ``timeline`` so far, if anything (never builds it)."""
+        return built.get(timeline)
+
+    def handed(timeline: Timeline, value: T) -> None:
+        """``value`` is what ``build(timeline)`` would give (worked out from another
+        timeline's: a file that grew), unless one was built meanwhile."""
+        with lock:
+            built.setdefault(timeline, value)
+
+    get.built_for, get.handed = built_for, handed
     return get

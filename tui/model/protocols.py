@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -118,3 +118,7 @@ class SourceRefs:
     ids: list[str]
     """Source ids by index: the timeline's sources in their order (a timeline made by hand
     may cite an unknown id, which comes after them)."""
+    numbers: dict[str, int] | None = field(default=None, compare=False, repr=False)
+    """Source id -> its index in ``ids``, once a file that grew needed it (``source_refs.spliced``):
+    shared with the refs grown from these, and only ever added to, so an entry is trusted
+    only where ``ids`` has that id at that index."""

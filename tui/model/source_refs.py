@@ -14,7 +14,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import attrgetter, is_not, le, sub
+from operator import attrgetter, is_not, le
 
 import msgspec
 
@@ -146,41 +146,74 @@ def refs_at(refs: SourceRefs, position: int) -> list[SourceRef]:
     return [SourceRef(ids[refs.sources[k]], STANCES[stances[k]], notes.get(k)) for k in range(a, b)]
 
 
-def spliced(refs: SourceRefs, cuts: Sequence[int], events: Sequence, source_ids: list[str]) -> SourceRefs:
+def spliced(refs: SourceRefs, cuts: Sequence[int], events: Sequence, new_ids: list[str]) -> SourceRefs:
     """These refs with those of ``events[j]`` put before old position ``cuts[j]`` (ascending;
-    ``len(refs.starts) - 1`` for the end), numbered by ``source_ids``: the old refs' ``ids``
-    first, in their order, then the new sources (a file that only grew, ``store/growth.py``)."""
+    ``len(refs.starts) - 1`` for the end), and ``new_ids`` (the new sources) numbered after
+    the old ``ids`` (a file that only grew, ``store/growth.py``). What this costs is the new
+    refs and copies at C speed: the old events' refs move only after the first cut (not at
+    all when every new event goes at the end), and no index of the old ids is built again."""
+    old_ids, n = refs.ids, len(refs.starts) - 1
+    base = len(old_ids)
+    ids = [*old_ids, *new_ids]
+    known = _numbers(refs)
+    fresh = {sid: base + j for j, sid in enumerate(new_ids)}
+
+    def number(sid: str) -> int:
+        k = fresh.get(sid)
+        if k is None:
+            k = known.get(sid)
+            if k is None or k >= base or old_ids[k] != sid:  # another growth's entry: look it up
+                k = old_ids.index(sid) if sid in old_ids else None
+            if k is None:  # cited, never defined (a timeline made by hand): after the rest, as ``refs`` does
+                k = fresh[sid] = len(ids)
+                ids.append(sid)
+        return k
+
     collector = Collector()
     collector.add(events)
-    more = collector.refs(source_ids)
-    starts, new_starts = refs.starts, more.starts
-    sources, stances, counts = array("I"), bytearray(), array("I")
-    old_counts = array("I", map(sub, islice(starts, 1, None), starts))
-    done = 0
-    for j, cut in enumerate([*cuts, len(old_counts)]):
+    renumber = array("I", bytes(4 * len(collector.cited)))
+    for sid, code in collector.cited.items():
+        renumber[code] = number(sid)
+    more = array("I", map(renumber.__getitem__, collector._sources))
+    more_stances = bytes(collector._stances)
+    new_starts = array("I", accumulate(collector._counts, initial=0))
+    starts = refs.starts
+    out, sources, stances = array("I"), array("I"), bytearray()
+    done = shift = 0
+    for j, cut in enumerate([*cuts, n]):
         a, b = starts[done], starts[cut]
         sources += refs.sources[a:b]
         stances += refs.stances[a:b]
-        counts += old_counts[done:cut]
+        out += starts[done:cut] if not shift else array("I", map(shift.__add__, starts[done:cut]))
         done = cut
         if j < len(cuts):
+            out.append(starts[cut] + shift)
             a, b = new_starts[j], new_starts[j + 1]
-            sources += more.sources[a:b]
-            stances += more.stances[a:b]
-            counts.append(b - a)
-
-    def moved(p: int) -> int:  # an old position, once the new events are in
-        return p + bisect_right(cuts, p)
-
-    notes = {k + new_starts[bisect_right(cuts, bisect_right(starts, k) - 1)]: v for k, v in refs.notes.items()}
+            sources += more[a:b]
+            stances += more_stances[a:b]
+            shift += b - a
+    out.append(starts[n] + shift)
     new_positions = [cut + j for j, cut in enumerate(cuts)]
-    ref_at = array("I", accumulate(counts, initial=0))
-    for k, v in more.notes.items():
+    if cuts[0] >= n:  # all at the end: the old refs keep their places
+        notes, event_notes = dict(refs.notes), dict(refs.event_notes)
+    else:
+        first = starts[cuts[0]]
+        notes = {k if k < first else k + new_starts[bisect_right(cuts, bisect_right(starts, k) - 1)]: v
+                 for k, v in refs.notes.items()}
+        event_notes = {p + bisect_right(cuts, p): v for p, v in refs.event_notes.items()}
+    for k, v in collector._notes.items():
         j = bisect_right(new_starts, k) - 1
-        notes[ref_at[new_positions[j]] + k - new_starts[j]] = v
-    event_notes = {moved(p): v for p, v in refs.event_notes.items()}
-    event_notes.update((new_positions[j], v) for j, v in more.event_notes.items())
-    return SourceRefs(ref_at, sources, bytes(stances), notes, event_notes, list(more.ids))
+        notes[out[new_positions[j]] + k - new_starts[j]] = v
+    event_notes.update((new_positions[j], v) for j, v in collector._event_notes.items())
+    known.update(fresh)  # shared with the old refs: an entry is checked against ``ids`` before use
+    return SourceRefs(out, sources, bytes(stances), notes, event_notes, ids, known)
+
+
+def _numbers(refs: SourceRefs) -> dict[str, int]:
+    """Source id -> index in ``refs.ids``, built once and handed on to the grown refs."""
+    if refs.numbers is None:
+        refs.numbers = {sid: k for k, sid in enumerate(refs.ids)}
+    return refs.numbers
 
 
 def check(refs: SourceRefs, events: int, sources: int) -> bool:

@@ -31,7 +31,7 @@ import os
 import typing
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, MutableSequence, Sequence
+from collections.abc import Mapping, MutableSequence, Sequence, ValuesView
 from dataclasses import dataclass, replace
 
 import msgspec
@@ -49,7 +49,7 @@ from .reading import take_fingerprint
 from .grown_text import GrownText
 from .text import FileText, MemoryText
 
-__all__ = ["Tail", "Grown", "tail_of", "grow"]
+__all__ = ["Tail", "Grown", "Appended", "tail_of", "grow"]
 
 _CHECKED = 4096
 """Bytes just before the old end that must be unchanged for the file to count as grown."""
@@ -387,15 +387,16 @@ def _spliced(old: Timeline, actors, sources, events, dates, spans: Spans, warnin
                     fingerprint=take_fingerprint(old.origin.path, file))
     new = Timeline.indexed(
         title=old.title, description=old.description, files=list(old.files), warnings=[*old.warnings, *warnings],
-        actors=[*old.actors.values(), *actors], sources=[*old.sources.values(), *sources],
+        actors=Appended.of(old.actors, {a.id: a for a in actors}),
+        sources=Appended.of(old.sources, {s.id: s for s in sources}),
         events=FileRecords(file, Event, event_spans, ids, texts), dates=LazyDates(texts),
         quotes=old.quotes, origin=origin, text_source=_text_source(old, cuts),
         lower=_spliced_seq(old.lower, cuts, [d.lower for d in dates]),
         upper=_spliced_seq(old.upper, cuts, [d.upper for d in dates]),
         group_keys=_spliced_seq(old.group_keys, cuts, [group_key(d) for d in dates]),
         long=long, qstart=qstart, by_actor=by_actor, by_tag=by_tag, by_confidence=by_confidence,
-        quotes_by_speaker=old._quotes_by_speaker.copy(),
-        source_refs=spliced(old.source_refs, cuts, events, [*old.sources, *(s.id for s in sources)]))
+        quotes_by_speaker=old._quotes_by_speaker,  # no new quotes (those send the reload to a full read): shared
+        source_refs=spliced(old.source_refs, cuts, events, [s.id for s in sources]))
     new.__dict__["position"] = _position(old, ids, steps, positions)
     return new, positions
 
@@ -415,11 +416,60 @@ def _position(old: Timeline, ids: list[str], steps: list[tuple[int, int]], posit
     rather than a million entries renumbered."""
     known = old.position
     added = {ids[p]: p for p in positions}
-    if steps[0][0] >= len(old) and isinstance(known, dict):
-        where = known.copy()
-        where.update(added)
-        return where
+    if steps[0][0] >= len(old) and isinstance(known, (dict, Appended)):
+        return Appended.of(known, added)
     return Renumbered(known, steps if steps[0][0] < len(old) else [], added, ids)
+
+
+class Appended(Mapping):
+    """A mapping that is another one (never changed, shared) and a few more keys after it:
+    the old timeline's ids -> actors, sources or positions, and those the new lines added,
+    without copying a million entries per append. A growth of a grown one adds to its few
+    keys (a copy of those only), so a lookup is two dict probes however often it grew."""
+
+    __slots__ = ("_base", "_added")
+
+    def __init__(self, base: Mapping, added: dict) -> None:
+        self._base, self._added = base, added
+
+    @classmethod
+    def of(cls, old: Mapping, added: dict) -> Mapping:
+        """``old`` and then ``added`` (whose keys ``old`` does not have): ``old`` itself when
+        nothing is added."""
+        if not added:
+            return old
+        if isinstance(old, Appended):
+            return cls(old._base, {**old._added, **added})
+        return cls(old, added)
+
+    def __getitem__(self, key):
+        try:
+            return self._base[key]
+        except KeyError:
+            return self._added[key]
+
+    def get(self, key, default=None):
+        found = self._base.get(key, self)
+        return self._added.get(key, default) if found is self else found
+
+    def __contains__(self, key) -> bool:
+        return key in self._base or key in self._added
+
+    def __iter__(self):
+        yield from self._base
+        yield from self._added
+
+    def __len__(self) -> int:
+        return len(self._base) + len(self._added)
+
+    def values(self):
+        return _Values(self)
+
+
+class _Values(ValuesView):
+    def __iter__(self):
+        yield from self._mapping._base.values()
+        yield from self._mapping._added.values()
 
 
 class Renumbered(Mapping):
