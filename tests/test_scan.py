@@ -144,3 +144,22 @@ def test_prepare_does_ahead_what_the_first_scan_would_and_changes_no_answer():
     scanner.prepare()
     assert isinstance(scanner._bounds, list) and scanner._bounds == list(offsets)  # now the one copy it keeps
     assert list(scanner.positions(b"cut")) == _expected(TEXTS, b"cut")
+
+
+def test_a_scanner_is_freed_without_the_garbage_collector():
+    """No cycle: dropping the last reference frees the scanner (and lets its mapping and
+    file go) at once, not at some later collection."""
+    import gc
+    import weakref
+
+    blob = bytearray(b"alpha\x00beta\x00")
+    scanner = Scanner(blob, array("Q", [0, 6, 11]))
+    assert scanner.parallel == (scan._MEMMEM is not None)
+    assert list(scanner.positions(b"beta")) == [1]
+    gone = weakref.ref(scanner)
+    gc.disable()
+    try:
+        del scanner
+        assert gone() is None
+    finally:
+        gc.enable()

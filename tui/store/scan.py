@@ -63,6 +63,17 @@ def map_text(fileno: int, length: int = 0, offset: int = 0) -> mmap.mmap:
         return mmap.mmap(fileno, length, offset=offset, access=mmap.ACCESS_READ)
 
 
+def _memmem_at(base: int) -> Callable[[bytes, int, int], int]:
+    """``find(needle, start, end)`` over the buffer at address ``base``, by ``memmem``. A
+    function of its own, not a bound method kept on the scanner: that would be a cycle (the
+    scanner holding itself), left for the garbage collector, and with it the mapping and the
+    file behind it."""
+    def find(needle: bytes, start: int, end: int) -> int:
+        at = _MEMMEM(base + start, end - start, needle, len(needle))
+        return -1 if not at else at - base
+    return find
+
+
 class Scanner:
     """Scans one search text: ``blob`` holds every event's text, ``offsets[p]`` is where the
     text of position p starts (``Timeline.haystack``).
@@ -87,7 +98,7 @@ class Scanner:
             try:  # a writable buffer (bytearray, or a copy-on-write mapping that is only read)
                 self._view = (ctypes.c_char * len(blob)).from_buffer(blob)
                 self._base = ctypes.addressof(self._view)
-                self._find = self._memmem
+                self._find = _memmem_at(self._base)
             except (TypeError, ValueError, BufferError):
                 pass
 
@@ -99,10 +110,6 @@ class Scanner:
     def parallel(self) -> bool:
         """Whether two threads share a big scan (they do only where ``memmem`` is used)."""
         return self._base is not None
-
-    def _memmem(self, needle: bytes, start: int, end: int) -> int:
-        at = _MEMMEM(self._base + start, end - start, needle, len(needle))
-        return -1 if not at else at - self._base
 
     def positions(self, needle: bytes, *, threads: bool = True) -> array:
         """Every position whose text holds ``needle`` (which has no NUL), in order.
