@@ -318,3 +318,72 @@ def test_the_report_in_two_halves_is_the_report(monkeypatch):
 
     monkeypatch.setattr(halves.os, "fork", no_fork)  # cannot start a child: all done here
     _same(halves.report(t, names=True)[1], whole)
+
+
+
+@pytest.mark.parametrize("stream", ["text", "binary"])
+def test_the_text_report_in_two_parts_is_the_text_report(monkeypatch, tmp_path, stream):
+    """``validate --sourcing`` of a big timeline: this process writes the table and the
+    first part's warnings, a forked child the later part's (through a scratch file, copied
+    onto the output as bytes, or decoded again for a stream without them); the lines are
+    those of one process, in the same order, and so is the count. If the child fails, or
+    cannot start, this process writes its part."""
+    import tui.places as places
+    import tui.report_halves as halves
+    from helpers_sourcing import write_synthetic
+
+    t = load(write_synthetic(tmp_path / "synthetic.json", 600, seed=4))
+    monkeypatch.setattr(places, "read_again", lambda files: False)  # as for a big file
+
+    def written() -> tuple[str, int]:
+        if stream == "text":
+            out = io.StringIO()
+            found = halves.write(t, out)
+            return out.getvalue(), found
+        raw = io.BytesIO()
+        out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        found = halves.write(t, out)
+        out.flush()
+        return raw.getvalue().decode("utf-8"), found
+
+    alone, found = written()  # below HALVES_LIMIT: one process
+    assert found == len(SourcingReport(t).report().findings) > 100
+    assert alone.count("\n") == 1 + len(t) + found + 1  # header, table, warnings, summary
+    monkeypatch.setattr(halves, "HALVES_LIMIT", 2)
+    assert written() == (alone, found)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the child breaks down")
+
+    monkeypatch.setattr(halves.pickle, "dump", boom)  # only the child pickles
+    assert written() == (alone, found)
+
+    def no_fork():
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(halves.os, "fork", no_fork)
+    assert written() == (alone, found)
+
+# --- numpy and Python give the same columns -------------------------------------------------------
+
+@pytest.mark.parametrize("which", ["bundled", "synthetic", *sorted(p.stem for p in FIXTURES.glob("*.json"))])
+def test_the_numpy_columns_are_the_python_ones(tmp_path, which):
+    """A big timeline's per-event columns (independent count, URL, first published, the lone
+    source of a confirmed event, the flagged refs) are worked out in numpy, a small one's in
+    Python: both give the same, and so the same report (ties on the earliest date included:
+    the first cited wins)."""
+    from helpers_sourcing import write_synthetic
+
+    if which == "bundled":
+        t = load()
+    elif which == "synthetic":
+        t = load(write_synthetic(tmp_path / "synthetic.json", 3000, seed=5))
+    else:
+        t = load(FIXTURES / f"{which}.json")
+    python, numpy = SourcingReport(t), SourcingReport(t)
+    a, b = python.prepare(vector=False), numpy.prepare(vector=True)
+    assert (list(a.independent), a.with_url, a.first, a.lone, a.fstarts, a.flagged, a.kinds) == \
+        (list(b.independent), b.with_url, b.first, b.lone, b.fstarts, b.flagged, b.kinds)
+    if which == "synthetic":  # the checks had something to find
+        assert len(a.lone) > 100 and a.kinds.count(1) > 100 and a.kinds.count(2) > 100 and 3 in a.kinds
+    _same(python.report(names=True), numpy.report(names=True))

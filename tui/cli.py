@@ -525,10 +525,10 @@ def cmd_validate(args) -> int:
         return EXIT_PROBLEMS
     warnings = list(timeline.warnings)
     report = findings = None
-    if args.sourcing:
+    if args.sourcing and as_json:
         from .report_halves import report as sourcing_report
 
-        sourcing, report = sourcing_report(timeline, names=as_json)
+        sourcing, report = sourcing_report(timeline, names=True)
         findings = report.findings
     counts = {"events": len(timeline), "actors": len(timeline.actors), "sources": len(timeline.sources),
               "quotes": len(timeline.quotes)}
@@ -549,14 +549,10 @@ def cmd_validate(args) -> int:
     else:
         for problem in warnings:
             print(problem)
-        if report is not None:
-            from .places import lines
-            from .validate_output import sourcing_table
+        if args.sourcing:  # the table, each warning's line and the summary, on both cores
+            from .report_halves import write
 
-            for chunk in (sourcing_table(timeline, report, sourcing), lines(findings, timeline.files)):
-                for line in chunk:
-                    sys.stdout.write(line + "\n")
-            print(report.summary())
+            total += write(timeline, sys.stdout)
         # file names are untrusted too
         print(f"ok: {visible(names)}: {counts['events']} events, {counts['actors']} actors, "
               f"{counts['sources']} sources, {counts['quotes']} quotes"

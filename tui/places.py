@@ -20,7 +20,7 @@ from .model.problems import Problem, locate_lines
 from .model.sourcing_report import Finding
 from .model.text import visible
 
-__all__ = ["place", "lines"]
+__all__ = ["place", "lines", "read_again"]
 
 _LIMIT = 64 * 1024 * 1024
 """Files up to this size are read again to place findings (the loader's strict limit)."""
@@ -121,11 +121,16 @@ def place(findings: Iterable[Finding], files: list[str]) -> list[Problem]:
     return placed
 
 
+def read_again(files: list[str]) -> bool:
+    """Some of these files is read again to place findings by line (``place``)."""
+    return any(name != "<stdin>" and os.path.isfile(name) and os.path.getsize(name) <= _LIMIT for name in files)
+
+
 def lines(findings: list[Finding], files: list[str]) -> Iterable[str]:
     """The findings as the lines ``validate`` prints, in file order. The same as printing
     ``place``'s problems; when no file is read again (a big file: hundreds of thousands of
     findings, perhaps) each line is written at once, without a ``Problem`` in between."""
-    if any(name != "<stdin>" and os.path.isfile(name) and os.path.getsize(name) <= _LIMIT for name in files):
+    if read_again(files):
         placed = place(findings, files)
         placed.sort(key=lambda p: (p.file, p.line or 0))
         return map(str, placed)

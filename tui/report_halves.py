@@ -1,62 +1,217 @@
 """The sourcing report of a big timeline on both cores: a forked child works out the later
-half of the events while this process does the first, as the loader reads a big file with
-a second process. The child shares the loaded timeline (fork copies nothing until written)
-and hands back its part of the report, pickled, through a pipe.
+part of the events while this process does the first, as the loader reads a big file with
+a second process. The child shares the loaded timeline (fork copies nothing until written).
+
+What every event's sources give it (``SourcingReport.prepare``: each source's facts, then
+numpy passes over the refs) is worked out once, before the fork, so neither half does it
+again, and the split can be chosen by the work each event holds (its flagged refs and its
+quotes), not by its position alone: the later events of a timeline have far more sources
+published before them.
+
+``write`` prints the text report (what ``validate --sourcing`` prints): this process writes
+the table of every event and its part's warning lines while the child writes its part's
+warning lines to a scratch file, which this process then copies out; only the counts of the
+child's findings come back through the pipe (pickling a few hundred thousand findings and
+reading them back cost more than the child's whole part). ``report`` joins the two parts'
+``Report`` (``--format json`` needs every finding).
 
 Only where it pays (a timeline of ``HALVES_LIMIT`` events or more) and where ``fork``
-exists; if the child cannot start, or fails, this process works out its half too, so the
-report is the same either way.
+exists; if the child cannot start, or fails, this process works out its part too, so the
+output is the same either way.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import pickle
+import shutil
+import sys
+import tempfile
+from typing import TextIO
 
 from .model.sourcing_report import Report, SourcingReport
 from .model.timeline import Timeline
 
-__all__ = ["report", "HALVES_LIMIT"]
+__all__ = ["report", "write", "HALVES_LIMIT"]
 
 HALVES_LIMIT = 50_000
 """Below this many events the report takes well under a second: one process does it all."""
 
+# What one event's part of the work costs, roughly, in the same unit (measured at 100k
+# events): its own step, each flagged ref (a finding and its line), each quote (read back,
+# checked, perhaps a finding), and its line of the table (which this process writes).
+_EVENT, _FLAGGED, _QUOTE, _TABLE = 1.0, 3.0, 4.0, 1.5
 
-def report(timeline: Timeline, *, names: bool = False) -> tuple[SourcingReport, Report]:
-    """The sourcing report of every event (``SourcingReport.report``), and the
-    ``SourcingReport`` that made the first half (its caches serve the output)."""
-    sourcing = SourcingReport(timeline)
-    n = len(timeline)
-    if n < HALVES_LIMIT or not hasattr(os, "fork"):
-        return sourcing, sourcing.report(names=names)
-    half = n // 2
-    read, write = os.pipe()
+
+def _split(sourcing: SourcingReport, n: int, *, table: bool) -> int:
+    """Where the child's part starts: this process does the events before it (and with
+    ``table``, the whole table), the child those from it on and the quotes tied to no
+    event, each about half of the work."""
+    import numpy as np
+
+    t = sourcing.timeline
+    columns = sourcing.prepare()
+    qstarts = np.asarray(t.quote_starts, np.int64)
+    fstarts = np.asarray(columns.fstarts, np.int64)
+    work = _EVENT + _FLAGGED * np.diff(fstarts) + _QUOTE * np.diff(qstarts[:n + 1])
+    done = np.concatenate(([0.0], np.cumsum(work)))
+    untied = _QUOTE * (len(t.quotes) - int(qstarts[n]))
+    # this process: _TABLE * n + done[h]; the child: done[n] - done[h] + untied
+    h = int(np.searchsorted(done, (done[n] + untied - (_TABLE * n if table else 0)) / 2))
+    return min(max(h, 1), n - 1)
+
+
+def _fork(sourcing: SourcingReport, child, n: int, *, table: bool):
+    """Fork a child running ``child(start)`` on the events from ``start`` on, its answer
+    pickled back through a pipe: (start, pid, the pipe's end), or None if it could not."""
+    start = _split(sourcing, n, table=table)
+    read, write_end = os.pipe()
+    sys.stdout.flush()  # the child must not write out what this process holds
+    sys.stderr.flush()
     try:
         pid = os.fork()
     except OSError:
         os.close(read)
-        os.close(write)
-        return sourcing, sourcing.report(names=names)
-    if pid == 0:  # the child: the later half, then out, whatever happens
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: its part, then out, whatever happens
         code = 1
         try:
             os.close(read)
-            later = sourcing.report(names=names, positions=range(half, n))
-            with os.fdopen(write, "wb") as out:
-                pickle.dump(later, out, protocol=pickle.HIGHEST_PROTOCOL)
+            answer = child(start)
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
         finally:
             os._exit(code)
-    os.close(write)
-    first = sourcing.report(names=names, positions=range(0, half), untied=False)
-    later = None
+    os.close(write_end)
+    return start, pid, read
+
+
+def _answer(pid: int, read: int):
+    """The child's answer, once it is done, or None if it failed."""
+    answer = None
     try:
-        with os.fdopen(read, "rb") as answer:
-            later = pickle.load(answer)
+        with os.fdopen(read, "rb") as pipe:
+            answer = pickle.load(pipe)
     except (EOFError, pickle.UnpicklingError, OSError):
         pass
     _, status = os.waitpid(pid, 0)
-    if later is None or status != 0:  # the child failed: its half is worked out here
+    return answer if status == 0 else None
+
+
+def report(timeline: Timeline, *, names: bool = False) -> tuple[SourcingReport, Report]:
+    """The sourcing report of every event (``SourcingReport.report``), and the
+    ``SourcingReport`` that made the first part (its caches serve the output)."""
+    sourcing = SourcingReport(timeline)
+    n = len(timeline)
+    if n < HALVES_LIMIT or not hasattr(os, "fork"):
+        return sourcing, sourcing.report(names=names)
+    sourcing.prepare()
+    forked = _fork(sourcing, lambda start: sourcing.report(names=names, positions=range(start, n)), n, table=False)
+    if forked is None:
+        return sourcing, sourcing.report(names=names)
+    half, pid, read = forked
+    first = sourcing.report(names=names, positions=range(0, half), untied=False)
+    later = _answer(pid, read)
+    if later is None:  # the child failed: its part is worked out here
         later = sourcing.report(names=names, positions=range(half, n))
     first.extend(later)
     return sourcing, first
+
+
+def write(timeline: Timeline, out: TextIO) -> int:
+    """Print the text report of every event to ``out``: the table, every warning's line
+    (in the file's order, as ``places.lines`` gives them), the summary line. The number of
+    warnings."""
+    from .places import lines, read_again
+    from .validate_output import sourcing_table
+
+    n = len(timeline)
+    if n < HALVES_LIMIT or not hasattr(os, "fork") or read_again(timeline.files):
+        # (a file read again places its warnings by line, sorted: they are joined first)
+        sourcing, whole = report(timeline)
+        _write_lines(out, sourcing_table(timeline, whole, sourcing))
+        _write_lines(out, lines(whole.findings, timeline.files))
+        out.write(whole.summary() + "\n")
+        return len(whole.findings)
+    sourcing = SourcingReport(timeline)
+    columns = sourcing.prepare()
+    try:
+        scratch = tempfile.TemporaryFile(dir=_scratch_dir())
+    except OSError:
+        scratch = None
+    forked = None
+    if scratch is not None:
+        def child(start: int) -> dict[str, int]:
+            later = sourcing.report(positions=range(start, n))
+            with open(scratch.fileno(), "w", encoding=_encoding(out), errors=_errors(out), newline="",
+                      closefd=False) as text:
+                _write_lines(text, lines(later.findings, timeline.files))
+            return later.counts()
+
+        forked = _fork(sourcing, child, n, table=True)
+    start = forked[0] if forked is not None else n
+    whole = Report(ids=sourcing.event_ids(), independent=columns.independent, with_url=columns.with_url,
+                   first=columns.first)
+    _write_lines(out, sourcing_table(timeline, whole, sourcing))
+    first = sourcing.report(positions=range(0, start), untied=forked is None)
+    _write_lines(out, lines(first.findings, timeline.files))
+    counts = first.counts()
+    later = _answer(*forked[1:]) if forked is not None else None
+    if forked is not None and later is None:  # the child failed: its part is worked out here
+        rest = sourcing.report(positions=range(start, n))
+        _write_lines(out, lines(rest.findings, timeline.files))
+        later = rest.counts()
+    elif later is not None:
+        _copy(scratch, out)
+    if scratch is not None:
+        scratch.close()
+    if later is not None:
+        counts = {check: c + later[check] for check, c in counts.items()}
+    out.write(whole.summary(counts) + "\n")
+    return sum(counts.values())
+
+
+def _write_lines(out: TextIO, chunk) -> None:
+    """Write lines, each with its newline, a few thousand at a time."""
+    batch: list[str] = []
+    for line in chunk:
+        batch.append(line)
+        if len(batch) == 4096:
+            batch.append("")
+            out.write("\n".join(batch))
+            batch.clear()
+    if batch:
+        batch.append("")
+        out.write("\n".join(batch))
+
+
+def _copy(scratch, out: TextIO) -> None:
+    """The child's lines, as it wrote them (in ``out``'s encoding), onto ``out``."""
+    scratch.seek(0)
+    binary = getattr(out, "buffer", None)
+    if binary is not None:
+        out.flush()
+        shutil.copyfileobj(scratch, binary, 1 << 20)
+        binary.flush()
+        return
+    decoder = codecs.getincrementaldecoder(_encoding(out))(_errors(out))
+    while block := scratch.read(1 << 20):  # a text stream only (a test's): decoded again
+        out.write(decoder.decode(block))
+    out.write(decoder.decode(b"", final=True))
+
+
+def _encoding(out: TextIO) -> str:
+    return getattr(out, "encoding", None) or "utf-8"
+
+
+def _errors(out: TextIO) -> str:
+    return getattr(out, "errors", None) or "strict"
+
+
+def _scratch_dir():
+    from .store.cachefile import scratch_dir
+
+    return scratch_dir()

@@ -51,6 +51,11 @@ CHECKS = {
 
 _CHUNK = 4096
 """Events whose quotes are read back from a big file at a time."""
+VECTOR_FROM = 20_000
+"""From this many events ``SourcingReport.prepare`` works in numpy (a few C-level passes over
+the refs' columns); below it, importing numpy costs more than the Python loop."""
+_NO_URL, _EARLY = 1, 2
+"""``_Columns.kinds``: why a ref is flagged (either or both)."""
 
 
 class _QuoteFields(msgspec.Struct):
@@ -187,18 +192,39 @@ class Report:
             counts[f.check] += 1
         return counts
 
-    def summary(self) -> str:
-        """One line: the events, how many rest on one source or have no URL, the findings."""
+    def summary(self, counts: dict[str, int] | None = None) -> str:
+        """One line: the events, how many rest on one source or have no URL, the findings
+        (``counts``: of these findings' checks, when they were made elsewhere, as by a
+        forked half)."""
         n = len(self.independent)
-        single = sum(1 for c in self.independent if c == 1)
-        unsourced = sum(1 for c in self.independent if c == 0)
-        no_url = sum(1 for i, u in enumerate(self.with_url) if not u and self.independent[i])
-        counts = self.counts()
-        found = len(self.findings)
+        single = self.independent.count(1)
+        unsourced = self.independent.count(0)
+        no_url = self.with_url.count(0) - unsourced  # an event on no source has no URL either
+        counts = self.counts() if counts is None else counts
+        found = sum(counts.values())
         detail = ", ".join(f"{c} {CHECKS[k]}" for k, c in counts.items() if c)
         return (f"sourcing: {n} event{'s' * (n != 1)}, {single} on one independent source, "
                 f"{unsourced} with none, {no_url} with no URL; {found} warning{'s' * (found != 1)}"
                 + (f" ({detail})" if detail else ""))
+
+
+@dataclass
+class _Columns:
+    """What every event's cited sources give it, by position (``SourcingReport.prepare``),
+    and the refs some finding is about."""
+
+    independent: array = field(default_factory=lambda: array("I"))
+    with_url: bytearray = field(default_factory=bytearray)
+    first: list = field(default_factory=list)
+    """The earliest published ``EDate`` along its supporting chains, or None."""
+    lone: dict[int, str] = field(default_factory=dict)
+    """Position -> the one independent source of a ``confirmed`` event resting on one."""
+    fstarts: list[int] = field(default_factory=lambda: [0])
+    """Where each position's flagged refs start in ``flagged`` (one more entry than events)."""
+    flagged: list[int] = field(default_factory=list)
+    """Ref indexes (``SourceRefs``) with no URL in their chain or published before their event."""
+    kinds: list[int] = field(default_factory=list)
+    """Per flagged ref: ``_NO_URL`` | ``_EARLY``."""
 
 
 class SourcingReport:
@@ -217,6 +243,9 @@ class SourcingReport:
         self._displays: dict[str, str] = {}
         self._by_code: list[SourceFacts | None] = []
         """``facts`` by source index (``SourceRefs.ids``), filled as met."""
+        self._dates: dict[str | None, tuple[EDate | None, int | None]] = {}
+        self._keys: dict[str, str] = {}
+        self._columns: _Columns | None = None
 
     # --- sources -------------------------------------------------------------------------
 
@@ -245,22 +274,37 @@ class SourcingReport:
 
     def _step(self, source: Source, then: SourceFacts | None) -> SourceFacts:
         """A source's facts, given those of the source it is known through (if any)."""
-        published = _date(source.published)
+        published, early_before = self._published(source.published)
         first = then.first if then is not None else None
         if published is not None and (first is None or published.lower < first.lower):
             first = published
         outlets = then.outlets if then is not None else frozenset()
         if source.publisher and source.publisher.strip():
-            outlet = _key(source.publisher)
+            outlet = self._folded(source.publisher)
             if outlet not in outlets:
                 outlets = outlets | {outlet}
         key, name = (then.key, then.name) if then is not None else self._identity(source)
         return SourceFacts(
             key=key, name=name, length=1 + (then.length if then is not None else 0),
             has_url=_has_url(source) or (then is not None and then.has_url), outlets=outlets,
-            published=published, first=first,
-            early_before=published.upper if published is not None and not published.uncertain else None,
+            published=published, first=first, early_before=early_before,
         )
+
+    def _published(self, text: str | None) -> tuple[EDate | None, int | None]:
+        """A ``published`` date parsed, and the second after which an event certainly came
+        after it (``SourceFacts.early_before``); remembered per text (sources share dates)."""
+        known = self._dates.get(text)
+        if known is None:
+            edate = _date(text)
+            known = self._dates[text] = (edate, edate.upper if edate is not None and not edate.uncertain else None)
+        return known
+
+    def _folded(self, name: str) -> str:
+        """``_key`` of a publisher, remembered (a few hundred outlets publish every source)."""
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = _key(name)
+        return key
 
     def _chain_text(self, source_id: str) -> str:
         """A source's ``via`` chain for a message: ``a -> b -> c``, its middle left out when long."""
@@ -280,9 +324,9 @@ class SourcingReport:
         author = self.timeline.actor_name(end.author) if end.author else None
         if end.kind == "social-post" and author:
             key = f"author:{end.author}"
-            return (f"{_key(publisher)}|{key}", f"{author} on {publisher}" if publisher else author)
+            return (f"{self._folded(publisher)}|{key}", f"{author} on {publisher}" if publisher else author)
         if publisher:
-            return f"publisher:{_key(publisher)}", publisher
+            return f"publisher:{self._folded(publisher)}", publisher
         if end.author:
             return f"author:{end.author}", author
         return f"id:{end.id}", end.title or end.id
@@ -310,79 +354,71 @@ class SourcingReport:
         ``positions``: only these events (a part, as ``Report.extend`` joins them again);
         ``untied``: also check the quotes tied to no event.
 
-        One pass over the events' cited sources as the loader gathered them
-        (``Timeline.source_refs``: nothing of the events is read back from a big file), a
-        chunk of quotes read back at a time; everything about a source is worked out once
-        (``facts``), so an event costs a few list lookups per cited source."""
+        What each event's cited sources give it is worked out for every event at once
+        (``prepare``: in numpy for a big timeline), from the refs the loader gathered
+        (``Timeline.source_refs``: nothing of the events is read back from a big file); then
+        one pass makes the findings, reading a chunk of quotes back at a time."""
         t = self.timeline
+        columns = self.prepare()
         report = Report(names=[] if names else None)
         add = report.findings.append
         refs = t.source_refs
         starts, codes, stances, source_ids, notes = refs.starts, refs.sources, refs.stances, refs.ids, refs.event_notes
         by_code = self._by_code
-        if len(by_code) != len(source_ids):
-            by_code[:] = [None] * len(source_ids)
-        facts_of = self.facts
-        lower = t.lower
         texts = getattr(t.dates, "texts", None)  # a big file's dates, as stored (parsed when asked)
         display = self.display
-        ids, counts, with_url, firsts = report.ids, report.independent, report.with_url, report.first
-        kept = report.names
         positions = range(len(t)) if positions is None else positions
-        event_ids = getattr(t.events, "ids", None)  # a big file's, kept apart from its records
-        if event_ids is None:
-            event_ids = [e.id for e in t.events]
-        ids += event_ids[positions.start:positions.stop]
-        unconfirmed = self._unconfirmed()
+        event_ids = self.event_ids()
+        p0, p1 = positions.start, positions.stop
+        report.ids += event_ids[p0:p1]
+        report.independent += columns.independent[p0:p1]
+        report.with_url += columns.with_url[p0:p1]
+        report.first += columns.first[p0:p1]
+        kept = report.names
+        lone, fstarts, flagged, kinds = columns.lone, columns.fstarts, columns.flagged, columns.kinds
         qstarts = t.quote_starts
-        for first_pos in range(positions.start, positions.stop, _CHUNK):
-            span = range(first_pos, min(first_pos + _CHUNK, positions.stop))
+        for first_pos in range(p0, p1, _CHUNK):
+            span = range(first_pos, min(first_pos + _CHUNK, p1))
             base = qstarts[span.start]
             quotes = records_at(t.quotes, range(base, qstarts[span.stop]), _DECODE_QUOTES)
             for pos in span:
                 event_id = event_ids[pos]
-                q0, q1 = qstarts[pos] - base, qstarts[pos + 1] - base
-                independent: dict[str, str] = {}
-                has_url = False
-                first = None
-                cited = []
-                for k in range(starts[pos], starts[pos + 1]):
-                    code = codes[k]
-                    facts = by_code[code]
-                    if facts is None:
-                        facts = by_code[code] = facts_of(source_ids[code])
-                    cited.append((source_ids[code], facts))
-                    if stances[k] == SUPPORTS:
-                        if facts.key not in independent:
-                            independent[facts.key] = facts.name
-                        has_url = has_url or facts.has_url
-                        if facts.first is not None and (first is None or facts.first.lower < first.lower):
-                            first = facts.first
-                counts.append(len(independent))
-                with_url.append(has_url)
-                firsts.append(first)
                 if kept is not None:
+                    independent: dict[str, str] = {}
+                    for k in range(starts[pos], starts[pos + 1]):
+                        if stances[k] == SUPPORTS:
+                            facts = by_code[codes[k]]
+                            independent.setdefault(facts.key, facts.name)
                     kept.append(tuple(independent.values()))
-                if len(independent) == 1 and not unconfirmed[pos]:
+                name = lone.get(pos)
+                if name is not None:
                     add(Finding("events", event_id, (), "single-source",
                                 f"event '{event_id}' is 'confirmed' (also the default) but rests on one "
-                                f"independent source ({next(iter(independent.values()))}): cite another, "
-                                f"or make it 'reported'"))
-                for j, (sid, facts) in enumerate(cited):
-                    if not facts.has_url:
-                        add(Finding("events", event_id, ("sources", j), "no-url",
-                                    f"no source in the chain of '{sid}' has an http(s) URL "
-                                    f"({self._chain_text(sid)})"))
-                    if facts.early_before is not None and facts.early_before < lower[pos]:
-                        # the event's date is parsed only here: most sources come after their event
-                        text = texts[pos] if texts is not None else t.dates[pos].text
-                        if not _QUALIFIED.search(text):
-                            add(Finding("events", event_id, ("sources", j), "published-early",
-                                        f"source '{sid}' was published {display(facts.published.text)}, "
-                                        f"before the event it reports on ({display(text)})"))
+                                f"independent source ({name}): cite another, or make it 'reported'"))
+                f0, f1 = fstarts[pos], fstarts[pos + 1]
+                if f0 != f1:
+                    s0 = starts[pos]
+                    for i in range(f0, f1):
+                        k = flagged[i]
+                        code = codes[k]
+                        sid = source_ids[code]
+                        kind = kinds[i]
+                        if kind & _NO_URL:
+                            add(Finding("events", event_id, ("sources", k - s0), "no-url",
+                                        f"no source in the chain of '{sid}' has an http(s) URL "
+                                        f"({self._chain_text(sid)})"))
+                        if kind & _EARLY:
+                            # the event's date is parsed only here: most sources come after their event
+                            text = texts[pos] if texts is not None else t.dates[pos].text
+                            if not _QUALIFIED.search(text):
+                                add(Finding("events", event_id, ("sources", k - s0), "published-early",
+                                            f"source '{sid}' was published {display(by_code[code].published.text)}, "
+                                            f"before the event it reports on ({display(text)})"))
+                q0, q1 = qstarts[pos] - base, qstarts[pos + 1] - base
                 own = quotes[q0:q1] if q1 > q0 else ()
                 note = notes.get(pos)
                 if note:
+                    cited = [(source_ids[codes[k]], by_code[codes[k]]) for k in range(starts[pos], starts[pos + 1])]
                     self._note_findings(event_id, note, cited, own, add)
                 for quote in own:
                     self._quote_findings(quote, event_id, pos, add)
@@ -390,6 +426,121 @@ class SourcingReport:
             for quote in records_at(t.quotes, range(qstarts[len(t)] if len(t) else 0, len(t.quotes)), _DECODE_QUOTES):
                 self._quote_findings(quote, None, None, add)
         return report
+
+    def event_ids(self) -> list[str]:
+        """Every event's id, by position."""
+        ids = getattr(self.timeline.events, "ids", None)  # a big file's, kept apart from its records
+        return [e.id for e in self.timeline.events] if ids is None else ids
+
+    def prepare(self, *, vector: bool | None = None) -> _Columns:
+        """What every event's cited sources give it (``_Columns``), worked out once: every
+        source's facts first (so a forked half finds them made, ``report_halves``), then
+        the events, in numpy from ``VECTOR_FROM`` events (``vector``: force either way;
+        both give the same columns)."""
+        if self._columns is not None and vector is None:
+            return self._columns
+        t = self.timeline
+        source_ids = t.source_refs.ids
+        self._by_code[:] = [self.facts(sid) for sid in source_ids]
+        if vector is None:
+            vector = len(t) >= VECTOR_FROM
+        columns = self._columns_numpy() if vector else self._columns_python()
+        self._columns = columns
+        return columns
+
+    def _columns_python(self) -> _Columns:
+        t = self.timeline
+        refs = t.source_refs
+        starts, codes, stances = refs.starts, refs.sources, refs.stances
+        by_code, lower, unconfirmed = self._by_code, t.lower, self._unconfirmed()
+        columns = _Columns()
+        independent_counts, with_url, firsts, lone = columns.independent, columns.with_url, columns.first, columns.lone
+        fstarts, flagged, kinds = columns.fstarts, columns.flagged, columns.kinds
+        for pos in range(len(t)):
+            independent: dict[str, str] = {}
+            has_url = False
+            first = None
+            after = lower[pos]
+            for k in range(starts[pos], starts[pos + 1]):
+                facts = by_code[codes[k]]
+                kind = (0 if facts.has_url else _NO_URL) | (
+                    _EARLY if facts.early_before is not None and facts.early_before < after else 0)
+                if kind:
+                    flagged.append(k)
+                    kinds.append(kind)
+                if stances[k] == SUPPORTS:
+                    independent.setdefault(facts.key, facts.name)
+                    has_url = has_url or facts.has_url
+                    if facts.first is not None and (first is None or facts.first.lower < first.lower):
+                        first = facts.first
+            fstarts.append(len(flagged))
+            independent_counts.append(len(independent))
+            with_url.append(has_url)
+            firsts.append(first)
+            if len(independent) == 1 and not unconfirmed[pos]:
+                lone[pos] = next(iter(independent.values()))
+        return columns
+
+    def _columns_numpy(self) -> _Columns:
+        import numpy as np  # a runtime dependency already (the cache's range checks)
+
+        t = self.timeline
+        n = len(t)
+        refs = t.source_refs
+        facts = self._by_code
+        never = np.iinfo(np.int64).max
+        keys: dict[str, int] = {}
+        key_of = np.fromiter((keys.setdefault(f.key, len(keys)) for f in facts), np.int64, len(facts))
+        url_of = np.fromiter((f.has_url for f in facts), np.bool_, len(facts))
+        first_of = np.fromiter((never if f.first is None else f.first.lower for f in facts), np.int64, len(facts))
+        early_of = np.fromiter((never if f.early_before is None else f.early_before for f in facts), np.int64,
+                               len(facts))
+        starts = np.frombuffer(refs.starts, np.uint32).astype(np.int64) if len(refs.starts) else np.zeros(1, np.int64)
+        codes = np.frombuffer(refs.sources, np.uint32).astype(np.int64)
+        stances = np.frombuffer(refs.stances, np.uint8)
+        at = np.repeat(np.arange(n, dtype=np.int64), np.diff(starts))  # each ref's position
+        lower = np.asarray(t.lower, np.int64)
+
+        columns = _Columns()
+        # flagged refs: no URL along the chain, or published before the event began
+        kind = np.where(url_of[codes], 0, _NO_URL) | np.where(early_of[codes] < lower[at], _EARLY, 0)
+        flagged = np.flatnonzero(kind)
+        columns.flagged = flagged.tolist()
+        columns.kinds = kind[flagged].tolist()
+        columns.fstarts = np.searchsorted(flagged, starts).tolist()
+
+        supporting = np.flatnonzero(stances == SUPPORTS)  # ascending: in the order cited
+        where = at[supporting]
+        cited = codes[supporting]
+        width = max(len(keys), 1)
+        pairs = np.sort(where * width + key_of[cited])  # (position, independent source)
+        distinct = np.ones(len(pairs), np.bool_)
+        distinct[1:] = pairs[1:] != pairs[:-1]
+        independent = np.bincount(pairs[distinct] // width, minlength=n)
+        columns.independent = array("I", independent.astype(np.uint32).tobytes())
+        with_url = np.zeros(n, np.uint8)
+        with_url[where[url_of[cited]]] = 1
+        columns.with_url = bytearray(with_url.tobytes())
+        # the earliest first-published date of each event's chains (the first cited, on a tie)
+        lowest = first_of[cited]
+        order = np.lexsort((supporting, lowest, where))
+        head = np.ones(len(order), np.bool_)
+        head[1:] = where[order][1:] != where[order][:-1]
+        chosen = order[head]
+        chosen = chosen[lowest[chosen] != never]
+        firsts = [None] * n
+        for pos, code in zip(where[chosen].tolist(), cited[chosen].tolist()):
+            firsts[pos] = facts[code].first
+        columns.first = firsts
+        # confirmed events resting on one independent source, and its name (its first ref's)
+        unconfirmed = np.frombuffer(self._unconfirmed(), np.uint8) if n else np.zeros(0, np.uint8)
+        starting = np.ones(len(where), np.bool_)  # ``where`` ascends: each position's first ref
+        starting[1:] = where[1:] != where[:-1]
+        first_ref = np.flatnonzero(starting)
+        lone = (independent[where[first_ref]] == 1) & (unconfirmed[where[first_ref]] == 0)
+        columns.lone = {pos: facts[code].name
+                        for pos, code in zip(where[first_ref][lone].tolist(), cited[first_ref][lone].tolist())}
+        return columns
 
     def _unconfirmed(self) -> bytearray:
         """Per position, 1 where the event's confidence is not ``confirmed`` (the default)."""
@@ -464,7 +615,7 @@ class SourcingReport:
                 for actor in self.timeline.actors.values():
                     for name in {_key(n) for n in (actor.name, *actor.aliases)}:
                         self._by_name.setdefault(name, []).append(actor.id)
-            voices.update(self._by_name.get(_key(source.publisher), ()))
+            voices.update(self._by_name.get(self._folded(source.publisher), ()))
         return frozenset(voices)
 
     # --- notes ---------------------------------------------------------------------------
