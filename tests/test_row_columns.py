@@ -139,3 +139,47 @@ async def test_clearing_a_narrow_filter_keeps_the_cursors_event_in_view(make_app
         assert len(tv.positions) == len(app.timeline) and tv.current_position == app.timeline.position[SIEGE]
         shown = [tv.render_line(y).text for y in range(tv.scrollable_content_region.height)]
         assert any(line.startswith("▶") and "Security forces" in line for line in shown), shown
+
+
+async def test_a_big_files_first_frame_does_not_wait_for_the_columns_sample(tmp_path, monkeypatch):
+    """A big file's events are read back from it to measure the columns (20,000 of them at a
+    million events): the first frame is drawn with the rows on screen measured, the sample is
+    measured in a worker, and the rows are drawn again with its widths (issue 20)."""
+    import threading
+
+    from tui.app import TimelineApp
+    from tui.store import loader
+    from tui.widgets import timeline_view
+
+    wide = "Ann Example Longer Name"
+    doc = {"format": "timeline/1", "title": "Wide", "sources": [], "quotes": [],
+           "actors": [{"id": "ann", "name": "Ann", "kind": "person"},
+                      {"id": "wide", "name": wide, "kind": "person"}],
+           "events": [{"id": f"e{i}", "date": f"2024-{1 + i // 28:02d}-{1 + i % 28:02d}", "title": f"Event {i}",
+                       "actors": ["wide" if i == 250 else "ann"]} for i in range(300)]}
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)  # read as a big file: events read back on demand
+    timeline = load(path, cache=False)
+    assert timeline.origin is not None
+    gate, measuring = threading.Event(), threading.Event()
+    real = timeline_view.measure
+
+    def held(t):
+        measuring.set()
+        assert gate.wait(30)  # a guard against a hang, never a measure
+        return real(t)
+
+    monkeypatch.setattr(timeline_view, "measure", held)
+    app = TimelineApp(timeline=timeline)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not len(view(app).positions) or not measuring.is_set():
+            await pilot.pause()
+        tv = view(app)
+        first = tv.columns
+        assert first is not None and first.actors == len("Ann")  # the rows on screen: the wide one is not
+        assert tv.render_line(1).text.startswith("▶ 1 Jan")  # drawn while the sample is still being measured
+        gate.set()
+        await settle(app, pilot)
+        assert tv.columns == real(timeline) and tv.columns.actors == len(wide)
+        assert "Ann Example Longer" in row_of(app, "e250")  # its column as wide as the pane lets it be

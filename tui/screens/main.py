@@ -243,11 +243,11 @@ class MainScreen(Annotating, Screen[None]):
     def _filtered(self, message: Filtered) -> None:
         if message.query != self.filters:
             return  # a stale answer: a newer query is already running
-        if not self._index_started:  # after the first result, so the two do not compete
+        if not self._index_started:  # after the first result is on the screen: they never delay it
             self._index_started = True
             self.app.busy.add("index")  # see TimelineApp.busy
-            self._warm_search_index()
-            self._warm_views()
+            self.call_after_refresh(self._warm_search_index)
+            self.call_after_refresh(self._warm_views)
         self._applied = message.query
         self.ready = True
         keep, self._start = (self.current if self._start is None else self._start), None

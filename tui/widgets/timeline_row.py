@@ -27,8 +27,8 @@ from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 from .lens import Lens
 
-__all__ = ["MARKERS", "Marker", "Columns", "measure", "measure_grown", "relative_width", "fit", "fit_names",
-           "TITLE_MIN"]
+__all__ = ["MARKERS", "Marker", "Columns", "measure", "measured", "measure_rows", "measure_grown", "relative_width",
+           "fit", "fit_names", "TITLE_MIN"]
 
 TITLE_MIN = 33
 """Cells the title keeps before the actor column gets any (at 120x40 a typical title shows
@@ -173,6 +173,18 @@ def measure(timeline: Timeline) -> Columns:
         widest = _widest(timeline, range(0, n, max(1, n // SAMPLE)))
         columns = _MEASURED[timeline] = Columns(widest.date, widest.actors, present_markers(timeline))
     return columns
+
+
+def measured(timeline: Timeline) -> Columns | None:
+    """The timeline's columns if ``measure`` has found them already, else None."""
+    return _MEASURED.get(timeline)
+
+
+def measure_rows(timeline: Timeline, positions: Sequence[int]) -> Columns:
+    """Columns for these events only (the rows on screen), not kept: what a big file's
+    first frame draws with while ``measure`` reads its sample back from the file."""
+    widest = _widest(timeline, positions)
+    return Columns(widest.date, widest.actors, present_markers(timeline))
 
 
 def measure_grown(old: Timeline, new: Timeline, added: Sequence[int]) -> None:

@@ -20,7 +20,7 @@ from operator import ne
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -34,7 +34,7 @@ from ..model.runs import runs_of
 from ..model.text import clip, one_line
 from ..model.timeline import Timeline
 from .lens import Lens
-from .timeline_row import Columns, fit, fit_names, measure, relative_width
+from .timeline_row import Columns, fit, fit_names, measure, measure_rows, measured, relative_width
 from .virtual_list import VirtualList
 
 __all__ = ["TimelineView", "group_label"]
@@ -187,6 +187,13 @@ class TimelineView(VirtualList, can_focus=True):
 
     class Chosen(Message):
         """Enter on an event: look closer (the screen focuses the detail panes)."""
+
+    class Measured(Message, bubble=False):
+        """The columns measured over the timeline's sample, in a worker (a big file)."""
+
+        def __init__(self, columns: Columns) -> None:
+            super().__init__()
+            self.columns = columns
 
     def __init__(self, timeline: Timeline, *, id: str | None = None, actor_label=None) -> None:
         super().__init__(id=id)
@@ -385,7 +392,7 @@ class TimelineView(VirtualList, can_focus=True):
             return base + (Style() if is_cursor else self.get_component_rich_style(name))
 
         if self.columns is None:
-            self.columns = measure(timeline)
+            self.columns = self._first_columns()
         anchor = self.lens.anchor
         rel_w = self._relative_width() if anchor is not None and width >= 56 else 0  # D±n from the anchor
         marks_w = 3 if self.marks is not None and self.marks_shown() else 0  # the analyst's two marks and a space
@@ -428,6 +435,34 @@ class TimelineView(VirtualList, can_focus=True):
             names = [one_line(clip(self.actor_label(a), 200)) for a in ids]
             segments.append(Segment(" " + fit_names(names, actors_w), muted("timeline--actors")))
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _first_columns(self) -> Columns:
+        """The columns' widths, measured over a sample of the timeline (``measure``): at
+        once for events held in memory. Those of a big file are read back from it (20,000
+        reads at a million events, seconds on a cold disk), so its first frame is drawn with
+        the rows on screen measured, and the sample is measured in a worker, the rows drawn
+        again with its widths (issue 20: the first frame waits for nothing it does not show)."""
+        timeline = self.timeline
+        found = measured(timeline)
+        if found is not None or timeline.origin is None:
+            return found or measure(timeline)
+        self.call_after_refresh(self._measure_sample)  # once this frame is on the screen
+        top = int(self.scroll_offset.y)
+        shown = []
+        for row in range(top, top + max(self.size.height, 1)):
+            index = self.row_layout.at_row(row)[1]
+            if index is not None and index < len(self.positions):
+                shown.append(self.positions[index])
+        return measure_rows(timeline, shown)
+
+    @work(thread=True, group="measure", exit_on_error=False)
+    def _measure_sample(self) -> None:
+        self.post_message(self.Measured(measure(self.timeline)))
+
+    def on_timeline_view_measured(self, message: Measured) -> None:
+        if message.columns != self.columns:
+            self.columns = message.columns
+            self.redraw()
 
     def _relative_width(self) -> int:
         """The D±n column: as wide as the longest label from this anchor over the whole
