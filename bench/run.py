@@ -627,6 +627,10 @@ EXPLORER_SNIPPET = r'''
 import asyncio
 path, launch, actor, word, use_cache = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "cache"
 out = {"python_started": time.monotonic() - launch}
+reopening = None
+if use_cache:  # as `timeline FILE` does (cli.cmd_explore): the cache restored while Textual imports
+    from tui.reopening import Reopening
+    reopening = Reopening.start([path])
 from textual import events
 from textual.worker import WorkerState
 from tui.app import TimelineApp
@@ -716,7 +720,7 @@ async def apply(app, pilot, query):
     return done - t, len(app.screen.timeline_view.positions), shown - t
 
 async def main():
-    app = TimelineApp([path], cache=use_cache)
+    app = TimelineApp([path], cache=use_cache, **(reopening.handoff() if reopening is not None else {}))
     stall = {"max": 0.0, "run": True}
 
     async def monitor():
@@ -731,8 +735,8 @@ async def main():
         out["first_frame"] = time.monotonic() - launch
         out["first_screen"] = type(app.screen).__name__
         task = asyncio.create_task(monitor())
-        while not any(w.group == "load" for w in app.workers):  # it starts once the first frame is drawn
-            await asyncio.sleep(0.005)
+        while app.timeline is None and not any(w.group == "load" for w in app.workers):
+            await asyncio.sleep(0.005)  # the load starts once the first frame is drawn (none: reopened already)
         await wait_workers(app, "load")
         stall["run"] = False
         await task

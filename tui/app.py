@@ -51,7 +51,8 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
     def __init__(self, paths: list[str] | None = None, *, query: Query | None = None,
                  timeline: Timeline | None = None, cache: bool = True, zone: str | None = None,
                  watch: bool = True, watcher=None, mapping: str | None = None,
-                 notes: NotesSession | None = None, cursor: str | None = None) -> None:
+                 notes: NotesSession | None = None, cursor: str | None = None,
+                 density: Density | None = None, reopening=None) -> None:
         spacing_marks_take_a_cell()  # before anything is measured
         super().__init__()
         self.zone = zone
@@ -65,6 +66,11 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
         self.paths = [str(p) for p in paths] if paths else [str(bundled_path())]
         self.initial_query = query or Query()
         self.timeline = timeline
+        self.density = density
+        """``timeline``'s density strip, when it was worked out with it (``reopening.py``)."""
+        self.reopening = reopening
+        """A reopen from the cache started before the app (``reopening.Reopening``): the
+        loader waits for it before reading the file."""
         self.load_error: str | None = None
         """Set when loading failed; the command line prints it after the app exits."""
         self._told: tuple[weakref.ref, int] = (lambda: None, 0)
@@ -84,8 +90,8 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda theme: save_setting("theme", theme.name))
         if self.timeline is not None:
-            self.push_screen(MainScreen(self.timeline, self.initial_query, zone=self.zone, notes=self.notes,
-                                        start_event=self.initial_cursor))
+            self.push_screen(MainScreen(self.timeline, self.initial_query, density=self.density, zone=self.zone,
+                                        notes=self.notes, start_event=self.initial_cursor))
             self.start_watching()
         else:
             self.push_screen(LoadingScreen(self.paths))
@@ -141,8 +147,12 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
         try:
-            timeline = load(self.paths, cache=self.use_cache)
-            density = Density(timeline)
+            found = self.reopening.result() if self.reopening is not None else None
+            if found is not None:
+                timeline, density = found
+            else:
+                timeline = load(self.paths, cache=self.use_cache)
+                density = Density(timeline)
         except LoadError as exc:
             self.post_message(LoadFailed(exc))
             return

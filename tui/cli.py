@@ -659,8 +659,13 @@ def cmd_explore(args) -> int:
         watcher = Watcher(paths)
     from .interchange import sniff
 
+    reopening = None
     if size <= EAGER_LIMIT or any(sniff(p) for p in paths):  # other formats are converted first
         timeline = _load(args, paths)
+    else:  # a big file's cache restored while Textual imports (its filters are checked by the explorer)
+        from .reopening import Reopening
+
+        reopening = Reopening.start(paths, cache=not args.no_cache)
     query, cursor = start_view(args, session, timeline)
     from .app import TimelineApp
 
@@ -672,9 +677,10 @@ def cmd_explore(args) -> int:
             parse_zone(zone)
         except ZoneError as exc:
             raise CommandError(f"timeline: --zone: {exc}") from None
-    app = TimelineApp(paths, query=query, timeline=timeline, cache=not args.no_cache, zone=zone,
+    opened = reopening.handoff() if reopening is not None else {"timeline": timeline}
+    app = TimelineApp(paths, query=query, cache=not args.no_cache, zone=zone,
                       watch=not args.no_watch, watcher=watcher, mapping=args.map, notes=session,
-                      cursor=cursor)
+                      cursor=cursor, **opened)
     import asyncio
 
     loop = asyncio.new_event_loop()  # not asyncio.run(), which would join a busy thread

@@ -28,7 +28,7 @@ from .reading import Parsed, open_data, read_bytes, take_fingerprint, unreadable
 from .records import Origin, give_back_memory, read_on_demand
 from .text import FileText, MemoryText
 
-__all__ = ["load", "read_one", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
+__all__ = ["load", "reopen", "read_one", "bundled_path", "STRICT_LIMIT", "JSONL_SUFFIXES"]
 
 
 STRICT_LIMIT = 64 * 1024 * 1024
@@ -130,6 +130,17 @@ def load(paths=None, *, cache: bool = True) -> Timeline:
     finally:
         if enabled:
             gc.enable()
+
+
+def reopen(paths) -> Timeline | None:
+    """One big, unchanged file's timeline restored from its cache, or None: not one big
+    file, no cache, a stale one, or a damaged one (``load`` then reads the file in full, and
+    its notices say why). What the explorer starts before it imports Textual
+    (``tui/reopening.py``)."""
+    try:
+        return _restore(paths)
+    except Damaged:
+        return None
 
 
 def _one_big_file(paths) -> str | Path | None:
