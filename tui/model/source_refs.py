@@ -13,8 +13,8 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate, chain, compress, islice, repeat
-from operator import attrgetter, is_not, le
+from itertools import accumulate, chain, compress, repeat
+from operator import attrgetter, is_not
 
 import msgspec
 
@@ -22,7 +22,7 @@ from .entities import STANCES, SourceRef
 from .haystack import records_at
 from .protocols import SourceRefs
 
-__all__ = ["Collector", "read_refs", "refs_at", "spliced", "check", "SUPPORTS", "DISPUTES", "MENTIONS"]
+__all__ = ["Collector", "read_refs", "refs_at", "spliced", "SUPPORTS", "DISPUTES", "MENTIONS"]
 
 SUPPORTS, DISPUTES, MENTIONS = (STANCES.index(s) for s in ("supports", "disputes", "mentions"))
 _CODES = {s: k for k, s in enumerate(STANCES)}
@@ -215,12 +215,3 @@ def _numbers(refs: SourceRefs) -> dict[str, int]:
         refs.numbers = {sid: k for k, sid in enumerate(refs.ids)}
     return refs.numbers
 
-
-def check(refs: SourceRefs, events: int, sources: int) -> bool:
-    """The columns agree with each other and with a timeline of ``events`` events and
-    ``sources`` sources (what a cache restore checks before serving them)."""
-    starts, cited = refs.starts, refs.sources
-    return (len(starts) == events + 1 and starts[0] == 0 and starts[-1] == len(cited) == len(refs.stances)
-            and all(map(le, starts, islice(starts, 1, None))) and len(refs.ids) == sources
-            and (not cited or max(cited) < sources) and (not refs.stances or max(refs.stances) < len(STANCES))
-            and all(0 <= k < len(cited) for k in refs.notes) and all(0 <= p < events for p in refs.event_notes))

@@ -42,10 +42,9 @@ from pathlib import Path
 
 import msgspec
 
-from ..model.entities import Actor, Event, Quote, Source
+from ..model.entities import STANCES, Actor, Event, Quote, Source
 from ..model.problems import Problem
 from ..model.protocols import SourceRefs
-from ..model.source_refs import check as check_refs
 from ..model.timeline import Timeline
 from .cachefile import (ENV, HEADER, MAGIC, VERSION, Damaged, Stale, Toc, cache_dir, cache_path, checksum, fingerprint,
                         identity_of, read_toc)
@@ -455,7 +454,10 @@ def _rebuild(toc: Toc, sections: _Sections, name: str, data: DataFile, size: int
                       bytes(sections.raw("refs.stances")), sections.decode("refs.notes", dict[int, str]),
                       sections.decode("refs.event_notes", dict[int, str]),
                       DeferredSequence(lambda: _ids_of(sources.checked()), length=count))
-    _check(check_refs(refs, n, count), "source refs")
+    _check(sound.refs_fit(column(refs.starts, "I"), column(refs.sources, "I"), column(refs.stances, "B"), n, count,
+                          len(STANCES)) and len(refs.ids) == count
+           and all(0 <= k < len(refs.sources) for k in refs.notes) and all(0 <= p < n for p in refs.event_notes),
+           "source refs")
     t = Timeline.indexed(
         title=toc.title, description=toc.description, files=[name], warnings=warnings,
         actors=deferred("actors", lambda: _records(sections, "actors", Actor), lambda fresh: fresh.actors,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["column", "ascending", "within", "spans_fit", "bounds_fit"]
+__all__ = ["column", "ascending", "within", "spans_fit", "bounds_fit", "refs_fit"]
 
 
 def column(data, typecode: str) -> np.ndarray:
@@ -38,3 +38,13 @@ def spans_fit(starts: np.ndarray, ends: np.ndarray, size: int) -> bool:
 def bounds_fit(lower: np.ndarray, upper: np.ndarray) -> bool:
     """Lower bounds in order, each at most its upper bound."""
     return bool(len(lower) == len(upper) and ascending(lower) and (lower <= upper).all())
+
+
+def refs_fit(starts: np.ndarray, cited: np.ndarray, stances: np.ndarray, events: int, sources: int,
+             kinds: int) -> bool:
+    """Every event's cited sources as columns (``protocols.SourceRefs``): ``events`` + 1
+    starts from 0, never decreasing, to the number of refs; each ref's source below
+    ``sources`` and its stance below ``kinds``. (Walked in Python, 0.15-0.2 s of CPU at a
+    million events: most of what a reopen checked.)"""
+    return bool(len(starts) == events + 1 and int(starts[0]) == 0 and int(starts[-1]) == len(cited) == len(stances)
+                and ascending(starts) and within(cited, 0, sources) and within(stances, 0, kinds))
