@@ -11,6 +11,7 @@ headlines and texts into the page as HTML), URLs become links only when they are
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 
 import msgspec
@@ -192,29 +193,63 @@ def display_date(edate: EDate, date_text: str | None) -> str | None:
     return f"{edate.display()} ({date_text})" if date_text else edate.display()
 
 
+class _Text(msgspec.Struct, gc=False):
+    headline: str
+    text: str
+
+
+class _Slide(msgspec.Struct, omit_defaults=True, kw_only=True, gc=False):
+    """A slide as TimelineJS reads it; encoded in this field order, without the absent ones
+    (the same JSON as the dict it replaces, built and encoded for less)."""
+
+    start_date: dict
+    end_date: dict | None = None
+    display_date: str | None = None
+    text: _Text
+    media: dict | None = None
+    group: str | None = None
+    unique_id: str
+
+
+_PLAIN_DATE = re.compile(r"[0-9/-]+")
+"""A stored date without a qualifier, an open end or a time (so without an offset):
+TimelineJS shows its parts as they are, and it needs no display_date."""
+
+
 class _Writer:
     """Slides for one timeline, made with as little Python per event as the format allows.
 
     What recurs is made once and looked up: each actor's and source's escaped HTML (a 100k
-    export names 5k actors and 20k sources some 500k times), and each distinct date's parts
-    and display (events share dates). The JSON of a batch of slides is then checked for
-    characters ``json_safe`` would escape in its text, before encoding (``jsontext.inert``),
-    instead of searching the encoded bytes: the same output, for less than half the search.
+    export names 5k actors and 20k sources some 500k times), each distinct set of sources
+    (its paragraph and media) and of tags (its paragraph and group), and each distinct
+    date's parts and display (events share dates). Whether a batch of slides needs
+    ``json_safe`` is told before encoding by searching the data's own strings
+    (``jsontext.inert``): what is made once (names, links, dates) is checked when it is
+    made, so the search covers each event's and quote's text and not the markup and links
+    around it. ``escape`` only ever writes ASCII, so the strings say what their HTML would.
     """
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
         self._actors: dict[str, str] = {}
         self._sources: dict[str, tuple[str, dict | None]] = {}
+        self._source_sets: dict[tuple, tuple[str | None, dict | None]] = {}
+        self._tag_sets: dict[tuple, tuple[str, str]] = {}
         self._said: dict[str, str] = {}
         self._dates: dict[str, tuple] = {}
         self.unsafe = False
-        """A date's display is not inert (never so far): every batch goes through json_safe."""
+        """Something made once is not inert (a name, a link, a date): every batch from then
+        on goes through json_safe (which leaves inert JSON as it is)."""
+
+    def _made(self, text: str) -> str:
+        if not inert(text):
+            self.unsafe = True
+        return text
 
     def actor(self, actor_id: str) -> str:
         html = self._actors.get(actor_id)
         if html is None:
-            html = self._actors[actor_id] = escape(self.timeline.actor_name(actor_id))
+            html = self._actors[actor_id] = self._made(escape(self.timeline.actor_name(actor_id)))
         return html
 
     def source(self, source_id: str) -> tuple[str, dict | None]:
@@ -232,9 +267,26 @@ class _Writer:
                     media = {"url": url, "caption": escape(s.title)}
                     if s.publisher:
                         media["credit"] = escape(s.publisher)
-                cached = (f'<a href="{escape(url)}">{label}</a>' if url else label, media)
+                    self._made(url)
+                cached = (self._made(f'<a href="{escape(url)}">{label}</a>' if url else label), media)
             self._sources[source_id] = cached
         return cached
+
+    def source_set(self, ids) -> tuple[str | None, dict | None]:
+        """(the Sources paragraph or None, the media of the first source that has one) for
+        an event's sources (ids, or refs carrying a stance)."""
+        links = [self.source(i if i.__class__ is str else i.source) for i in ids]
+        shown = [link for link, _ in links if link]
+        paragraph = "<p><strong>Sources:</strong> " + "; ".join(shown) + "</p>" if shown else None
+        return paragraph, next((media for _, media in links if media), None)
+
+    def tag_set(self, tags: tuple) -> tuple[str, str]:
+        """(the Tags paragraph, the group) for an event's tags (checked when made)."""
+        made = self._tag_sets[tags] = (
+            "<p><strong>Tags:</strong> " + ", ".join([escape(t) for t in tags]) + "</p>",
+            escape(tags[0]))
+        self._made("".join(tags))
+        return made
 
     def date(self, pos: int, key: str) -> tuple:
         """(start parts, end parts or None, its display escaped, whether it is shown without
@@ -243,80 +295,91 @@ class _Writer:
         edate = self.timeline.dates[pos]
         start = edate.start or edate.end
         end = _parts(edate.end) if edate.interval and edate.start is not None and edate.end is not None else None
-        shown = escape(edate.display())
-        self.unsafe = self.unsafe or not inert(shown)
-        cached = self._dates[key] = (_parts(start), end, shown, display_date(edate, None) is not None)
+        shown = self._made(escape(edate.display()))
+        bare = False if _PLAIN_DATE.fullmatch(key) else display_date(edate, None) is not None
+        cached = self._dates[key] = (_parts(start), end, shown, bare)
         return cached
 
-    def slides(self, positions: Sequence[int], texts: list[str]) -> list[dict]:
+    def slides(self, positions: Sequence[int], texts: list[str]) -> list[_Slide]:
         """Slides for these positions; their events and quotes read together (a big file's
         records are read back from it, and one read of many costs far less than many reads).
-        The strings of each slide go into ``texts``, to be checked: its headline, text, words
-        for the date, group and id (a media's URL, caption and credit are in its text, as the
-        source's link)."""
+        The data's own strings of each slide go into ``texts``, to be checked: its title,
+        summary, place, words for the date, roles, quotes, tags, confidence, note and id
+        (``_made`` checks the rest)."""
         timeline = self.timeline
         events = timeline.events_at(positions)
         quotes = timeline.quotes_of(positions)
         count = timeline.quote_count
-        actors, sources, said_of, dates = self._actors, self._sources, self._said, self._dates
-        out, q = [], 0
+        actors, said_of, dates = self._actors, self._said, self._dates
+        source_sets, tag_sets = self._source_sets, self._tag_sets
+        out: list[_Slide] = []
         add = texts.append
+        q = 0
         for pos, e in zip(positions, events):
             start, end, shown, bare = dates.get(e.date) or self.date(pos, e.date)
-            slide: dict = {"start_date": start}
-            if end is not None:
-                slide["end_date"] = end
+            display = None
             if e.date_text:
-                slide["display_date"] = display = f"{shown} ({escape(e.date_text)})"
-                add(display)
+                display = f"{shown} ({escape(e.date_text)})"
+                add(e.date_text)
             elif bare:
-                slide["display_date"] = shown
-            sids = e.source_ids() if e.sources else ()
-            links = [sources.get(i) or self.source(i) for i in sids]
-            headline = escape(e.title)
+                display = shown
+            title = e.title
+            add(title)
             # the event's summary, place, actors, quotes, sources and note as HTML; every string escaped
             html: list[str] = []
             if e.summary:
                 html.append("<p>" + escape(e.summary).replace("\n", "<br>") + "</p>")
+                add(e.summary)
             if e.place:
                 html.append("<p><strong>Place:</strong> " + escape(e.place) + "</p>")
+                add(e.place)
             if e.actors:
-                names = [(actors.get(a) or self.actor(a)) if a.__class__ is str
-                         else (actors.get(a.actor) or self.actor(a.actor)) + (f" ({escape(a.role)})" if a.role else "")
-                         for a in e.actors]
+                names = []
+                for a in e.actors:
+                    if a.__class__ is str:
+                        names.append(actors.get(a) or self.actor(a))
+                    elif a.role:
+                        names.append((actors.get(a.actor) or self.actor(a.actor)) + f" ({escape(a.role)})")
+                        add(a.role)
+                    else:
+                        names.append(actors.get(a.actor) or self.actor(a.actor))
                 html.append("<p><strong>Actors:</strong> " + ", ".join(names) + "</p>")
             n = count(pos)
-            for quote in quotes[q:q + n]:
-                said = ""
-                if quote.said:
-                    said = said_of.get(quote.said)
-                    if said is None:
-                        said = said_of[quote.said] = f", {escape(parse_edtf(quote.said).display())}"
-                html.append(f"<blockquote>“{escape(quote.text)}” — {actors.get(quote.speaker) or self.actor(quote.speaker)}{said}</blockquote>")
-            q += n
-            shown_links = [link for link, _ in links if link]
-            if shown_links:
-                html.append("<p><strong>Sources:</strong> " + "; ".join(shown_links) + "</p>")
+            if n:
+                for quote in quotes[q:q + n]:
+                    said = ""
+                    if quote.said:
+                        said = said_of.get(quote.said)
+                        if said is None:
+                            said = said_of[quote.said] = self._made(f", {escape(parse_edtf(quote.said).display())}")
+                    html.append(f"<blockquote>“{escape(quote.text)}” — "
+                                f"{actors.get(quote.speaker) or self.actor(quote.speaker)}{said}</blockquote>")
+                    add(quote.text)
+                q += n
+            media = None
+            if e.sources:
+                try:
+                    key = tuple(e.sources)
+                    paragraph, media = source_sets.get(key) or source_sets.setdefault(key, self.source_set(key))
+                except TypeError:  # a source ref with a stance (not hashable)
+                    paragraph, media = self.source_set(e.sources)
+                if paragraph:
+                    html.append(paragraph)
+            group = None
             if e.tags:
-                html.append("<p><strong>Tags:</strong> " + ", ".join([escape(t) for t in e.tags]) + "</p>")
+                key = tuple(e.tags)
+                paragraph, group = tag_sets.get(key) or self.tag_set(key)
+                html.append(paragraph)
             if e.confidence != "confirmed":
                 html.append("<p><strong>Confidence:</strong> " + escape(e.confidence) + "</p>")
+                add(e.confidence)
             if e.note:
                 html.append("<p><strong>Note:</strong> " + escape(e.note) + "</p>")
-            text = "".join(html)
-            slide["text"] = {"headline": headline, "text": text}
-            add(headline)
-            add(text)
-            for _, media in links:
-                if media:
-                    slide["media"] = media
-                    break
-            if e.tags:
-                slide["group"] = group = escape(e.tags[0])
-                add(group)
-            slide["unique_id"] = e.id
+                add(e.note)
             add(e.id)
-            out.append(slide)
+            out.append(_Slide(start_date=start, end_date=end, display_date=display,
+                              text=_Text(escape(title), "".join(html)), media=media, group=group,
+                              unique_id=e.id))
         return out
 
 
