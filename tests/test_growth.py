@@ -16,6 +16,7 @@ import pytest
 from tui.cli import main
 from tui.model.density import Density
 from tui.model.first_report import FirstReports
+from tui.model.names import distinct_labels
 from tui.model.problems import LoadError
 from tui.model.query import from_options, run
 from tui.store import growth, load, loader
@@ -70,6 +71,8 @@ def same(grown, path, before=None) -> None:
         assert (list(reports.known_by), list(reports.flags), list(reports.disputing), list(reports.undated_only)) == \
             (list(fresh.known_by), list(fresh.flags), list(fresh.disputing), list(fresh.undated_only))
         assert list(reports.lower) == list(fresh.lower)
+        labels = distinct_labels(before.actors.values()).grown(grown.timeline.actors, len(before.actors))
+        assert labels == distinct_labels(full.actors.values())  # the explorer's actor labels, carried on
     a, b = grown.timeline, full
     n = len(b)
     assert len(a) == n
@@ -159,6 +162,12 @@ def test_new_actors_and_sources_come_in_with_the_events_that_name_them(story, bi
     assert list(run(grown.timeline, from_options(actors=["newcomer"])).positions) == [grown.timeline.position["new-1"]]
     assert [w.message for w in grown.timeline.warnings[len(old.warnings):]] == ["event 'new-2' cites no source"]
     same(grown, story, old)
+    namesake = next(iter(grown.timeline.actors.values()))  # a name already taken: labels told apart again
+    append(story, line(type="actor", id="namesake", name=namesake.name.upper(), kind=namesake.kind)
+           + event(3, "2024-03-23", actors=["namesake"]))
+    again = growth.grow(grown.timeline, grown.tail)
+    same(again, story, grown.timeline)
+    assert distinct_labels(again.timeline.actors.values())["namesake"] == f"{namesake.name.upper()} (namesake)"
 
 
 def snapshot(timeline):

@@ -26,6 +26,8 @@ from .interchange import ConvertError
 from .interchange.opening import load_any
 from .model.changes import Changes, appended, diff
 from .model.density import Density
+from .model.first_report import first_reports
+from .model.names import Labels, distinct_labels
 from .model.problems import LoadError
 from .model.text import visible
 from .model.timeline import Timeline
@@ -48,6 +50,8 @@ class Reloaded(Message):
     changes: Changes
     tail: Tail | None
     """Where this read of a JSON Lines file ended (the next one starts there)."""
+    labels: Labels | None = None
+    """The actors' labels (``model/names.py``), worked out here rather than on the screen."""
 
 
 @dataclass
@@ -117,11 +121,13 @@ class LiveReload:
         self._reloading = True
         self.busy.add("reload")  # quitting meanwhile must not wait for the thread
         shown = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
-        density = shown.density if shown is not None and shown.density.timeline is self.timeline else None
-        self._reload(self.timeline, self._tail, density)
+        mine = shown is not None and shown.timeline is self.timeline
+        density = shown.density if mine and shown.density.timeline is self.timeline else None
+        self._reload(self.timeline, self._tail, density, shown.labels if mine else None)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
-    def _reload(self, old: Timeline, tail: Tail | None, density: Density | None = None) -> None:
+    def _reload(self, old: Timeline, tail: Tail | None, density: Density | None = None,
+                labels: Labels | None = None) -> None:
         try:
             try:
                 grown = grow(old, tail) if tail is not None else None
@@ -134,6 +140,10 @@ class LiveReload:
                 density = density.grown(new, grown.positions) if density is not None else Density(new)
                 measure_grown(old, new, grown.positions)  # the new screen's columns, without a new sample
                 layout_grown(old, new, grown.positions)  # and its headings, unfiltered
+                reports = first_reports.built_for(old)  # as-of and is:disputed: the new events' only
+                if reports is not None:
+                    first_reports.handed(new, reports.grown(new, grown.positions))
+                labels = labels.grown(new.actors, len(old.actors)) if labels is not None else None
             else:
                 before = stamp(self.paths[0]) if len(self.paths) == 1 else None
                 try:  # as the command line opened them (TimelineJS, CSV... converted again)
@@ -148,7 +158,10 @@ class LiveReload:
                 # a big file's events would all have to be read back to compare: ids only
                 changes = diff(old, new, compare=new.origin is None and old.origin is None)
                 density = Density(new)
-            self.post_message(Reloaded(new, density, changes, tail))
+                labels = None
+            if labels is None:
+                labels = distinct_labels(new.actors.values())
+            self.post_message(Reloaded(new, density, changes, tail, labels))
         except Exception as exc:  # never end the explorer over a reload
             self.post_message(ReloadFailed([f"could not reload: {exc}"]))
         finally:
@@ -186,7 +199,8 @@ class LiveReload:
         new, changes = message.timeline, message.changes
         replacement = MainScreen(new, screen.filters, density=message.density, zone=self.zone,
                                  cursor=_carry_cursor(screen.timeline, screen.current, new),
-                                 notes=screen.session)  # the analyst's notes go on with the new version
+                                 notes=screen.session,  # the analyst's notes go on with the new version
+                                 labels=message.labels)
         focused = _focused_pane(screen)
         self.timeline, self._tail = new, message.tail  # together: the next read starts where this one ended
         self.fresh = changes.fresh
