@@ -23,6 +23,7 @@ output is the same either way.
 from __future__ import annotations
 
 import codecs
+import gc
 import os
 import pickle
 import shutil
@@ -38,16 +39,15 @@ __all__ = ["report", "write", "HALVES_LIMIT"]
 HALVES_LIMIT = 50_000
 """Below this many events the report takes well under a second: one process does it all."""
 
-# What one event's part of the work costs, roughly, in the same unit (measured at 100k
-# events): its own step, each flagged ref (a finding and its line), each quote (read back,
-# checked, perhaps a finding), and its line of the table (which this process writes).
-_EVENT, _FLAGGED, _QUOTE, _TABLE = 1.0, 3.0, 4.0, 1.5
+# What one event's part of the work costs, roughly, in the same unit (CPU measured at 100k
+# events): its line of the table and its own step, each flagged ref (a finding and its
+# line), each quote (read back, checked, perhaps a finding).
+_EVENT, _FLAGGED, _QUOTE = 3.0, 1.5, 2.0
 
 
-def _split(sourcing: SourcingReport, n: int, *, table: bool) -> int:
-    """Where the child's part starts: this process does the events before it (and with
-    ``table``, the whole table), the child those from it on and the quotes tied to no
-    event, each about half of the work."""
+def _split(sourcing: SourcingReport, n: int) -> int:
+    """Where the child's part starts: this process does the events before it, the child
+    those from it on and the quotes tied to no event, each about half of the work."""
     import numpy as np
 
     t = sourcing.timeline
@@ -57,16 +57,16 @@ def _split(sourcing: SourcingReport, n: int, *, table: bool) -> int:
     work = _EVENT + _FLAGGED * np.diff(fstarts) + _QUOTE * np.diff(qstarts[:n + 1])
     done = np.concatenate(([0.0], np.cumsum(work)))
     untied = _QUOTE * (len(t.quotes) - int(qstarts[n]))
-    # this process: _TABLE * n + done[h]; the child: done[n] - done[h] + untied
-    h = int(np.searchsorted(done, (done[n] + untied - (_TABLE * n if table else 0)) / 2))
+    h = int(np.searchsorted(done, (done[n] + untied) / 2))
     return min(max(h, 1), n - 1)
 
 
-def _fork(sourcing: SourcingReport, child, n: int, *, table: bool):
+def _fork(sourcing: SourcingReport, child, n: int):
     """Fork a child running ``child(start)`` on the events from ``start`` on, its answer
     pickled back through a pipe: (start, pid, the pipe's end), or None if it could not."""
-    start = _split(sourcing, n, table=table)
+    start = _split(sourcing, n)
     read, write_end = os.pipe()
+    gc.freeze()  # what is here now is never collected: neither process's collector touches (and copies) it
     sys.stdout.flush()  # the child must not write out what this process holds
     sys.stderr.flush()
     try:
@@ -109,7 +109,7 @@ def report(timeline: Timeline, *, names: bool = False) -> tuple[SourcingReport, 
     if n < HALVES_LIMIT or not hasattr(os, "fork"):
         return sourcing, sourcing.report(names=names)
     sourcing.prepare()
-    forked = _fork(sourcing, lambda start: sourcing.report(names=names, positions=range(start, n)), n, table=False)
+    forked = _fork(sourcing, lambda start: sourcing.report(names=names, positions=range(start, n)), n)
     if forked is None:
         return sourcing, sourcing.report(names=names)
     half, pid, read = forked
@@ -138,40 +138,64 @@ def write(timeline: Timeline, out: TextIO) -> int:
         return len(whole.findings)
     sourcing = SourcingReport(timeline)
     columns = sourcing.prepare()
-    try:
-        scratch = tempfile.TemporaryFile(dir=_scratch_dir())
-    except OSError:
-        scratch = None
-    forked = None
-    if scratch is not None:
-        def child(start: int) -> dict[str, int]:
-            later = sourcing.report(positions=range(start, n))
-            with open(scratch.fileno(), "w", encoding=_encoding(out), errors=_errors(out), newline="",
-                      closefd=False) as text:
-                _write_lines(text, lines(later.findings, timeline.files))
-            return later.counts()
-
-        forked = _fork(sourcing, child, n, table=True)
-    start = forked[0] if forked is not None else n
     whole = Report(ids=sourcing.event_ids(), independent=columns.independent, with_url=columns.with_url,
                    first=columns.first)
-    _write_lines(out, sourcing_table(timeline, whole, sourcing))
-    first = sourcing.report(positions=range(0, start), untied=forked is None)
-    _write_lines(out, lines(first.findings, timeline.files))
+    try:
+        theirs = tempfile.TemporaryFile(dir=_scratch_dir())
+        mine = tempfile.TemporaryFile(dir=_scratch_dir())
+    except OSError:
+        theirs = mine = None
+    forked = None
+    if theirs is not None:
+        def child(start: int) -> tuple[int, dict[str, int]]:
+            """The later events' table lines, then their warnings' lines, into ``theirs``:
+            where the table's end, and the counts of the findings."""
+            with _text(theirs, out) as text:
+                _write_lines(text, sourcing_table(timeline, whole, sourcing, range(start, n), header=False))
+                text.flush()
+                table = os.lseek(theirs.fileno(), 0, os.SEEK_CUR)
+                later = sourcing.report(positions=range(start, n))
+                _write_lines(text, lines(later.findings, timeline.files))
+            return table, later.counts()
+
+        forked = _fork(sourcing, child, n)
+    if forked is None:  # one process does it all, in order
+        for theirs_or_mine in (theirs, mine):
+            if theirs_or_mine is not None:
+                theirs_or_mine.close()
+        _write_lines(out, sourcing_table(timeline, whole, sourcing))
+        alone = sourcing.report()
+        _write_lines(out, lines(alone.findings, timeline.files))
+        out.write(whole.summary(alone.counts()) + "\n")
+        return len(alone.findings)
+    start, pid, read = forked
+    _write_lines(out, sourcing_table(timeline, whole, sourcing, range(0, start)))
+    first = sourcing.report(positions=range(0, start), untied=False)
+    with _text(mine, out) as text:  # after the later events' table: kept until then
+        _write_lines(text, lines(first.findings, timeline.files))
     counts = first.counts()
-    later = _answer(*forked[1:]) if forked is not None else None
-    if forked is not None and later is None:  # the child failed: its part is worked out here
+    answer = _answer(pid, read)
+    if answer is not None:
+        table, later = answer
+        _copy(theirs, out, 0, table)
+        _copy(mine, out)
+        _copy(theirs, out, table)
+    else:  # the child failed: its part is worked out here
+        _write_lines(out, sourcing_table(timeline, whole, sourcing, range(start, n), header=False))
+        _copy(mine, out)
         rest = sourcing.report(positions=range(start, n))
         _write_lines(out, lines(rest.findings, timeline.files))
         later = rest.counts()
-    elif later is not None:
-        _copy(scratch, out)
-    if scratch is not None:
-        scratch.close()
-    if later is not None:
-        counts = {check: c + later[check] for check, c in counts.items()}
+    theirs.close()
+    mine.close()
+    counts = {check: c + later[check] for check, c in counts.items()}
     out.write(whole.summary(counts) + "\n")
     return sum(counts.values())
+
+
+def _text(scratch, out: TextIO) -> TextIO:
+    """A text stream onto a scratch file, in ``out``'s encoding (what ``_copy`` copies)."""
+    return open(scratch.fileno(), "w", encoding=_encoding(out), errors=_errors(out), newline="", closefd=False)
 
 
 def _write_lines(out: TextIO, chunk) -> None:
@@ -188,19 +212,23 @@ def _write_lines(out: TextIO, chunk) -> None:
         out.write("\n".join(batch))
 
 
-def _copy(scratch, out: TextIO) -> None:
-    """The child's lines, as it wrote them (in ``out``'s encoding), onto ``out``."""
-    scratch.seek(0)
+def _copy(scratch, out: TextIO, start: int = 0, end: int | None = None) -> None:
+    """Bytes ``start:end`` of a scratch file (written in ``out``'s encoding) onto ``out``."""
+    scratch.seek(start)
+    left = (os.fstat(scratch.fileno()).st_size if end is None else end) - start
     binary = getattr(out, "buffer", None)
-    if binary is not None:
-        out.flush()
-        shutil.copyfileobj(scratch, binary, 1 << 20)
+    decoder = None if binary is not None else codecs.getincrementaldecoder(_encoding(out))(_errors(out))
+    out.flush()
+    while left > 0 and (block := scratch.read(min(left, 1 << 20))):
+        left -= len(block)
+        if decoder is None:
+            binary.write(block)
+        else:  # a text stream only (a test's): decoded again
+            out.write(decoder.decode(block))
+    if decoder is None:
         binary.flush()
-        return
-    decoder = codecs.getincrementaldecoder(_encoding(out))(_errors(out))
-    while block := scratch.read(1 << 20):  # a text stream only (a test's): decoded again
-        out.write(decoder.decode(block))
-    out.write(decoder.decode(b"", final=True))
+    else:
+        out.write(decoder.decode(b"", final=True))
 
 
 def _encoding(out: TextIO) -> str:

@@ -20,18 +20,22 @@ from .model.timeline import Timeline
 __all__ = ["sourcing_table", "problem_json", "sourcing_json", "dump"]
 
 
-def sourcing_table(timeline: Timeline, report: Report, sourcing: SourcingReport) -> Iterator[str]:
+def sourcing_table(timeline: Timeline, report: Report, sourcing: SourcingReport, positions: range | None = None,
+                   *, header: bool = True) -> Iterator[str]:
     """One line per event, in timeline order: its date, how many independent sources,
-    whether one has a URL, the earliest published date, its id."""
-    yield f"{'Date':<30} {'Independent':>11}  {'URL':<3}  {'First published':<24}  Event"
+    whether one has a URL, the earliest published date, its id (``positions``: only
+    these events' lines, by position in ``report``; ``header``: the columns' names first)."""
+    if header:
+        yield f"{'Date':<30} {'Independent':>11}  {'URL':<3}  {'First published':<24}  Event"
     texts = getattr(timeline.dates, "texts", None)  # a big file's: parsed only when shown
     shown = sourcing.display
-    for pos, event_id in enumerate(report.ids):
-        first = report.first[pos]
+    ids, firsts, independent, with_url = report.ids, report.first, report.independent, report.with_url
+    for pos in range(len(ids)) if positions is None else positions:
+        first = firsts[pos]
         date = shown(texts[pos] if texts is not None else timeline.dates[pos].text)
-        yield (f"{date:<30} {report.independent[pos]:>11}  "
-               f"{'yes' if report.with_url[pos] else 'no':<3}  {shown(first.text) if first else '—':<24}  "
-               f"{visible(event_id)}")
+        yield (f"{date:<30} {independent[pos]:>11}  "
+               f"{'yes' if with_url[pos] else 'no':<3}  {shown(first.text) if first else '—':<24}  "
+               f"{visible(ids[pos])}")
 
 
 def problem_json(problem: Problem, check: str | None = None) -> dict:
