@@ -14,6 +14,7 @@ from .commands import TimelineCommands
 from .live_reload import LiveReload
 from .messages import Loaded, LoadFailed, TextIndexed
 from .model.density import Density
+from .model.names import actor_labels
 from .model.problems import LoadError
 from .model.query import Query
 from .model.text import one_line
@@ -153,6 +154,7 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
             else:
                 timeline = load(self.paths, cache=self.use_cache)
                 density = Density(timeline)
+                actor_labels(timeline)  # the main screen's, worked out here rather than on the event loop
         except LoadError as exc:
             self.post_message(LoadFailed(exc))
             return

@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 from itertools import islice
 
 from .entities import Actor
+from .per_timeline import once_per_timeline
 from .text import fold
+from .timeline import Timeline
 
-__all__ = ["Labels", "distinct_labels"]
+__all__ = ["Labels", "distinct_labels", "actor_labels"]
 
 
 class Labels(dict):
@@ -55,3 +57,18 @@ def distinct_labels(actors: Iterable[Actor]) -> Labels:
             labels[a.id] = f"{a.name} ({a.id})"
     labels.names, labels.kinds = names, kinds
     return labels
+
+
+@once_per_timeline
+def actor_labels(timeline: Timeline) -> dict[str, str]:
+    """``distinct_labels`` of the timeline's actors, worked out once (the loader's thread
+    does it, so that the main screen does not on the event loop)."""
+    return distinct_labels(timeline.actors.values())
+
+
+@once_per_timeline
+def actor_labels(timeline: Timeline) -> Labels:
+    """``distinct_labels`` of the timeline's actors, worked out once: by the loader's thread
+    (``reopening.py``, the app's load worker), so that the main screen does not on the event
+    loop (50,000 actors at a million events)."""
+    return distinct_labels(timeline.actors.values())

@@ -27,7 +27,7 @@ from ..model.density import Density
 from ..model.facets import counts_within
 from ..model.query import Query, QueryError, check_dates, make_term, parse_query, resolve_actors, run
 from ..model.matches import searchable
-from ..model.names import Labels, distinct_labels
+from ..model.names import Labels, actor_labels
 from ..model.spans import span_label
 from ..model.text import one_line, visible_same_length
 from ..model.timeline import Timeline
@@ -150,7 +150,7 @@ class MainScreen(Annotating, Screen[None]):
         self._side = "detail"
         self._settling = False
         """A ``_settle`` is due after the next frame."""
-        self.labels = labels = labels if labels is not None else distinct_labels(timeline.actors.values())
+        self.labels = labels = labels if labels is not None else actor_labels(timeline)
         """Actor id -> its label (a reload hands the new screen its labels, worked out aside)."""
         self.actor_label = lambda actor_id: labels.get(actor_id) or timeline.actor_name(actor_id)
         """An actor's name, with its kind or id when another actor has the same name."""
