@@ -22,6 +22,8 @@ __all__ = ["Document", "Conversion", "ConvertError", "slug", "source_kind"]
 
 _NOT_ID = re.compile(r"[^a-z0-9]+")
 _ID_LIMIT = 60
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""What ``slug`` makes of any text (so it gives such a text back as it is)."""
 
 
 class ConvertError(Exception):
@@ -31,6 +33,8 @@ class ConvertError(Exception):
 def slug(text: str, fallback: str) -> str:
     """A valid id from any text: accents dropped, lower case, runs of anything else as one
     hyphen ("Rózsa Péter writes recursion" -> "rozsa-peter-writes-recursion")."""
+    if len(text) <= _ID_LIMIT and _ID.fullmatch(text):
+        return text  # already an id (what an import of exported data mostly has)
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     out = _NOT_ID.sub("-", text.lower()).strip("-")

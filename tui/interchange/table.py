@@ -254,6 +254,7 @@ def _register(doc: Document, found: list, number: int) -> list:
     [each source's id, each row's [id, actor ids]]."""
     actor_of, source_of, rows = found
     warn, tally, actor, source, new_id = doc.warn, doc.tally, doc.actor, doc.source, doc.new_id_from
+    known_actors = doc._actor_names
     source_ids: list = [None] * len(source_of)
     answer: list = []
     add = answer.append
@@ -272,11 +273,13 @@ def _register(doc: Document, found: list, number: int) -> list:
         actors: list = []
         for ref in refs:
             actor_name, key, wanted_id, wanted_key = actor_of[ref]
-            before = len(doc.actors)
-            actor_id = actor(actor_name, wanted_id=wanted_id, key=key, wanted_key=wanted_key)
-            if len(doc.actors) > before:
-                tally("actor-kind", place, f"actor {actor_name!r} created with kind 'other' "
-                      "(a CSV has no actor kinds)")
+            actor_id = known_actors.get(key)  # ``Document.actor``'s first look, inline
+            if not actor_id:
+                before = len(doc.actors)
+                actor_id = actor(actor_name, wanted_id=wanted_id, key=key, wanted_key=wanted_key)
+                if len(doc.actors) > before:
+                    tally("actor-kind", place, f"actor {actor_name!r} created with kind 'other' "
+                          "(a CSV has no actor kinds)")
             if actor_id not in actors:
                 actors.append(actor_id)
         for ref in source_refs:
@@ -425,6 +428,7 @@ def _assemble(doc: Document, prepared: list, number: int) -> None:
     file order (what makes a second import of the same file give the same ids)."""
     warn, tally = doc.warn, doc.tally
     actor, source, new_id, events = doc.actor, doc.source, doc.new_id_from, doc.events.append
+    known_actors, known_sources = doc._actor_names, doc._source_urls  # what they look in first
     for entry in prepared:
         if entry is None:
             number += 1
@@ -446,12 +450,14 @@ def _assemble(doc: Document, prepared: list, number: int) -> None:
         if names:
             actors: list = []
             for i, actor_name in enumerate(names):
-                before = len(doc.actors)
-                actor_id = actor(actor_name, wanted_id=ids[i] if ids else None, key=name_keys[i],
-                                 wanted_key=id_keys[i] if ids else None)
-                if len(doc.actors) > before:
-                    tally("actor-kind", place, f"actor {actor_name!r} created with kind 'other' "
-                          "(a CSV has no actor kinds)")
+                actor_id = known_actors.get(name_keys[i])  # ``Document.actor``'s first look, inline
+                if not actor_id:
+                    before = len(doc.actors)
+                    actor_id = actor(actor_name, wanted_id=ids[i] if ids else None, key=name_keys[i],
+                                     wanted_key=id_keys[i] if ids else None)
+                    if len(doc.actors) > before:
+                        tally("actor-kind", place, f"actor {actor_name!r} created with kind 'other' "
+                              "(a CSV has no actor kinds)")
                 if actor_id not in actors:
                     actors.append(actor_id)
             event["actors"] = actors
@@ -462,7 +468,7 @@ def _assemble(doc: Document, prepared: list, number: int) -> None:
         if pairs:
             sources: list = []
             for source_title, url in pairs:
-                source_id = source(title=source_title, url=url)
+                source_id = known_sources.get(url or f"\0{source_title}") or source(title=source_title, url=url)
                 if source_id not in sources:
                     sources.append(source_id)
             event["sources"] = sources
