@@ -387,3 +387,30 @@ def test_the_numpy_columns_are_the_python_ones(tmp_path, which):
     if which == "synthetic":  # the checks had something to find
         assert len(a.lone) > 100 and a.kinds.count(1) > 100 and a.kinds.count(2) > 100 and 3 in a.kinds
     _same(python.report(names=True), numpy.report(names=True))
+
+
+@pytest.mark.parametrize("aside", [True, False], ids=["json-quotes-child", "jsonl"])
+def test_the_quotes_facts_gathered_on_load_are_those_read_back(tmp_path, monkeypatch, aside):
+    """A big file's first open gathers what the report checks of each quote (by the child
+    that reads a JSON file's quotes, or as a JSON Lines file is read), in the timeline's
+    quote order: the same as the quotes read back, and so the same report."""
+    from helpers_sourcing import synthetic
+
+    data = synthetic(1500, seed=6)
+    data["quotes"][3]["original"] = "   "  # blank: no original
+    data["quotes"][5]["original"] = " Palabras "
+    if aside:
+        path = write_tmp(data)
+        monkeypatch.setattr(loader, "ASIDE_LIMIT", 0)
+    else:
+        path = write_jsonl(tmp_path / "synthetic.jsonl", data)
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    t = load(path, cache=False)
+    facts = t.quote_facts
+    assert facts is not None and len(facts) == len(t.quotes) == 1500
+    quotes = list(t.quotes)
+    assert list(zip(facts.ids, facts.speakers, facts.sources, facts.languages, facts.originals)) == \
+        [(q.id, q.speaker, q.source, q.language, int(bool((q.original or "").strip()))) for q in quotes]
+    gathered = SourcingReport(t).report(names=True)
+    t.quote_facts = None  # read back from the file
+    _same(gathered, SourcingReport(t).report(names=True))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import accumulate, chain, compress, repeat
 from operator import attrgetter, is_not
 
@@ -22,7 +23,7 @@ from .entities import STANCES, SourceRef
 from .haystack import records_at
 from .protocols import SourceRefs
 
-__all__ = ["Collector", "read_refs", "refs_at", "spliced", "SUPPORTS", "DISPUTES", "MENTIONS"]
+__all__ = ["QuoteFacts", "Collector", "read_refs", "refs_at", "spliced", "SUPPORTS", "DISPUTES", "MENTIONS"]
 
 SUPPORTS, DISPUTES, MENTIONS = (STANCES.index(s) for s in ("supports", "disputes", "mentions"))
 _CODES = {s: k for k, s in enumerate(STANCES)}
@@ -116,6 +117,23 @@ class Collector:
                 event_notes = {p: event_notes[i] for p, i in enumerate(order) if i in event_notes}
         return SourceRefs(array("I", accumulate(counts, initial=0)), sources, stances, dict(notes), dict(event_notes),
                           ids)
+
+
+@dataclass(slots=True)
+class QuoteFacts:
+    """What the sourcing report checks of every quote, in the timeline's quote order
+    (``Timeline.quotes``), gathered by the reader of a big file while it decodes them (the
+    loader's quotes child, ``store/aside.py``), so that no quote is read back for it."""
+
+    ids: list[str]
+    speakers: list[str]
+    sources: list[str]
+    languages: list[str | None]
+    originals: bytes
+    """1 where the quote has an ``original`` that is not blank."""
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 class _EventSources(msgspec.Struct):

@@ -378,10 +378,11 @@ class SourcingReport:
         kept = report.names
         lone, fstarts, flagged, kinds = columns.lone, columns.fstarts, columns.flagged, columns.kinds
         qstarts = t.quote_starts
+        check_quote = self._quote_findings
         for first_pos in range(p0, p1, _CHUNK):
             span = range(first_pos, min(first_pos + _CHUNK, p1))
             base = qstarts[span.start]
-            quotes = records_at(t.quotes, range(base, qstarts[span.stop]), _DECODE_QUOTES)
+            qids, speakers, said_in, languages, originals = self._quotes(range(base, qstarts[span.stop]))
             for pos in span:
                 event_id = event_ids[pos]
                 if kept is not None:
@@ -416,17 +417,29 @@ class SourcingReport:
                                             f"source '{sid}' was published {display(by_code[code].published.text)}, "
                                             f"before the event it reports on ({display(text)})"))
                 q0, q1 = qstarts[pos] - base, qstarts[pos + 1] - base
-                own = quotes[q0:q1] if q1 > q0 else ()
                 note = notes.get(pos)
                 if note:
                     cited = [(source_ids[codes[k]], by_code[codes[k]]) for k in range(starts[pos], starts[pos + 1])]
-                    self._note_findings(event_id, note, cited, own, add)
-                for quote in own:
-                    self._quote_findings(quote, event_id, pos, add)
+                    self._note_findings(event_id, note, cited, said_in[q0:q1], add)
+                for i in range(q0, q1):
+                    check_quote(qids[i], speakers[i], said_in[i], languages[i], originals[i], event_id, pos, add)
         if untied:
-            for quote in records_at(t.quotes, range(qstarts[len(t)] if len(t) else 0, len(t.quotes)), _DECODE_QUOTES):
-                self._quote_findings(quote, None, None, add)
+            for quote in zip(*self._quotes(range(qstarts[len(t)] if len(t) else 0, len(t.quotes)))):
+                check_quote(*quote, None, None, add)
         return report
+
+    def _quotes(self, indexes: range) -> tuple[list[str], list[str], list[str], list[str | None], bytes]:
+        """What the checks read of these quotes: ids, speakers, sources, languages, whether
+        each has an ``original``; from what the reader gathered (``Timeline.quote_facts``),
+        else read back from the file."""
+        t = self.timeline
+        facts = getattr(t, "quote_facts", None)
+        a, b = indexes.start, indexes.stop
+        if facts is not None and len(facts) == len(t.quotes):
+            return facts.ids[a:b], facts.speakers[a:b], facts.sources[a:b], facts.languages[a:b], facts.originals[a:b]
+        quotes = records_at(t.quotes, indexes, _DECODE_QUOTES)
+        return ([q.id for q in quotes], [q.speaker for q in quotes], [q.source for q in quotes],
+                [q.language for q in quotes], bytes([bool((q.original or "").strip()) for q in quotes]))
 
     def event_ids(self) -> list[str]:
         """Every event's id, by position."""
@@ -563,41 +576,42 @@ class SourcingReport:
                 self._displays[date_text] = shown
         return shown
 
-    def _note_findings(self, event_id: str, note: str, cited, quotes, add) -> None:
+    def _note_findings(self, event_id: str, note: str, cited, quotes: list[str], add) -> None:
+        """``quotes``: the sources of the event's quotes."""
         found = self._named_outlets(note)
         if not found:
             return
         # the outlets the event stands on: its sources, and those of its quotes
         outlets = set().union(*(facts.outlets for _, facts in cited),
-                              *(self.facts(q.source).outlets for q in quotes))
+                              *(self.facts(source).outlets for source in quotes))
         for name in found:
             if name not in outlets:
                 add(Finding("events", event_id, ("note",), "note-outlet",
                             f"the note names {self._outlet_names[name]}, which publishes none of "
                             f"this event's sources"))
 
-    def _quote_findings(self, quote, event_id: str | None, position: int | None, add) -> None:
-        known = self._quoted.get(quote.source)
+    def _quote_findings(self, quote_id: str, speaker: str, source_id: str, language: str | None, original: int,
+                        event_id: str | None, position: int | None, add) -> None:
+        known = self._quoted.get(source_id)
         if known is None:
-            known = self._quoted[quote.source] = self._quoted_source(quote.source)
+            known = self._quoted[source_id] = self._quoted_source(source_id)
         source, printed, voices = known
         if source is None:
             return
         languages = self._languages
-        said = languages.get(quote.language, False)
+        said = languages.get(language, False)
         if said is False:
-            said = languages[quote.language] = _language(quote.language)
-        if said is not None and printed and said != printed and not (quote.original or "").strip():
-            add(Finding("quotes", quote.id, ("language",), "translation",
-                        f"quote '{quote.id}' is in '{quote.language}' but its source '{source.id}' is in "
+            said = languages[language] = _language(language)
+        if said is not None and printed and said != printed and not original:
+            add(Finding("quotes", quote_id, ("language",), "translation",
+                        f"quote '{quote_id}' is in '{language}' but its source '{source.id}' is in "
                         f"'{source.language}', and it has no 'original' (a translation shown as verbatim)"))
-        speaker = quote.speaker
         if speaker in voices:
             return
         if position is not None and _holds(self.timeline.actor_positions(speaker), position):
             return
         where = f"an actor of event '{event_id}'" if event_id is not None else "tied to an event"
-        add(Finding("quotes", quote.id, ("speaker",), "speaker",
+        add(Finding("quotes", quote_id, ("speaker",), "speaker",
                     f"speaker '{speaker}' is neither {where} nor the author or publisher "
                     f"of source '{source.id}'"))
 

@@ -198,6 +198,9 @@ class Timeline:
         self._haystack: tuple[object, array] | None = None
         self._haystack_lock = threading.Lock()
         self._refs_lock = threading.Lock()
+        self.quote_facts = None
+        """``source_refs.QuoteFacts`` of every quote, when the reader gathered them (a big
+        file's first open); else None, and the sourcing report reads the quotes back."""
         self._scanner = None
         self.notices: list[str] = []
         """What the store has to say about how this timeline was read, one line each, for a

@@ -29,7 +29,7 @@ from ..model.entities import ACTOR_KINDS, CONFIDENCES, SOURCE_KINDS, Actor, Even
 from ..model.problems import Problem
 from ..model.timeline import Timeline, group_key, is_long, sort_key
 from ..model.protocols import TextSource
-from ..model.source_refs import Collector
+from ..model.source_refs import Collector, QuoteFacts
 from .records import DataFile, FileRecords, LazyDates, Origin, Spans
 
 __all__ = ["Arrangement", "Broken", "Columns", "Fill", "ids_valid", "people_valid", "via_loop_from", "via_loops"]
@@ -106,6 +106,9 @@ class Arrangement:
     """The quotes' byte spans, grouped by their event's position (quotes tied to no event last)."""
     untied: list[tuple[int, str]]
     """Quotes tied to no event: index in the file's list, id (a warning each)."""
+    quote_order: list[int] | None = None
+    """The file index of the quote at each place in ``quote_spans`` (where it was worked
+    out: the child that did sends its quotes' facts in that order instead)."""
 
 
 @dataclass(slots=True)
@@ -150,6 +153,13 @@ class Columns:
         self.speakers: Counter[str] = Counter()
         self.quote_sources: set[str] = set()
         self.said: set[str | None] = set()
+        # what the sourcing report checks of each quote, in file order (``QuoteFacts``)
+        self.quote_speakers: list[str] = []
+        self.quote_source_ids: list[str] = []
+        self.quote_languages: list[str | None] = []
+        self.quote_originals = bytearray()
+        self.quote_facts: QuoteFacts | None = None
+        """Those facts in timeline order, as the child process that read the quotes sent them."""
         self._texts: dict[str, str] = {}
         self._actor_ids: set[str] = set()
         self._source_ids: set[str] = set()
@@ -195,9 +205,15 @@ class Columns:
     def _quotes(self, quotes: list[Quote]) -> None:
         self.quote_ids += [q.id for q in quotes]
         self.quote_events += [q.event for q in quotes]
-        self.speakers.update([q.speaker for q in quotes])
-        self.quote_sources.update([q.source for q in quotes])
+        speakers = [q.speaker for q in quotes]
+        sources = [q.source for q in quotes]
+        self.speakers.update(speakers)
+        self.quote_sources.update(sources)
         self.said.update([q.said for q in quotes])
+        self.quote_speakers += speakers
+        self.quote_source_ids += sources
+        self.quote_languages += [q.language for q in quotes]
+        self.quote_originals += bytes([bool((q.original or "").strip()) for q in quotes])
 
     def add_quote_people(self, speakers: dict[str, int], sources: list[str]) -> None:
         """Who the quotes name (speakers, with how often, and sources), as the child process
@@ -266,7 +282,15 @@ class Columns:
         qstart = array("I", accumulate(map(per_position.get, range(n), repeat(0)), initial=0))
         untied = [(i, self.quote_ids[i]) for i, e in enumerate(self.quote_events) if e is None]
         return Arrangement(None if in_order else array("I", order), lower, upper, group_keys, long, qstart,
-                           quote_spans.permuted(quote_order), untied)
+                           quote_spans.permuted(quote_order), untied, quote_order)
+
+    def facts_of_quotes(self, order: list[int]) -> QuoteFacts:
+        """What the sourcing report checks of each quote, in this order (``Arrangement.quote_order``)."""
+        return QuoteFacts(list(map(self.quote_ids.__getitem__, order)),
+                          list(map(self.quote_speakers.__getitem__, order)),
+                          list(map(self.quote_source_ids.__getitem__, order)),
+                          list(map(self.quote_languages.__getitem__, order)),
+                          bytes(map(self.quote_originals.__getitem__, order)))
 
     # --- the timeline -----------------------------------------------------------------------------
 
@@ -300,7 +324,7 @@ class Columns:
         warnings = self._warnings(name, lines, arrangement.untied)
         event_spans = event_spans if order is None else event_spans.permuted(order)
         quote_spans = arrangement.quote_spans
-        return Timeline.indexed(
+        timeline = Timeline.indexed(
             title=title, description=description, files=[name], warnings=warnings,
             actors=self.actors, sources=self.sources,
             events=FileRecords(file, Event, event_spans, ids, texts), dates=LazyDates(texts),
@@ -311,6 +335,12 @@ class Columns:
             by_confidence=by_confidence, quotes_by_speaker=self.speakers,
             source_refs=self.refs.refs([s.id for s in self.sources], order),
         )
+        facts = self.quote_facts
+        if facts is None and arrangement.quote_order is not None:
+            facts = self.facts_of_quotes(arrangement.quote_order)
+        if facts is not None and len(facts) == len(quote_spans.starts):
+            timeline.quote_facts = facts
+        return timeline
 
     def _warnings(self, name: str, lines: dict[str, array] | None, untied: list[tuple[int, str]]) -> list[Problem]:
         """The loader's warnings, in its order: events citing no source, then quotes tied to

@@ -186,6 +186,7 @@ def _load_columns(path: str | Path) -> Timeline:
     answer = aside.result() if aside is not None else None
     if answer is not None and answer.fingerprint == parsed.fingerprint is not None:
         columns.add_quote_people(answer.speakers, answer.sources)
+        columns.quote_facts = answer.facts()
         arrangement = answer.arrangement()
     else:
         if aside is not None:  # the child could not: read the quotes here after all
