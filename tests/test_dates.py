@@ -385,3 +385,40 @@ def test_results_never_depend_on_today(monkeypatch):
     # and under the fake 'now' a month stays a whole month
     sep = parse_user_date("September 2024")
     assert sep.day is None and (sep.lower, sep.upper) == (sec(2024, 9, 1), sec(2024, 9, 30, 23, 59, 59))
+
+
+# --- a point's display read off its text (the sourcing table) ------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+def _field(top: int):
+    """Two digits, mostly in range (0 and just past the top too)."""
+    return st.one_of(st.integers(1, top), st.sampled_from([0, top + 1, 99])).map("{:02d}".format)
+
+
+_point_texts = st.builds(
+    lambda y, mo, d, hh, mi, ss, off, q, shape: (
+        f"{y:04d}" + (f"-{mo}" if shape > 0 else "") + (f"-{d}" if shape > 1 else "")
+        + (f"T{hh}:{mi}" if shape > 2 else "") + (f":{ss}" if shape > 3 else "") + (off if shape > 2 else "") + q),
+    st.integers(0, 9999), _field(12), _field(31), _field(23), _field(59), _field(59),
+    st.sampled_from(["", "Z", "+03:00", "-04:30", "+14:00", "+14:30", "-15:00", "+05:60"]),
+    st.sampled_from(["", "~", "?", "%"]), st.integers(0, 4))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_point_texts, st.text(max_size=25), st.sampled_from(
+    ["2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "2024-09-06/2024-09-07", "..", " 2024", "2024-1"])))
+def test_a_points_display_read_off_its_text_is_its_parsed_display(text):
+    """``point_display`` (no seconds worked out) shows what the parsed date shows, and
+    nothing for an interval or a text that is not a date."""
+    from tui.model.dates import point_display
+
+    try:
+        parsed = parse_edtf(text)
+    except DateError:
+        parsed = None
+    shown = point_display(text)
+    if parsed is None or parsed.interval:
+        assert shown is None
+    else:
+        assert shown == parsed.display()

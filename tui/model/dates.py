@@ -29,6 +29,7 @@ __all__ = [
     "EDate",
     "Point",
     "parse_edtf",
+    "point_display",
     "parse_user_date",
     "MIN_SECOND",
     "MAX_SECOND",
@@ -192,6 +193,45 @@ def _days_in_month(year: int, month: int) -> int:
     if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
         return 29
     return _MONTH_DAYS[month - 1]
+
+
+def point_display(text: str) -> str | None:
+    """``parse_edtf(text).display()`` for a date that is one point ("2024-09-06T20:30-04:00~"),
+    checked as ``_point`` checks it but without working out its seconds (the sourcing table of
+    a million events shows hundreds of thousands of distinct dates); None for an interval, or
+    anything that is not a date."""
+    m = _POINT.fullmatch(text)
+    if m is None:
+        return None
+    y, mo, d, hh, mi, ss, off, qual = m.groups()
+    year = int(y)
+    if year == 0:
+        return None
+    if mo is None:
+        return qualify(str(year), qual)
+    month = int(mo)
+    if not 1 <= month <= 12:
+        return None
+    shown = f"{MONTH_ABBR[month - 1]} {year}"
+    if d is None:
+        return qualify(shown, qual)
+    day = int(d)
+    if not 1 <= day <= _days_in_month(year, month):
+        return None
+    shown = f"{day} {shown}"
+    if hh is None:
+        return qualify(shown, qual)
+    if int(hh) > 23 or int(mi) > 59 or (ss is not None and int(ss) > 59):
+        return None
+    shown += f" {hh}:{mi}" if ss is None else f" {hh}:{mi}:{ss}"  # two digits each, as stored
+    if off == "Z":
+        shown += " UTC"
+    elif off:
+        oh, om = int(off[1:3]), int(off[4:6])
+        if oh > 14 or om > 59 or (oh == 14 and om):
+            return None
+        shown += f" {off}"
+    return qualify(shown, qual)
 
 
 def _point(text: str) -> Point:

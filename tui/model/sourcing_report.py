@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from .dates import DateError, EDate, parse_edtf
+from .dates import DateError, EDate, parse_edtf, point_display
 from .entities import CONFIDENCES, Event, Source
 from .source_refs import SUPPORTS
 from .text import fold
@@ -570,8 +570,10 @@ class SourcingReport:
         """A stored date as a person reads it (remembered: many events share a date)."""
         shown = self._displays.get(date_text)
         if shown is None:
-            edate = _date(date_text)
-            shown = edate.display() if edate is not None else date_text
+            shown = point_display(date_text)  # most dates: read off the text
+            if shown is None:
+                edate = _date(date_text)
+                shown = edate.display() if edate is not None else date_text
             if len(self._displays) < 1_000_000:
                 self._displays[date_text] = shown
         return shown
