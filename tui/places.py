@@ -12,7 +12,7 @@ and id, as JSON Lines problems are (``event 'siege-begins'.note``).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import msgspec
 
@@ -134,11 +134,21 @@ def lines(findings: list[Finding], files: list[str]) -> Iterable[str]:
         placed = place(findings, files)
         placed.sort(key=lambda p: (p.file, p.line or 0))
         return map(str, placed)
-    head = visible(_name(files))
-    return (visible(f"{head}: warning: {_SINGULAR[f.kind]} '{f.record}'{_where(f.where)}: {f.message}")
-            if len(f.message) <= 600 else str(Problem(head, (f"{_SINGULAR[f.kind]} '{f.record}'", *f.where),
-                                                      f.message, True))
-            for f in findings)
+    return _direct_lines(findings, visible(_name(files)))
+
+
+def _direct_lines(findings: list[Finding], head: str) -> Iterator[str]:
+    """``lines`` of findings named by record: each line written at once, what comes before
+    its message worked out once per kind and place in a record (a few dozen)."""
+    starts: dict[tuple, tuple[str, str]] = {}
+    for kind, record, where, _, message in findings:
+        start = starts.get((kind, where))
+        if start is None:
+            start = starts[(kind, where)] = (f"{head}: warning: {_SINGULAR[kind]} '", f"'{_where(where)}: ")
+        if len(message) <= 600:
+            yield visible(f"{start[0]}{record}{start[1]}{message}")
+        else:
+            yield str(Problem(head, (f"{_SINGULAR[kind]} '{record}'", *where), message, True))
 
 
 def _where(parts: tuple) -> str:
