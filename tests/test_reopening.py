@@ -109,3 +109,17 @@ async def test_a_reopen_still_running_is_waited_for_behind_the_loading_screen(bi
             assert isinstance(app.screen, MainScreen) and app.timeline.from_cache
     finally:
         gate.set()
+
+
+def test_list_on_a_damaged_cache_reads_the_file_and_says_so(big, capsys):
+    target = cached(big)
+    assert cli.main(["list", str(big), "--no-cache"]) == 0
+    expected = capsys.readouterr().out
+    data = target.read_bytes()
+    with open(target, "rb") as f:
+        off, n = read_toc(f, target)[0].sections["lower"]
+    at = off + n // 2
+    target.write_bytes(data[:at] + bytes([data[at] ^ 0x10]) + data[at + 1:])
+    assert cli.main(["list", str(big)]) == 0
+    out, err = capsys.readouterr()
+    assert out == expected and "damaged" in err

@@ -1,6 +1,5 @@
 """The explorer's first step on a big file it has cached: the cache restored in a thread
 while the explorer's own modules (Textual, Rich, the screens) are imported (issue 20).
-``timeline list`` and ``timeline actors`` do the same while theirs import.
 
 Reopening a million events from the cache takes about half a second, and importing the
 explorer about as long. Side by side on two cores (a reopen is mostly the cache's pages
@@ -28,33 +27,28 @@ its loading screen (which then waits for the same reopen)."""
 class Reopening:
     """A cached big file being restored in a thread (``start``)."""
 
-    def __init__(self, paths: list[str], density: bool = True) -> None:
+    def __init__(self, paths: list[str]) -> None:
         self.paths = list(paths)
-        self._density = density
         self._done = threading.Event()
         self._found = None
         threading.Thread(target=self._run, name="reopen", daemon=True).start()
 
     @classmethod
-    def start(cls, paths: list[str], *, cache: bool = True, density: bool = True) -> Reopening | None:
+    def start(cls, paths: list[str], *, cache: bool = True) -> Reopening | None:
         """Start restoring ``paths`` from the cache, if it is one file (not standard input)
-        and the cache is on; with ``density``, the explorer's density strip is worked out too."""
+        and the cache is on."""
         if not cache or len(paths) != 1 or paths[0] == "-":
             return None
-        return cls(paths, density)
+        return cls(paths)
 
     def _run(self) -> None:
         try:
             from .model.density import Density
-            from .model.names import actor_labels
             from .store.loader import reopen
 
             timeline = reopen(self.paths)
-            if timeline is not None and self._density:  # what the main screen starts with
-                actor_labels(timeline)
+            if timeline is not None:
                 self._found = (timeline, Density(timeline))
-            elif timeline is not None:
-                self._found = (timeline, None)
         except Exception:  # the explorer's own load reads the file, and says what is wrong
             self._found = None
         finally:

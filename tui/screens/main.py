@@ -14,6 +14,7 @@ from rich.cells import cell_len
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -56,6 +57,14 @@ __all__ = ["MainScreen"]
 PANES = ("timeline", "detail", "actors", "quotes")
 EMPTY = "No events match. Press x to clear all filters, Backspace to drop the last one."
 EMPTY_SEARCHING = "No events match this search. Edit it, or Esc to undo it (x then clears every filter)."
+
+
+class _Labelled(Message):
+    """The actors' labels, worked out in a worker (``MainScreen.labels``)."""
+
+    def __init__(self, labels: Labels) -> None:
+        super().__init__()
+        self.labels = labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +159,16 @@ class MainScreen(Annotating, Screen[None]):
         self._side = "detail"
         self._settling = False
         """A ``_settle`` is due after the next frame."""
-        self.labels = labels = labels if labels is not None else actor_labels(timeline)
-        """Actor id -> its label (a reload hands the new screen its labels, worked out aside)."""
-        self.actor_label = lambda actor_id: labels.get(actor_id) or timeline.actor_name(actor_id)
+        if labels is None:
+            labels = actor_labels.built_for(timeline)
+        if labels is None and timeline.origin is None:  # events held in memory: a few actors, at once
+            labels = actor_labels(timeline)
+        self.labels: Labels | None = labels
+        """Actor id -> its label (a reload hands the new screen its labels, worked out aside).
+        None until worked out: a big file's (50,000 actors at a million events, each folded)
+        in a worker once the first result is on the screen, the rows then drawn again."""
+        self.actor_label = lambda actor_id: (self.labels.get(actor_id) if self.labels is not None else None) \
+            or timeline.actor_name(actor_id)
         """An actor's name, with its kind or id when another actor has the same name."""
 
     def compose(self):
@@ -240,6 +256,17 @@ class MainScreen(Annotating, Screen[None]):
 
         first_reports(self.timeline)
 
+    @work(thread=True, group="labels", exit_on_error=False)
+    def _work_out_labels(self) -> None:
+        self.post_message(_Labelled(actor_labels(self.timeline)))
+
+    @on(_Labelled)
+    def _labelled(self, message: _Labelled) -> None:
+        """Namesakes told apart in the rows and the chips, now that the labels are known."""
+        self.labels = message.labels
+        self.timeline_view.redraw()
+        self._status(busy=self._applied != self.filters)
+
     @on(Filtered)
     def _filtered(self, message: Filtered) -> None:
         if message.query != self.filters:
@@ -249,6 +276,8 @@ class MainScreen(Annotating, Screen[None]):
             self.app.busy.add("index")  # see TimelineApp.busy
             self.call_after_refresh(self._warm_search_index)
             self.call_after_refresh(self._warm_views)
+            if self.labels is None:
+                self.call_after_refresh(self._work_out_labels)
         self._applied = message.query
         self.ready = True
         keep, self._start = (self.current if self._start is None else self._start), None
@@ -431,6 +460,8 @@ class MainScreen(Annotating, Screen[None]):
     # --- dialogs -----------------------------------------------------------------------------
 
     def action_pick_actors(self) -> None:
+        if self.labels is None:  # every actor is listed: their labels now (or the worker's, waited for)
+            self.labels = actor_labels(self.timeline)
         counts = self.timeline.actor_event_counts()
         items = sorted(((a.id, self.actor_label(a.id), counts.get(a.id, 0)) for a in self.timeline.actors.values()),
                        key=lambda item: (-item[2], item[1]))
