@@ -4,6 +4,8 @@ No Textual here."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import pytest
 
 from tui.store import load
@@ -217,6 +219,53 @@ def test_swimlanes_pick_a_unit_that_fits_and_mark_imprecise_dates_as_possible():
     cells = days.row(0)
     assert cells[0] == Cell(1, 1) and cells[1] == Cell(0, 1) and 2 not in cells and cells[3] == Cell(1, 0)
     assert Lanes(t, range(len(t)), 40, picked=["ana"]).actors == ["ana", "bo"]  # picked first
+
+
+@pytest.mark.parametrize("arrayed_from, many_actors", [(0, 0), (10**9, 10**9)])  # numpy, and Python
+def test_swimlane_rows_agree_with_each_event_placed_by_hand(monkeypatch, arrayed_from, many_actors):
+    """Every kind of date (days, months, years, intervals, open starts and ends) in lanes of
+    each unit, whole and filtered: each lane's cells are what placing its events one by one
+    in the columns gives."""
+    import random
+    from collections import Counter
+
+    from tui.model import presence, swimlane
+    from tui.model.dates import MIN_SECOND
+
+    monkeypatch.setattr(swimlane, "ARRAYED_FROM", arrayed_from)
+    monkeypatch.setattr(swimlane, "MANY_ACTORS", many_actors)
+    monkeypatch.setattr(presence, "COUNTED_FROM", arrayed_from)
+    rng = random.Random(3)
+    forms = ["2024-{m:02d}-{d:02d}", "2024-{m:02d}", "2024", "2024-{m:02d}-{d:02d}/2024-{m2:02d}-03",
+             "../2024-{m:02d}-{d:02d}", "../2023-{m:02d}-{d:02d}", "2024-{m:02d}-{d:02d}/..",
+             "2023-{m:02d}-{d:02d}T10:00"]
+    names = ["ana", "bo", "cy", "di", "ed", "fa"]
+    events = []
+    for i in range(400):
+        m, d = rng.randint(1, 11), rng.randint(1, 28)
+        date = rng.choice(forms).format(m=m, d=d, m2=m + 1)
+        events.append(ev(f"e{i}", date, actors=rng.sample(names, rng.randint(1, 3))))
+    t = make(events)
+    for columns in (400, 60, 12, 1):
+        for positions in (range(len(t)), list(range(0, len(t), 3))):
+            lanes = Lanes(t, positions, columns)
+            shown = set(positions)
+            for index, actor in enumerate(lanes.actors):
+                sure, maybe = Counter(), Counter()
+                for p in t.actor_positions(actor):
+                    if p not in shown:
+                        continue
+                    a = bisect_right(lanes.bounds, t.lower[p])
+                    b = bisect_right(lanes.bounds, t.upper[p])
+                    if a == b and t.lower[p] > MIN_SECOND:
+                        sure[a] += 1
+                    else:
+                        maybe.update(range(a, b + 1))
+                expected = {c: Cell(sure[c], maybe[c]) for c in sure.keys() | maybe.keys()}
+                assert lanes.row(index) == expected, (columns, actor)
+            counts = Counter(a for p in positions for a in t.events[p].actors)
+            assert lanes.actors == sorted(counts, key=lambda a: (-counts[a], t.actor_name(a)))
+            assert lanes.totals == [counts[a] for a in lanes.actors]
 
 
 # --- story clock --------------------------------------------------------------------------

@@ -22,6 +22,8 @@ __all__ = ["ActorColumns", "actor_columns", "SLOTS"]
 SLOTS = 4
 """Fixed columns; an event's fifth actor and later go to the overflow."""
 _NONE = 0xFFFFFFFF
+COUNTED_FROM = 20_000
+"""Events from which ``presence`` counts in numpy rather than with ``Counter``."""
 
 
 class ActorColumns:
@@ -46,6 +48,8 @@ class ActorColumns:
 
     def presence(self, positions: Sequence[int] | None = None) -> Counter[int]:
         """Actor index -> in how many of these events (default all) it takes part."""
+        if positions is not None and len(positions) >= COUNTED_FROM:
+            return self._presence_arrayed(positions)
         counts: Counter[int] = Counter()
         for column in self.slots:
             counts.update(column if positions is None else map(column.__getitem__, positions))
@@ -53,6 +57,24 @@ class ActorColumns:
         more = self.more
         if more:
             hits = more if positions is None else filter(more.__contains__, positions)  # C-level
+            counts.update(k for p in hits for k in more[p])
+        return counts
+
+    def _presence_arrayed(self, positions: Sequence[int]) -> Counter[int]:
+        """``presence`` of many events in numpy: each column's actors at those positions,
+        counted by ``bincount`` (a quarter of a million events: 4 × 250,000 lookups)."""
+        import numpy as np  # a runtime dependency already (the cache's range checks)
+
+        at = np.asarray(positions, dtype=np.intp)
+        total = np.zeros(len(self.ids) + 1, dtype=np.int64)
+        for column in self.slots:
+            found = np.asarray(column, dtype=np.uint32)[at]
+            total += np.bincount(np.minimum(found, len(self.ids)), minlength=len(self.ids) + 1)
+        counts: Counter[int] = Counter(dict(zip(np.flatnonzero(total[:-1]).tolist(),
+                                                total[np.flatnonzero(total[:-1])].tolist())))
+        more = self.more
+        if more:
+            hits = filter(more.__contains__, positions)  # C-level
             counts.update(k for p in hits for k in more[p])
         return counts
 
