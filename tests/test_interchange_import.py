@@ -235,6 +235,25 @@ def test_mapped_spreadsheet_actors_are_matched_or_created(tmp_path):
     assert any("'Desk' are not mapped" in x for x in w)
 
 
+def test_short_rows_read_as_if_padded_and_defused_formulas_are_undone(tmp_path):
+    """A row with fewer cells than the header (a spreadsheet drops trailing empty cells) reads
+    as the same row padded with empty cells; a formula ``--format csv`` defused (``'=``) is
+    given back, in a short row and a full one, and a quote inside a cell is left alone."""
+    header = "id,date,title,summary,place,tags,note\n"
+    short = tmp_path / "short.csv"
+    short.write_text(header + "e1,2024-09,Talks\ne2,2024,'=SUM(A1),it's\n"
+                     "e3,2024-10,Full,'+1,Caracas,a; b,'@x\n,\n")
+    padded = tmp_path / "padded.csv"
+    padded.write_text(header + "e1,2024-09,Talks,,,,\ne2,2024,'=SUM(A1),it's,,,\n"
+                      "e3,2024-10,Full,'+1,Caracas,a; b,'@x\n,,,,,,\n")
+    a, b = convert(str(short)), convert(str(padded))
+    assert a.document["events"] == b.document["events"]
+    assert [str(w).replace("short", "padded") for w in a.warnings] == [str(w) for w in b.warnings]
+    ev = events(a)
+    assert ev["=SUM(A1)"]["summary"] == "it's" and ev["Talks"]["id"] == "e1"
+    assert ev["Full"]["summary"] == "+1" and ev["Full"]["note"] == "@x" and ev["Full"]["tags"] == ["a", "b"]
+
+
 def test_a_csv_without_a_map_says_which_columns_it_has(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("When,What\n2024,x\n")
