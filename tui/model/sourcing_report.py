@@ -76,10 +76,9 @@ _QUALIFIED = re.compile(r"[~?%]")
 """A date text with a qualifier: approximate or uncertain, which cannot show a report came first."""
 
 
-def _holds(postings, position: int) -> bool:
-    """The sorted postings hold this position."""
-    at = bisect_left(postings, position)
-    return at < len(postings) and postings[at] == position
+_finding = tuple.__new__
+"""``_finding(Finding, (...))`` makes a ``Finding`` in C (a namedtuple's own ``__new__`` is
+a Python function, called for each of a few hundred thousand findings)."""
 
 
 def _key(text: str) -> str:
@@ -236,6 +235,8 @@ class SourcingReport:
         self._facts: dict[str, SourceFacts] = {}
         self._chains: dict[str, str] = {}
         self._quoted: dict[str, tuple[Source | None, str | None, frozenset[str]]] = {}
+        self._spoken: dict[str, object] = {}
+        """Speaker -> the positions of the events they are an actor of."""
         self._by_name: dict[str, list[str]] | None = None
         self._languages: dict[str | None, str | None] = {None: None}
         self._outlets: re.Pattern | None = None
@@ -394,9 +395,9 @@ class SourcingReport:
                     kept.append(tuple(independent.values()))
                 name = lone.get(pos)
                 if name is not None:
-                    add(Finding("events", event_id, (), "single-source",
+                    add(_finding(Finding, ("events", event_id, (), "single-source",
                                 f"event '{event_id}' is 'confirmed' (also the default) but rests on one "
-                                f"independent source ({name}): cite another, or make it 'reported'"))
+                                f"independent source ({name}): cite another, or make it 'reported'")))
                 f0, f1 = fstarts[pos], fstarts[pos + 1]
                 if f0 != f1:
                     s0 = starts[pos]
@@ -406,16 +407,16 @@ class SourcingReport:
                         sid = source_ids[code]
                         kind = kinds[i]
                         if kind & _NO_URL:
-                            add(Finding("events", event_id, ("sources", k - s0), "no-url",
+                            add(_finding(Finding, ("events", event_id, ("sources", k - s0), "no-url",
                                         f"no source in the chain of '{sid}' has an http(s) URL "
-                                        f"({self._chain_text(sid)})"))
+                                        f"({self._chain_text(sid)})")))
                         if kind & _EARLY:
                             # the event's date is parsed only here: most sources come after their event
                             text = texts[pos] if texts is not None else t.dates[pos].text
                             if not _QUALIFIED.search(text):
-                                add(Finding("events", event_id, ("sources", k - s0), "published-early",
+                                add(_finding(Finding, ("events", event_id, ("sources", k - s0), "published-early",
                                             f"source '{sid}' was published {display(by_code[code].published.text)}, "
-                                            f"before the event it reports on ({display(text)})"))
+                                            f"before the event it reports on ({display(text)})")))
                 q0, q1 = qstarts[pos] - base, qstarts[pos + 1] - base
                 note = notes.get(pos)
                 if note:
@@ -588,9 +589,9 @@ class SourcingReport:
                               *(self.facts(source).outlets for source in quotes))
         for name in found:
             if name not in outlets:
-                add(Finding("events", event_id, ("note",), "note-outlet",
+                add(_finding(Finding, ("events", event_id, ("note",), "note-outlet",
                             f"the note names {self._outlet_names[name]}, which publishes none of "
-                            f"this event's sources"))
+                            f"this event's sources")))
 
     def _quote_findings(self, quote_id: str, speaker: str, source_id: str, language: str | None, original: int,
                         event_id: str | None, position: int | None, add) -> None:
@@ -605,17 +606,22 @@ class SourcingReport:
         if said is False:
             said = languages[language] = _language(language)
         if said is not None and printed and said != printed and not original:
-            add(Finding("quotes", quote_id, ("language",), "translation",
+            add(_finding(Finding, ("quotes", quote_id, ("language",), "translation",
                         f"quote '{quote_id}' is in '{language}' but its source '{source.id}' is in "
-                        f"'{source.language}', and it has no 'original' (a translation shown as verbatim)"))
+                        f"'{source.language}', and it has no 'original' (a translation shown as verbatim)")))
         if speaker in voices:
             return
-        if position is not None and _holds(self.timeline.actor_positions(speaker), position):
-            return
+        if position is not None:
+            postings = self._spoken.get(speaker)
+            if postings is None:
+                postings = self._spoken[speaker] = self.timeline.actor_positions(speaker)
+            at = bisect_left(postings, position)
+            if at < len(postings) and postings[at] == position:  # an actor of the event
+                return
         where = f"an actor of event '{event_id}'" if event_id is not None else "tied to an event"
-        add(Finding("quotes", quote_id, ("speaker",), "speaker",
+        add(_finding(Finding, ("quotes", quote_id, ("speaker",), "speaker",
                     f"speaker '{speaker}' is neither {where} nor the author or publisher "
-                    f"of source '{source.id}'"))
+                    f"of source '{source.id}'")))
 
     def _quoted_source(self, source_id: str) -> tuple[Source | None, str | None, frozenset[str]]:
         """What the quotes' checks need of a source, once per source: the record, its
