@@ -346,6 +346,8 @@ async def main():
         source = next(iter(first.sources))
         queries = {"none": Query(), "actor": Query((make_term("actor", [actor]),)),
                    "word": Query((make_term("text", ["appended"]),))}
+        if len(sys.argv) > 4:  # only these rounds (bench/live.py)
+            queries = {name: queries[name] for name in sys.argv[4].split(",")}
         for round_number, (name, query) in enumerate(queries.items()):
             app.screen.filters = query
             await until(app, pilot, lambda: shown(app, len(app.timeline), query), "filter never applied")
@@ -895,14 +897,15 @@ def dataset_jsonl(n: int, seed: int, cache: Path) -> Path:
     return path
 
 
-def measure_append(n: int, seed: int, cache: Path, count: int = 10) -> Metric:
+def measure_append(n: int, seed: int, cache: Path, count: int = 10, scratch: Path | None = None) -> Metric:
     """Live reload of a JSON Lines file that grew by ``count`` events (issue 15): reading
     only the new lines (``store/growth.py``), the density, and the first filter and layout
     of the new screen; median of 3 appends to a scratch copy. The explorer's poll adds up
     to ``watcher.POLL_SECONDS`` (0.25 s) before it starts."""
     path = dataset_jsonl(n, seed, cache)
     metric = Metric(f"live reload: {count} events appended to the JSON Lines file", target="≤ 1 s")
-    child = python(APPEND_SNIPPET, str(path), str(cache / f"append-scratch-{os.getpid()}.jsonl"), str(count))
+    child = python(APPEND_SNIPPET, str(path), str((scratch or cache) / f"append-scratch-{os.getpid()}.jsonl"),
+                   str(count))
     if not child.ok:
         metric.error = child.failure
         return metric
@@ -912,17 +915,19 @@ def measure_append(n: int, seed: int, cache: Path, count: int = 10) -> Metric:
     return metric
 
 
-def measure_live(n: int, seed: int, cache: Path, count: int = 10) -> list[Metric]:
+def measure_live(n: int, seed: int, cache: Path, count: int = 10,
+                 rounds: tuple[str, ...] = ("none", "actor", "word"), scratch: Path | None = None) -> list[Metric]:
     """The whole path a user sees (issue 15): an explorer (``cache=False``) on the JSON Lines
     file; with no filter, an actor filter and a word filter in turn, ``count`` events are
     appended and one poll is made at once; timed from the write until the new screen has
     its first result painted (the poll interval, up to 0.25 s, comes on top). Then the
     background work the reload leaves (the search text for the new version) until idle."""
     path = dataset_jsonl(n, seed, cache)
-    child = python(LIVE_SNIPPET, str(path), str(cache / f"live-scratch-{os.getpid()}.jsonl"), str(count))
+    child = python(LIVE_SNIPPET, str(path), str((scratch or cache) / f"live-scratch-{os.getpid()}.jsonl"), str(count),
+                   ",".join(rounds))
     names = {"none": "no filter", "actor": "actor filter", "word": "word filter"}
     rows = []
-    for key, name in names.items():
+    for key, name in ((key, names[key]) for key in rounds):
         shown = Metric(f"live reload in the explorer, {name}: {count} appended → painted", target="≤ 1 s")
         after = Metric(f"  + background work until idle ({name})")
         if not child.ok:

@@ -370,3 +370,92 @@ async def test_a_broken_line_appended_to_a_big_file_is_named_with_its_line_and_t
             f.write(event_line(3).replace("2024-03-21", "2027-01-03"))
         await poll(app, pilot)
         assert f":{lines + 2}: error" in screen_text(app) and "28 events" in screen_text(app)
+
+
+def profile_text(screen) -> str:
+    """The actor pane's profile of the highlighted actor, as plain text."""
+    return str(screen.pane("actors").query_one("#actor-info").render())
+
+
+async def test_an_append_is_shown_in_the_same_screen_with_its_panes_on_the_new_version(story_jsonl, monkeypatch):
+    """A file that grew is shown in place (``MainScreen.adopt``): the same screen, every pane
+    on the new version, the side panes filled again from it though the cursor's position did
+    not change; an answer the screen's filter worker finds over the old version afterwards
+    is not shown over the new one; and filters changed while the reload was read get a new
+    screen with them."""
+    from tui.messages import Filtered
+    from tui.model.query import from_options
+    from tui.screens.main import MainScreen
+    from tui.store import loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)  # a big file: records read back, indexes spliced
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await opened(app, pilot)
+        screen = app.screen
+        await pilot.press("j", "j")
+        await settle(app, pilot)
+        old, before, at = screen.timeline, cursor_title(app), screen.current
+        actor = screen.pane("actors").highlighted_actor
+        count = old.actor_stats(actor).events
+        assert f"In {count} events" in profile_text(screen)
+        line = event_line(1).replace("2024-03-21", "2027-01-01").replace("argentina-government", actor)
+        with story_jsonl.open("a") as f:
+            f.write(line)  # dated last: the cursor's event keeps its position
+        await poll(app, pilot)
+        assert app.screen is screen and screen.timeline is app.timeline is not old
+        for pane in (screen.timeline_view, screen.pane("detail"), screen.pane("actors"), screen.pane("quotes")):
+            assert pane.timeline is app.timeline
+        assert screen.query_one("DensityStrip").density.timeline is app.timeline
+        assert screen.current == at and cursor_title(app) == before and "29 events" in screen_text(app)
+        assert f"In {count + 1} events" in profile_text(screen)  # the actor's count, of the new version
+        stale = Filtered(screen.filters, range(28), screen.timeline_view.row_layout, [], [], timeline=old)
+        screen.post_message(stale)
+        await settle(app, pilot)
+        assert list(screen.timeline_view.positions) == list(range(29))
+
+        with story_jsonl.open("a") as f:  # dated first: every event moves down a row
+            f.write(event_line(2, 1).replace("2024-03-01", "2000-01-01"))
+        await poll(app, pilot)
+        assert app.screen is screen and cursor_title(app) == before and screen.current == at + 1
+        assert "Appended event number 2" in screen_text(app) and "30 events" in screen_text(app)
+
+        with story_jsonl.open("a") as f:  # the filters change while the reload is on its way
+            f.write(event_line(3, 2))
+        app.poll_files()
+        screen.filters = from_options(actors=["argentina-government"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen) and len(app.screen.timeline) == 31
+        assert app.screen.filters == from_options(actors=["argentina-government"])
+        assert "Appended event number 3" in screen_text(app)
+
+
+async def test_a_reloaded_version_s_cache_is_written_once_it_has_rested(story_jsonl, monkeypatch):
+    """A file being appended to does not have its whole cache written again (and its word
+    index built again) after every append: a reloaded version's cache is written once it
+    has stayed the one shown for ``SAVE_AFTER_RELOAD`` seconds, and a version replaced
+    meanwhile is never written."""
+    import weakref
+
+    import tui.app
+    from tui.store import loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)  # a big file: one the cache is for
+    saved = []
+    monkeypatch.setattr(tui.app, "save", saved.append)
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        assert saved == [app.timeline]  # the version opened: written once its search text is built
+        with story_jsonl.open("a") as f:
+            f.write(event_line(1))
+        await poll(app, pilot)
+        first = app.timeline
+        assert len(first) == 29 and first.text_ready and saved == saved[:1]  # not yet
+        with story_jsonl.open("a") as f:
+            f.write(event_line(2))
+        await poll(app, pilot)
+        app._save_rested(weakref.ref(first))  # its timer: replaced meanwhile, never written
+        app._save_rested(weakref.ref(app.timeline))  # the one shown, rested
+        await settle(app, pilot)
+        assert saved[1:] == [app.timeline] and len(app.timeline) == 30

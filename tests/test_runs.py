@@ -72,3 +72,25 @@ def test_layout_and_density_of_a_filter_match_the_plain_pass(timeline):
         counted = Counter(map(density.bucket.__getitem__, positions))
         assert runs_of(density.bucket).counts(positions) == dict(counted)
         assert density.counts(positions) == [counted.get(b, 0) for b in range(density.size)]
+
+
+def test_the_runs_of_a_column_grown_at_its_end_are_its_old_runs_and_the_new_values():
+    """A file that grew (``live_reload``): the runs handed on are those found afresh; values
+    put in anywhere but the end, or a column changed before it, are left to ``runs_of``."""
+    from array import array
+
+    from tui.model import runs
+    from tui.model.runs import runs_grown, runs_of
+
+    old = array("q", [1, 1, 2, 2, 2, 5])
+    runs_of(old)
+    for tail in ([5, 5], [6], [2, 7, 7, 1]):
+        new = array("q", [*old, *tail])
+        runs_grown(old, new, range(len(old), len(new)))
+        handed = runs_of(new)
+        fresh = runs.Runs(new)
+        assert (list(handed.starts), list(handed.values), handed.size) == \
+            (list(fresh.starts), list(fresh.values), fresh.size)
+    for new, added in ((array("q", [0, *old]), [0]), (array("q", [9, 1, 2, 2, 2, 5, 5]), [6])):
+        runs_grown(old, new, added)
+        assert id(new) not in runs._CACHE  # found when first asked, by a pass

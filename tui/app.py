@@ -35,6 +35,10 @@ from .typeahead import KeyOrder
 __all__ = ["TimelineApp"]
 
 
+SAVE_AFTER_RELOAD = 30.0
+"""Seconds a reloaded version must stay the one shown before its cache is written."""
+
+
 class TimelineApp(KeyOrder, LiveReload, App[None]):
     """Timeline Explorer. Give it paths to load (in a worker) or an already loaded Timeline."""
 
@@ -200,8 +204,21 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
     def _text_indexed(self, message: TextIndexed) -> None:
         self._tell_notices(message.timeline)  # the cached search text is checked when first used
         if self.use_cache and message.timeline.origin is not None and message.timeline is self.timeline:
+            if self.reloaded(message.timeline):  # a file being written to: once it has rested
+                self.set_timer(SAVE_AFTER_RELOAD, lambda kept=weakref.ref(message.timeline): self._save_rested(kept))
+                return
             self.busy.add("cache")
             self._save_cache(message.timeline)
+
+    def _save_rested(self, kept: weakref.ref) -> None:
+        """The cache of a reloaded version, written once no other version has replaced it
+        for ``SAVE_AFTER_RELOAD`` seconds: a script appending every few seconds would
+        otherwise have the whole cache written again (1 GB at 1M) and its word index built
+        again after each append, in the background of every reload."""
+        timeline = kept()
+        if timeline is not None and timeline is self.timeline:
+            self.busy.add("cache")
+            self._save_cache(timeline)
 
     @work(thread=True, group="cache", exit_on_error=False)
     def _save_cache(self, timeline: Timeline) -> None:

@@ -16,6 +16,7 @@ and ``use_cache``.
 from __future__ import annotations
 
 import time
+import weakref
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -25,13 +26,17 @@ from textual.message import Message
 from .interchange import ConvertError
 from .interchange.opening import load_any
 from .model.changes import Changes, appended, diff
+from .messages import Filtered
 from .model.density import Density
 from .model.first_report import first_reports
-from .model.names import Labels, distinct_labels
+from .model.names import Labels, actor_labels
 from .model.problems import LoadError
 from .model.text import visible
 from .model.timeline import Timeline
-from .screens.main import MainScreen
+from .model.query import Query, QueryError
+from .model.runs import runs_grown
+from .notes.session import NotesSession
+from .screens.main import MainScreen, filtered
 from .store.growth import Tail, grow, tail_of
 from .store.watcher import POLL_SECONDS, Watcher, stamp
 from .widgets.reload_panel import ReloadPanel
@@ -52,6 +57,9 @@ class Reloaded(Message):
     """Where this read of a JSON Lines file ended (the next one starts there)."""
     labels: Labels | None = None
     """The actors' labels (``model/names.py``), worked out here rather than on the screen."""
+    result: Filtered | None = None
+    """For a file that grew: the shown filters' answer over the new version, so the screen
+    shows it in place (``MainScreen.adopt``) rather than a new screen being composed."""
 
 
 @dataclass
@@ -82,6 +90,12 @@ class LiveReload:
         self._reloading = False
         self._pending: Reloaded | None = None
         self._loaded_at = _clock()
+        self._reloaded: weakref.ref | None = None
+        """The version the last reload showed (its cache is written once it has rested)."""
+
+    def reloaded(self, timeline: Timeline) -> bool:
+        """This timeline came from a reload (the file changed while it was open)."""
+        return self._reloaded is not None and self._reloaded() is timeline
 
     def start_watching(self) -> None:
         """Called once the first main screen shows."""
@@ -123,11 +137,13 @@ class LiveReload:
         shown = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         mine = shown is not None and shown.timeline is self.timeline
         density = shown.density if mine and shown.density.timeline is self.timeline else None
-        self._reload(self.timeline, self._tail, density, shown.labels if mine else None)
+        self._reload(self.timeline, self._tail, density, shown.labels if mine else None,
+                     (shown.filters, shown.session) if mine else None)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def _reload(self, old: Timeline, tail: Tail | None, density: Density | None = None,
-                labels: Labels | None = None) -> None:
+                labels: Labels | None = None, shown: tuple[Query, NotesSession] | None = None) -> None:
+        result = None
         try:
             try:
                 grown = grow(old, tail) if tail is not None else None
@@ -137,13 +153,21 @@ class LiveReload:
             if grown is not None:  # a JSON Lines file that only grew: its new lines only
                 new, tail = grown.timeline, grown.tail
                 changes = appended(new, grown.added)
-                density = density.grown(new, grown.positions) if density is not None else Density(new)
+                before, density = density, density.grown(new, grown.positions) if density is not None else Density(new)
+                runs_grown(old.group_keys, new.group_keys, grown.positions)  # the headings' runs, and the strip's
+                if before is not None:
+                    runs_grown(before.bucket, density.bucket, grown.positions)
                 measure_grown(old, new, grown.positions)  # the new screen's columns, without a new sample
                 layout_grown(old, new, grown.positions)  # and its headings, unfiltered
                 reports = first_reports.built_for(old)  # as-of and is:disputed: the new events' only
                 if reports is not None:
                     first_reports.handed(new, reports.grown(new, grown.positions))
                 labels = labels.grown(new.actors, len(old.actors)) if labels is not None else None
+                if shown is not None:  # what the screen will show, found here (the old version stays meanwhile)
+                    try:
+                        result = filtered(new, density, *shown)
+                    except QueryError:
+                        result = None  # the new screen says why
             else:
                 before = stamp(self.paths[0]) if len(self.paths) == 1 else None
                 try:  # as the command line opened them (TimelineJS, CSV... converted again)
@@ -158,10 +182,12 @@ class LiveReload:
                 # a big file's events would all have to be read back to compare: ids only
                 changes = diff(old, new, compare=new.origin is None and old.origin is None)
                 density = Density(new)
-                labels = None
+                labels = result = None
             if labels is None:
-                labels = distinct_labels(new.actors.values())
-            self.post_message(Reloaded(new, density, changes, tail, labels))
+                labels = actor_labels(new)
+            else:
+                actor_labels.handed(new, labels)
+            self.post_message(Reloaded(new, density, changes, tail, labels, result))
         except Exception as exc:  # never end the explorer over a reload
             self.post_message(ReloadFailed([f"could not reload: {exc}"]))
         finally:
@@ -197,8 +223,18 @@ class LiveReload:
             return
         self._pending = None
         new, changes = message.timeline, message.changes
+        self._reloaded = weakref.ref(new)
+        cursor = _carry_cursor(screen.timeline, screen.current, new)
+        if message.result is not None and screen.adopt(new, message.result, density=message.density,
+                                                       labels=message.labels, cursor=cursor):
+            self.timeline, self._tail = new, message.tail
+            self.fresh = changes.fresh
+            self._loaded_at = _clock()
+            self._hide_problems()  # a new screen would not have them either
+            self._tell(changes)
+            return
         replacement = MainScreen(new, screen.filters, density=message.density, zone=self.zone,
-                                 cursor=_carry_cursor(screen.timeline, screen.current, new),
+                                 cursor=cursor,
                                  notes=screen.session,  # the analyst's notes go on with the new version
                                  labels=message.labels)
         focused = _focused_pane(screen)
@@ -208,6 +244,9 @@ class LiveReload:
         self.switch_screen(replacement)
         if focused != "timeline":
             self.call_after_refresh(replacement.action_focus_pane, focused)
+        self._tell(changes)
+
+    def _tell(self, changes: Changes) -> None:
         hint = " · N: next new" if changes.fresh else ""
         self.notify(f"{changes.summary()}{hint}", title=f"Reloaded {self._names(self.paths)}",
                     markup=False, timeout=8)

@@ -43,6 +43,8 @@ class Filtered(Message):
     """With a date range: "12 within, 3 more possibly" (``Result.within_words``)."""
     undated: int | None = None
     """With ``asof:``: how many shown events are known only through undated sources."""
+    timeline: object = None
+    """The timeline the positions are of (a reload may have replaced it meanwhile)."""
 
 
 @dataclass

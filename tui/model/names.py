@@ -60,13 +60,6 @@ def distinct_labels(actors: Iterable[Actor]) -> Labels:
 
 
 @once_per_timeline
-def actor_labels(timeline: Timeline) -> dict[str, str]:
-    """``distinct_labels`` of the timeline's actors, worked out once (the loader's thread
-    does it, so that the main screen does not on the event loop)."""
-    return distinct_labels(timeline.actors.values())
-
-
-@once_per_timeline
 def actor_labels(timeline: Timeline) -> Labels:
     """``distinct_labels`` of the timeline's actors, worked out once: by the loader's thread
     (``reopening.py``, the app's load worker), so that the main screen does not on the event

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from itertools import compress
 from operator import ne
 
-__all__ = ["Runs", "runs_of"]
+__all__ = ["Runs", "runs_of", "runs_grown"]
 
 
 class Runs:
@@ -92,3 +92,28 @@ def runs_of(column: array) -> Runs:
     with _LOCK:
         _CACHE[key] = (weakref.ref(column, lambda _ref, key=key: _CACHE.pop(key, None)), runs)
     return runs
+
+
+def runs_grown(old: array, new: array, added: Sequence[int]) -> None:
+    """``new`` is ``old`` with values put in at ``added`` (positions in ``new``, ascending):
+    when they all went at the end and the runs of ``old`` were found, those of ``new`` are
+    them and the new values' (a file that grew: no pass over the million before them).
+    Anything else is left to ``runs_of``, when first asked."""
+    with _LOCK:
+        held = _CACHE.get(id(old))
+    n = len(old)
+    if held is None or held[0]() is not old or held[1].size != n or not added or added[0] != n \
+            or len(new) != n + len(added) or memoryview(new)[:n] != memoryview(old):  # (a memcmp)
+        return
+    known = held[1]
+    runs = Runs.__new__(Runs)
+    runs.size = len(new)
+    runs.starts, runs.values = array("q", known.starts), array("q", known.values)
+    for p in range(n, len(new)):
+        if not runs.values or runs.values[-1] != new[p]:
+            runs.starts.append(p)
+            runs.values.append(new[p])
+    key = id(new)
+    with _LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = (weakref.ref(new, lambda _ref, key=key: _CACHE.pop(key, None)), runs)

@@ -159,6 +159,8 @@ class MainScreen(Annotating, Screen[None]):
         self._side = "detail"
         self._settling = False
         """A ``_settle`` is due after the next frame."""
+        self._refill = False
+        """A reload was adopted: the side panes fill again once the cursor settles."""
         if labels is None:
             labels = actor_labels.built_for(timeline)
         if labels is None and timeline.origin is None:  # events held in memory: a few actors, at once
@@ -227,18 +229,12 @@ class MainScreen(Annotating, Screen[None]):
     def _filter(self, query: Query) -> None:
         worker = get_current_worker()
         try:
-            result = run(self.timeline, query, annotations=self.session.notes,
-                         cancelled=lambda: worker.is_cancelled)
+            result = filtered(self.timeline, self.density, query, self.session, lambda: worker.is_cancelled)
         except QueryError as exc:
             self.post_message(FilterFailed(query, str(exc)))
             return
-        if worker.is_cancelled:
-            return
-        layout = compute_layout(self.timeline, result.positions)
-        counts = self.density.counts(result.positions)
-        if not worker.is_cancelled:
-            self.post_message(Filtered(query, result.positions, layout, counts, result.notes,
-                                       result.within_words(), result.undated))
+        if result is not None and not worker.is_cancelled:
+            self.post_message(result)
 
     @work(thread=True, group="index", exit_on_error=False)
     def _warm_search_index(self) -> None:
@@ -267,10 +263,35 @@ class MainScreen(Annotating, Screen[None]):
         self.timeline_view.redraw()
         self._status(busy=self._applied != self.filters)
 
+    def adopt(self, timeline: Timeline, result: Filtered, *, density: Density, labels: Labels,
+              cursor: int | None) -> bool:
+        """Show ``timeline``, another version of the same files (a reload), in this screen,
+        with ``result``, the filters' answer over it (worked out by the reload): the panes
+        are kept, given the new timeline, rather than a new screen composed, laid out and
+        painted whole. False (nothing changed) when the result is not of the filters shown
+        now, or the title changed: the caller composes a new screen then."""
+        if not self.ready or result.query != self.filters or result.timeline is not timeline \
+                or timeline.title != self.timeline.title or self._search is not None:
+            return False
+        self.timeline, self.density, self.labels = timeline, density, labels
+        actor_labels.handed(timeline, labels)
+        self.actor_label = lambda actor_id: labels.get(actor_id) or timeline.actor_name(actor_id)
+        self.timeline_view.adopt(timeline, self.actor_label)
+        for name in ("detail", "actors", "quotes"):
+            self.pane(name).adopt(timeline)
+        strip = self.query_one(DensityStrip)
+        strip.density = density
+        strip.refresh()
+        self._index_started = False  # the new version's search text and views, after this result
+        self._start = cursor
+        self._refill = True
+        self._filtered(result)
+        return True
+
     @on(Filtered)
     def _filtered(self, message: Filtered) -> None:
-        if message.query != self.filters:
-            return  # a stale answer: a newer query is already running
+        if message.query != self.filters or message.timeline is not self.timeline:
+            return  # a stale answer: a newer query is already running, or the timeline was reloaded
         if not self._index_started:  # after the first result is on the screen: they never delay it
             self._index_started = True
             self.app.busy.add("index")  # see TimelineApp.busy
@@ -380,6 +401,11 @@ class MainScreen(Annotating, Screen[None]):
             return
         self._settling = False
         self.shown = self.current
+        if self._refill:  # a reload adopted: the panes show the event of the new version
+            self._refill = False
+            for name in ("detail", "actors", "quotes"):
+                pane = self.pane(name)
+                pane.mutate_reactive(type(pane).current)
 
     @on(TimelineView.Chosen)
     def _chosen(self) -> None:
@@ -713,6 +739,21 @@ class MainScreen(Annotating, Screen[None]):
         self.set_class(narrow, "-narrow")
         self.refresh_bindings()  # the footer shows fewer keys when narrow
         self._show_side(self._side)
+
+
+def filtered(timeline: Timeline, density: Density, query: Query, session: NotesSession,
+             cancelled=lambda: False) -> Filtered | None:
+    """The answer to ``query`` over ``timeline``, as the screen shows it (rows, headings,
+    density counts); None when cancelled. Raises ``QueryError``. Run in a worker."""
+    if density.timeline is not timeline:
+        return None  # read while a reload was being adopted: its answer is of the new version
+    result = run(timeline, query, annotations=session.notes, cancelled=cancelled)
+    if cancelled():
+        return None
+    layout = compute_layout(timeline, result.positions)
+    counts = density.counts(result.positions)
+    return Filtered(query, result.positions, layout, counts, result.notes, result.within_words(),
+                    result.undated, timeline)
 
 
 def _day_of(second: int) -> str:

@@ -398,6 +398,8 @@ def _spliced(old: Timeline, actors, sources, events, dates, spans: Spans, warnin
         quotes_by_speaker=old._quotes_by_speaker,  # no new quotes (those send the reload to a full read): shared
         source_refs=spliced(old.source_refs, cuts, events, [s.id for s in sources]))
     new.__dict__["position"] = _position(old, ids, steps, positions)
+    if not actors:
+        new._members = old._members  # who is a member of what: the same actors (built when first asked)
     return new, positions
 
 

@@ -51,6 +51,12 @@ class ActorPane(Vertical):
         self.filtered: set[str] = set()
         """Actors the current query filters on (marked in the list)."""
 
+    def adopt(self, timeline: Timeline) -> None:
+        """Show actors of ``timeline`` from now on (a reload; the screen fills the pane again):
+        the counts of who appears with whom are counted again."""
+        self.timeline = timeline
+        self._together = {}
+
     def compose(self):
         yield PickList(id="actor-list")
         with VerticalScroll(id="actor-info-scroll", can_focus=False):
@@ -187,11 +193,13 @@ class ActorPane(Vertical):
 
     @work(thread=True, group="appears-with", exit_on_error=False)
     def _count(self, actor_id: str) -> None:
-        top = appears_with(self.timeline, actor_id)
-        self.app.call_from_thread(self._counted, actor_id, top)
+        timeline = self.timeline
+        top = appears_with(timeline, actor_id)
+        self.app.call_from_thread(self._counted, actor_id, top, timeline)
 
-    def _counted(self, actor_id: str, top: list[tuple[str, int]]) -> None:
-        self._remember(actor_id, top)
+    def _counted(self, actor_id: str, top: list[tuple[str, int]], timeline: Timeline | None = None) -> None:
+        if timeline is None or timeline is self.timeline:  # not counted over a version reloaded meanwhile
+            self._remember(actor_id, top)
         self._counting = None
         wanted = self.highlighted_actor if self.is_mounted else None
         if wanted == actor_id:

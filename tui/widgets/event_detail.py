@@ -75,6 +75,10 @@ class EventDetail(VimScroll, can_focus=True):
         self.needles: tuple[str, ...] = ()
         """The text search's words (folded), marked where they are found."""
 
+    def adopt(self, timeline: Timeline) -> None:
+        """Show events of ``timeline`` from now on (a reload; the screen fills the pane again)."""
+        self.timeline = timeline
+
     def set_needles(self, needles: tuple[str, ...]) -> None:
         if needles != self.needles:
             self.needles = needles

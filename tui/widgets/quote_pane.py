@@ -57,6 +57,10 @@ class QuotePane(PickList):
         self.needles: tuple[str, ...] = ()
         """The text search's words (folded), marked in the quotes."""
 
+    def adopt(self, timeline: Timeline) -> None:
+        """Show quotes of ``timeline`` from now on (a reload; the screen fills the pane again)."""
+        self.timeline = timeline
+
     def set_needles(self, needles: tuple[str, ...]) -> None:
         if needles != self.needles:
             self.needles = needles

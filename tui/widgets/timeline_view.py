@@ -219,6 +219,14 @@ class TimelineView(VirtualList, can_focus=True):
         self.first_actors: set[str] = set()
         """Actors listed first in the rows (``set_first_actors``)."""
 
+    def adopt(self, timeline: Timeline, actor_label) -> None:
+        """Draw ``timeline`` (another version of the same files, a reload) from now on; the
+        screen sets its positions right after (``set_positions``)."""
+        self.timeline, self.actor_label = timeline, actor_label
+        self.columns = measured(timeline)  # a grown timeline's, widened from the old ones (``measure_grown``)
+        self._relative = None
+        self._cache.clear()
+
     def set_needles(self, needles: tuple[str, ...]) -> None:
         if needles != self.needles:
             self.needles = needles
