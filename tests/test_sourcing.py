@@ -414,3 +414,26 @@ def test_the_quotes_facts_gathered_on_load_are_those_read_back(tmp_path, monkeyp
     gathered = SourcingReport(t).report(names=True)
     t.quote_facts = None  # read back from the file
     _same(gathered, SourcingReport(t).report(names=True))
+
+
+def test_a_text_report_whose_output_closes_stops_its_child(monkeypatch, tmp_path):
+    """The reader of ``validate --sourcing | head`` goes away: the error reaches the
+    command (which says so) and the forked child is ended and waited for, not left to work."""
+    import os
+
+    import tui.places as places
+    import tui.report_halves as halves
+    from helpers_sourcing import write_synthetic
+
+    t = load(write_synthetic(tmp_path / "synthetic.json", 600, seed=4))
+    monkeypatch.setattr(places, "read_again", lambda files: False)
+    monkeypatch.setattr(halves, "HALVES_LIMIT", 2)
+
+    class Closing(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError("the reader is gone")
+
+    with pytest.raises(BrokenPipeError):
+        halves.write(t, Closing())
+    with pytest.raises(ChildProcessError):  # no child left, running or unreaped
+        os.waitpid(-1, os.WNOHANG)

@@ -26,7 +26,7 @@ import codecs
 import gc
 import os
 import pickle
-import shutil
+import signal
 import sys
 import tempfile
 from typing import TextIO
@@ -89,6 +89,19 @@ def _fork(sourcing: SourcingReport, child, n: int):
     return start, pid, read
 
 
+def _stop(pid: int, read: int) -> None:
+    """End the child at once, and wait for it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    os.close(read)
+    try:
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+
+
 def _answer(pid: int, read: int):
     """The child's answer, once it is done, or None if it failed."""
     answer = None
@@ -128,9 +141,12 @@ def write(timeline: Timeline, out: TextIO) -> int:
     from .places import lines, read_again
     from .validate_output import sourcing_table
 
+    from .streams import is_utf8
+
     n = len(timeline)
-    if n < HALVES_LIMIT or not hasattr(os, "fork") or read_again(timeline.files):
-        # (a file read again places its warnings by line, sorted: they are joined first)
+    if n < HALVES_LIMIT or not hasattr(os, "fork") or read_again(timeline.files) or not is_utf8(_encoding(out)):
+        # (a file read again places its warnings by line, sorted: they are joined first; an
+        # output encoding that cannot carry every character counts what it replaces, here)
         sourcing, whole = report(timeline)
         _write_lines(out, sourcing_table(timeline, whole, sourcing))
         _write_lines(out, lines(whole.findings, timeline.files))
@@ -169,10 +185,14 @@ def write(timeline: Timeline, out: TextIO) -> int:
         out.write(whole.summary(alone.counts()) + "\n")
         return len(alone.findings)
     start, pid, read = forked
-    _write_lines(out, sourcing_table(timeline, whole, sourcing, range(0, start)))
-    first = sourcing.report(positions=range(0, start), untied=False)
-    with _text(mine, out) as text:  # after the later events' table: kept until then
-        _write_lines(text, lines(first.findings, timeline.files))
+    try:
+        _write_lines(out, sourcing_table(timeline, whole, sourcing, range(0, start)))
+        first = sourcing.report(positions=range(0, start), untied=False)
+        with _text(mine, out) as text:  # after the later events' table: kept until then
+            _write_lines(text, lines(first.findings, timeline.files))
+    except BaseException:  # the output is gone (a closed pipe), ^C...: the child's work is of no use
+        _stop(pid, read)
+        raise
     counts = first.counts()
     answer = _answer(pid, read)
     if answer is not None:
