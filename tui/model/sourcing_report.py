@@ -536,25 +536,30 @@ class SourcingReport:
         with_url = np.zeros(n, np.uint8)
         with_url[where[url_of[cited]]] = 1
         columns.with_url = bytearray(with_url.tobytes())
-        # the earliest first-published date of each event's chains (the first cited, on a tie)
-        lowest = first_of[cited]
-        order = np.lexsort((supporting, lowest, where))
-        head = np.ones(len(order), np.bool_)
-        head[1:] = where[order][1:] != where[order][:-1]
-        chosen = order[head]
-        chosen = chosen[lowest[chosen] != never]
-        firsts = [None] * n
-        for pos, code in zip(where[chosen].tolist(), cited[chosen].tolist()):
-            firsts[pos] = facts[code].first
-        columns.first = firsts
-        # confirmed events resting on one independent source, and its name (its first ref's)
-        unconfirmed = np.frombuffer(self._unconfirmed(), np.uint8) if n else np.zeros(0, np.uint8)
         starting = np.ones(len(where), np.bool_)  # ``where`` ascends: each position's first ref
         starting[1:] = where[1:] != where[:-1]
         first_ref = np.flatnonzero(starting)
+        # the earliest first-published date of each event's chains (the first cited, on a tie):
+        # each position's least date, then its first ref holding it (no sort: refs are grouped)
+        lowest = first_of[cited]
+        least = np.minimum.reduceat(lowest, first_ref) if len(first_ref) else lowest[:0]
+        group = np.cumsum(starting) - 1  # each supporting ref's position's group
+        holds = np.flatnonzero((lowest == least[group]) & (lowest != never))
+        if len(holds):
+            taken = np.ones(len(holds), np.bool_)
+            taken[1:] = group[holds][1:] != group[holds][:-1]
+            holds = holds[taken]
+        firsts = [None] * n
+        first_of_code = [f.first for f in facts]
+        for pos, code in zip(where[holds].tolist(), cited[holds].tolist()):
+            firsts[pos] = first_of_code[code]
+        columns.first = firsts
+        # confirmed events resting on one independent source, and its name (its first ref's)
+        unconfirmed = np.frombuffer(self._unconfirmed(), np.uint8) if n else np.zeros(0, np.uint8)
         lone = (independent[where[first_ref]] == 1) & (unconfirmed[where[first_ref]] == 0)
-        columns.lone = {pos: facts[code].name
-                        for pos, code in zip(where[first_ref][lone].tolist(), cited[first_ref][lone].tolist())}
+        names = [f.name for f in facts]
+        columns.lone = dict(zip(where[first_ref][lone].tolist(),
+                                map(names.__getitem__, cited[first_ref][lone].tolist())))
         return columns
 
     def _unconfirmed(self) -> bytearray:
