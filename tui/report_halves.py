@@ -41,7 +41,7 @@ HALVES_LIMIT = 50_000
 
 # What one event's part of the work costs, roughly, in the same unit (CPU measured at 100k
 # events): its line of the table and its own step, each flagged ref (a finding and its
-# line), each quote (read back, checked, perhaps a finding).
+# line), each quote (checked, perhaps a finding; read back when the loader did not gather it).
 _EVENT, _FLAGGED, _QUOTE = 3.0, 1.5, 2.0
 
 
@@ -139,9 +139,8 @@ def write(timeline: Timeline, out: TextIO) -> int:
     (in the file's order, as ``places.lines`` gives them), the summary line. The number of
     warnings."""
     from .places import lines, read_again
-    from .validate_output import sourcing_table
-
     from .streams import is_utf8
+    from .validate_output import sourcing_table
 
     n = len(timeline)
     if n < HALVES_LIMIT or not hasattr(os, "fork") or read_again(timeline.files) or not is_utf8(_encoding(out)):
