@@ -55,6 +55,8 @@ from .zone import ZoneScreen
 __all__ = ["MainScreen"]
 
 PANES = ("timeline", "detail", "actors", "quotes")
+BUSY_AFTER = 0.1
+"""Seconds a filter runs before the count says "…" (a quicker result is drawn at once)."""
 EMPTY = "No events match. Press x to clear all filters, Backspace to drop the last one."
 EMPTY_SEARCHING = "No events match this search. Edit it, or Esc to undo it (x then clears every filter)."
 
@@ -152,6 +154,8 @@ class MainScreen(Annotating, Screen[None]):
         self._applied = Query()
         """The last query that ran successfully (restored when one fails)."""
         self._index_started = False
+        self._busy_timer: Timer | None = None
+        """Shows "…" by the count if the filter's result has not come by then."""
         self._waiting: Timer | None = None
         """While a text search waits for the search text: the timer that shows its progress."""
         self._search: _Search | None = None
@@ -208,11 +212,25 @@ class MainScreen(Annotating, Screen[None]):
     # --- filtering -------------------------------------------------------------------------
 
     def watch_filters(self, query: Query) -> None:
-        self._status(busy=True)
+        # "…" only for a filter that takes longer than a frame or two: one whose result comes
+        # sooner is drawn once, chips and count together (each status change lays out the screen)
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+        self._busy_timer = self.set_timer(BUSY_AFTER, self._show_busy)
         self._filter(query)
         waits = any(term.field == "text" for term in query.terms) and not self.timeline.text_ready
         if waits and self._waiting is None:
             self._waiting = self.set_interval(0.25, self._show_text_progress)
+
+    def _show_busy(self) -> None:
+        self._busy_timer = None
+        if self._applied != self.filters:
+            self._status(busy=True)
+
+    def _stop_busy(self) -> None:
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+            self._busy_timer = None
 
     def _show_text_progress(self) -> None:
         """A first text search waits for the search text to be built (13–15 s at a million
@@ -299,6 +317,7 @@ class MainScreen(Annotating, Screen[None]):
             self.call_after_refresh(self._warm_views)
             if self.labels is None:
                 self.call_after_refresh(self._work_out_labels)
+        self._stop_busy()
         self._applied = message.query
         self.ready = True
         keep, self._start = (self.current if self._start is None else self._start), None
@@ -307,8 +326,8 @@ class MainScreen(Annotating, Screen[None]):
         self.timeline_view.set_needles(needles)
         self.pane("detail").set_needles(needles)
         self.pane("quotes").set_needles(needles)
-        self.timeline_view.set_positions(message.positions, message.layout, keep=keep,
-                                         empty_message=self._empty_message())
+        view = self.timeline_view
+        view.set_positions(message.positions, message.layout, keep=keep, empty_message=self._empty_message())
         strip = self.query_one(DensityStrip)
         strip.counts = tuple(message.counts)
         strip.window = self._date_window(message.query)
@@ -324,11 +343,17 @@ class MainScreen(Annotating, Screen[None]):
         for note in message.notes:
             self.notify(one_line(note), title="Several actors match", markup=False, timeout=6)
         self._status()
+        if not keys_waiting(self):
+            # a new result is one move of the cursor, not a key held down: the side panes show
+            # its event in the same frame as the rows (one layout of the screen, not two), and
+            # after the lens above is set (the panes are filled once)
+            self.current = self.shown = view.current_position
 
     @on(FilterFailed)
     def _filter_failed(self, message: FilterFailed) -> None:
         if message.query != self.filters:
             return
+        self._stop_busy()
         self.notify(one_line(message.message), title="Filter not applied", severity="error", markup=False)
         self.filters = self._applied
 

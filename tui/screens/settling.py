@@ -3,7 +3,9 @@
 A cursor key redraws two rows; filling the event, actor and quote panes lays out the screen
 again (tens of ms at any size). While keys are queued (a key held down, a burst from the
 terminal) the panes wait, so every key is answered within a frame and the panes are filled
-once, for the event the cursor stops on (issue 20).
+once, for the event the cursor stops on (issue 20). A filter's result is not a key: the
+screen hands its event to the panes at once (``MainScreen._filtered``), drawn in the same
+frame as the rows.
 """
 
 from __future__ import annotations
