@@ -153,3 +153,24 @@ async def test_appears_most_often_with_is_counted_in_a_worker_on_big_timelines(m
         assert f"Appears most often with: {app.timeline.actor_name(top[0][0])} {top[0][1]}" in profile
         assert pane._together[actor] == top
         assert threads and threading.main_thread() not in threads
+
+
+async def test_the_heap_is_left_out_of_full_collections_while_the_first_screen_is_shown(make_app):
+    """Once the first result is shown, what is in memory is frozen (``gc.freeze``): a full
+    pass of the collector no longer walks the timeline in the middle of a key; when the
+    screen goes, it is unfrozen, so nothing it held is kept for good."""
+    import gc
+
+    from tui.screens import main
+
+    saved = dict(main._heap)
+    main._heap.update(frozen=False, thawed=False)
+    try:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert main._heap["frozen"] and gc.get_freeze_count() > 0
+        assert not main._heap["frozen"] and gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+        main._heap.update(saved)

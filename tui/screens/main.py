@@ -8,6 +8,7 @@ of filtering (keys, dialogs, palette, query bar, command-line flags) ends by set
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -190,6 +191,9 @@ class MainScreen(Annotating, Screen[None]):
         yield QueryBar(id="query-bar")
         yield Footer(compact=True)
 
+    def on_unmount(self) -> None:
+        _thaw_heap()
+
     def on_mount(self) -> None:
         self.timeline_view.focus()
         self.start_annotating(self._start_event)
@@ -291,6 +295,7 @@ class MainScreen(Annotating, Screen[None]):
         if not self.ready or result.query != self.filters or result.timeline is not timeline \
                 or timeline.title != self.timeline.title or self._search is not None:
             return False
+        _thaw_heap()  # the old version's cycles, frozen with it, are collected, not kept
         self.timeline, self.density, self.labels = timeline, density, labels
         actor_labels.handed(timeline, labels)
         self.actor_label = lambda actor_id: labels.get(actor_id) or timeline.actor_name(actor_id)
@@ -312,6 +317,7 @@ class MainScreen(Annotating, Screen[None]):
             return  # a stale answer: a newer query is already running, or the timeline was reloaded
         if not self._index_started:  # after the first result is on the screen: they never delay it
             self._index_started = True
+            _freeze_heap()
             self.app.busy.add("index")  # see TimelineApp.busy
             self.call_after_refresh(self._warm_search_index)
             self.call_after_refresh(self._warm_views)
@@ -779,6 +785,29 @@ def filtered(timeline: Timeline, density: Density, query: Query, session: NotesS
     counts = density.counts(result.positions)
     return Filtered(query, result.positions, layout, counts, result.notes, result.within_words(),
                     result.undated, timeline)
+
+
+_heap = {"frozen": False, "thawed": False}
+
+
+def _freeze_heap() -> None:
+    """Leave what is in memory once the timeline is shown (the timeline, its indexes, the
+    screen) out of the garbage collector's full passes: each walked every object and every
+    million-long list again, a stall of tens of ms (a 100k explorer: 280–430 ms wall seen
+    under load) in the middle of a key or a filter. Once per process, for its first main
+    screen: unfrozen when that screen goes or takes in another version (a reload), so an
+    old version's cycles are freed, not kept; not frozen again (that would take a full pass
+    first, in the middle of a reload)."""
+    if _heap["frozen"] or _heap["thawed"]:
+        return
+    gc.freeze()
+    _heap["frozen"] = True
+
+
+def _thaw_heap() -> None:
+    if _heap["frozen"]:
+        gc.unfreeze()
+        _heap["frozen"], _heap["thawed"] = False, True
 
 
 def _day_of(second: int) -> str:
