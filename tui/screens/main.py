@@ -265,6 +265,7 @@ class MainScreen(Annotating, Screen[None]):
             self.timeline.prepare_search()
         finally:
             self.app.busy.discard("index")
+        _freeze_more()  # the search text lives as long as the timeline
         self.post_message(TextIndexed(self.timeline))
 
     @work(thread=True, group="views", exit_on_error=False)
@@ -273,6 +274,7 @@ class MainScreen(Annotating, Screen[None]):
         from ..model.first_report import first_reports
 
         first_reports(self.timeline)
+        _freeze_more()  # kept per timeline: hundreds of thousands of objects at 100k
 
     @work(thread=True, group="labels", exit_on_error=False)
     def _work_out_labels(self) -> None:
@@ -282,6 +284,7 @@ class MainScreen(Annotating, Screen[None]):
     def _labelled(self, message: _Labelled) -> None:
         """Namesakes told apart in the rows and the chips, now that the labels are known."""
         self.labels = message.labels
+        _freeze_more()  # as long-lived as the timeline
         self.timeline_view.redraw()
         self._status(busy=self._applied != self.filters)
 
@@ -802,6 +805,13 @@ def _freeze_heap() -> None:
         return
     gc.freeze()
     _heap["frozen"] = True
+
+
+def _freeze_more() -> None:
+    """What the first screen built after its first result (the search text, the views'
+    first reports: per timeline, and as long-lived) joins the frozen heap."""
+    if _heap["frozen"] and not _heap["thawed"]:
+        gc.freeze()
 
 
 def _thaw_heap() -> None:
