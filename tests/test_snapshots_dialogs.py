@@ -43,8 +43,12 @@ def on_the_siege_then(*keys: str):
 
 def quiet(app) -> None:
     """No toasts: whether one is still up depends on how long the keys took (a loaded
-    machine lets it time out first)."""
+    machine lets it time out first). ``clear_notifications`` only clears the toasts of the
+    screen on top: one raised on the main screen before a dialog opened stays drawn under
+    that dialog until its own timeout, so every screen's toasts are removed here."""
     app.clear_notifications()
+    for screen in app.screen_stack:
+        screen.query("Toast").remove()
 
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
