@@ -58,7 +58,7 @@ def columns_used(monkeypatch) -> list[str]:
 @contextlib.contextmanager
 def records_only(monkeypatch):
     """Loads in this block skip the columns: the record-by-record path alone."""
-    def refuse(path):
+    def refuse(path, quote_facts=False):
         raise Broken("records only")
 
     with monkeypatch.context() as m:

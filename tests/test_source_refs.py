@@ -66,7 +66,7 @@ def test_a_big_file_read_record_by_record_keeps_the_refs_it_gathered(big, tmp_pa
     are then let go, but not the refs gathered from them."""
     path = _files(tmp_path)["synthetic"]
 
-    def broken(_path):
+    def broken(_path, _quote_facts=False):
         raise loader.Broken("for the test")
 
     monkeypatch.setattr(loader, "_load_columns", broken)

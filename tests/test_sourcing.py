@@ -405,7 +405,8 @@ def test_the_quotes_facts_gathered_on_load_are_those_read_back(tmp_path, monkeyp
     else:
         path = write_jsonl(tmp_path / "synthetic.jsonl", data)
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
-    t = load(path, cache=False)
+    assert load(path, cache=False).quote_facts is None  # only validate --sourcing asks for them
+    t = load(path, cache=False, quote_facts=True)
     facts = t.quote_facts
     assert facts is not None and len(facts) == len(t.quotes) == 1500
     quotes = list(t.quotes)

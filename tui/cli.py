@@ -502,11 +502,11 @@ def cmd_validate(args) -> int:
     names = ", ".join("<stdin>" if p == "-" else p for p in args.paths)
     try:
         if "-" in args.paths:
-            timeline = load(args.paths, cache=False)
+            timeline = load(args.paths, cache=False, quote_facts=args.sourcing)
         else:  # a TimelineJS, Timesketch or CSV file is checked as what it converts to
             from .interchange.opening import load_any
 
-            timeline = load_any(args.paths, cache=False)
+            timeline = load_any(args.paths, cache=False, quote_facts=args.sourcing)
     except LoadError as exc:
         errors = len(exc.errors)
         if as_json:

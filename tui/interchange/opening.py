@@ -25,7 +25,7 @@ def encode(conversion: Conversion) -> bytes:
     return raw if conversion.inert else _json_safe(raw)
 
 
-def load_any(paths: list[str], *, mapping: str | None = None, cache: bool = True):
+def load_any(paths: list[str], *, mapping: str | None = None, cache: bool = True, quote_facts: bool = False):
     """Load files of any format together: timeline/1 as it is, others converted first (a
     note on standard error says how each was read). A converted timeline has ``converted``
     set, so that no on-disk cache is written for a temporary file."""
@@ -48,7 +48,7 @@ def load_any(paths: list[str], *, mapping: str | None = None, cache: bool = True
     if all(c is None for _, c in items):
         from ..store.loader import load
 
-        return load(paths, cache=cache)
+        return load(paths, cache=cache, quote_facts=quote_facts)
     timeline = load_conversions(items, cache=cache)
     timeline.converted = True
     return timeline

@@ -92,11 +92,18 @@ class _Answer(msgspec.Struct):
     quote_sources: bytes
     languages: list[str | None]
     quote_languages: bytes
-    quote_originals: bytes
+    quote_originals: bytes | None
 
     @classmethod
     def of(cls, fingerprint: list | None, columns: Columns, arranged: Arrangement) -> _Answer:
         speakers, sources = dict(columns.speakers), list(columns.quote_sources)
+        if not columns.gather_facts:  # not asked for: none sent (``facts`` gives None)
+            return cls(fingerprint, speakers, sources, arranged.untied,
+                       None if arranged.order is None else arranged.order.tobytes(),
+                       arranged.lower.tobytes(), arranged.upper.tobytes(), arranged.group_keys.tobytes(),
+                       arranged.long.tobytes(), arranged.qstart.tobytes(),
+                       arranged.quote_spans.starts.tobytes(), arranged.quote_spans.ends.tobytes(),
+                       "", b"", b"", [], b"", None)
         facts = columns.facts_of_quotes(arranged.quote_order)
         languages = list(dict.fromkeys(facts.languages))
         return cls(fingerprint, speakers, sources, arranged.untied,
@@ -108,7 +115,10 @@ class _Answer(msgspec.Struct):
                    languages, _codes(facts.languages, languages), facts.originals)
 
     def facts(self) -> QuoteFacts | None:
-        """The quotes' ``QuoteFacts``, as the child gathered them; None if they do not add up."""
+        """The quotes' ``QuoteFacts``, as the child gathered them; None if it was not asked
+        for them (``quote_originals`` is None then) or they do not add up."""
+        if self.quote_originals is None:
+            return None
         ids = self.quote_ids.split("\n") if self.quote_ids else []
         speakers, sources, languages = list(self.speakers), self.sources, self.languages
         try:
@@ -186,13 +196,14 @@ class QuotesAside:
     """A child process reading the quotes of ``path`` and arranging the timeline; ``result``
     waits for its answer."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
-        self._process = _spawn("main", os.fspath(path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    def __init__(self, path: str | os.PathLike, quote_facts: bool = False) -> None:
+        self._process = _spawn("main", os.fspath(path), *(["--quote-facts"] if quote_facts else []),
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
 
     @classmethod
-    def start(cls, path: str | os.PathLike) -> QuotesAside | None:
+    def start(cls, path: str | os.PathLike, quote_facts: bool = False) -> QuotesAside | None:
         try:
-            return cls(path)
+            return cls(path, quote_facts)
         except OSError:
             return None
 
@@ -220,13 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     file named in ``argv``, arrange them and write the answer to standard output; exit 1,
     saying nothing, if anything goes wrong, or ``PROBLEM`` if the file has a problem."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: main(FILE)", file=sys.stderr)
+    quote_facts = args[1:] == ["--quote-facts"]
+    if len(args) != 1 + quote_facts:
+        print("usage: main(FILE [--quote-facts])", file=sys.stderr)
         return 2
     import gc
 
     gc.disable()  # as in loader.load: millions of new objects, no cycles among them
-    columns = Columns()
+    columns = Columns(quote_facts=quote_facts)
     try:
         parsed = read_big_json(args[0], Fill(columns, ("quotes",), keys=True))
         if parsed.problems or parsed.spans is None:

@@ -135,7 +135,11 @@ class Columns:
     """What the checks and indexes need of one file's records, gathered chunk by chunk, in
     file order (an event's index here is its index in the file's list)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, quote_facts: bool = False) -> None:
+        self.gather_facts = quote_facts
+        """Whether to keep what the sourcing report checks of each quote (``QuoteFacts``):
+        only ``validate --sourcing`` asks; at a million quotes they cost the first open
+        about a quarter more (the child that reads the quotes is on its critical path)."""
         self.actors: list[Actor] = []
         self.sources: list[Source] = []
         self.event_ids: list[str] = []
@@ -210,6 +214,8 @@ class Columns:
         self.speakers.update(speakers)
         self.quote_sources.update(sources)
         self.said.update([q.said for q in quotes])
+        if not self.gather_facts:
+            return
         self.quote_speakers += speakers
         self.quote_source_ids += sources
         self.quote_languages += [q.language for q in quotes]
@@ -336,7 +342,7 @@ class Columns:
             source_refs=self.refs.refs([s.id for s in self.sources], order),
         )
         facts = self.quote_facts
-        if facts is None and arrangement.quote_order is not None:
+        if facts is None and self.gather_facts and arrangement.quote_order is not None:
             facts = self.facts_of_quotes(arrangement.quote_order)
         if facts is not None and len(facts) == len(quote_spans.starts):
             timeline.quote_facts = facts

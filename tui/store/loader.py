@@ -97,7 +97,7 @@ def _is_big(path, suffixes: tuple[str, ...]) -> bool:
         return False
 
 
-def load(paths=None, *, cache: bool = True) -> Timeline:
+def load(paths=None, *, cache: bool = True, quote_facts: bool = False) -> Timeline:
     """Load one or more timeline files (``"-"`` is standard input) into one Timeline.
 
     With no paths, the bundled dataset. Raises LoadError listing every problem found; a
@@ -109,6 +109,10 @@ def load(paths=None, *, cache: bool = True) -> Timeline:
     is restored from that cache instead of being read again. A damaged cache is read around:
     the file is read, and ``timeline.notices`` says so (the cache is written anew by the next
     ``cache.save``).
+
+    ``quote_facts``: a big file read into columns also keeps what the sourcing report checks
+    of each quote (``Timeline.quote_facts``), so that ``validate --sourcing`` reads no quote
+    back; only that command asks, since it costs every other first open.
     """
     notices: list[str] = []
     if cache:
@@ -122,7 +126,7 @@ def load(paths=None, *, cache: bool = True) -> Timeline:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        timeline = _load(paths)
+        timeline = _load(paths, quote_facts)
         timeline.notices += notices
         return timeline
     except MemoryError:
@@ -163,17 +167,17 @@ def _restore(paths) -> Timeline | None:
     return restore(path, lambda: load([path], cache=False))
 
 
-def _load_columns(path: str | Path) -> Timeline:
+def _load_columns(path: str | Path, quote_facts: bool = False) -> Timeline:
     """One big file read into columns (``columns.py``); ``Broken`` if anything is wrong.
     A big JSON file has its quotes read, and the timeline's order worked out, by a second
     process meanwhile (``aside.py``)."""
     aside = None
     try:
         if str(path).lower().endswith(".json") and os.path.getsize(path) >= ASIDE_LIMIT:
-            aside = QuotesAside.start(path)
+            aside = QuotesAside.start(path, quote_facts)
     except OSError:
         pass  # gone since it was found big: reading it says so, with the file's name
-    columns = Columns()
+    columns = Columns(quote_facts=quote_facts)
     try:
         parsed = read_one(path, Fill(columns) if aside is None else Fill(columns, ("actors", "sources", "events")))
         if parsed.problems or parsed.spans is None:
@@ -264,11 +268,11 @@ def _assemble(files: list[Parsed], problems: list[Problem]) -> Timeline:
     return timeline
 
 
-def _load(paths) -> Timeline:
+def _load(paths, quote_facts: bool = False) -> Timeline:
     big = _one_big_file(paths)
     if big is not None:
         try:
-            return _load_columns(big)
+            return _load_columns(big, quote_facts)
         except Broken:
             pass  # read again record by record, which names every problem and its place
     files, problems = _read_all(paths)
