@@ -1297,7 +1297,7 @@ async def test_running_out_of_memory_while_loading_exits_with_a_message(monkeypa
     path = tmp_path / "t.json"
     path.write_text("{}")
 
-    def too_big(paths):
+    def too_big(*args, **kwargs):
         raise MemoryError
 
     monkeypatch.setattr("tui.store.loader._load", too_big)  # deep inside load()
