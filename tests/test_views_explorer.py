@@ -190,6 +190,37 @@ async def test_swimlanes_obey_the_filters_and_enter_filters_to_actor_and_period(
         assert ids(app) == ["power-cut-2024-09-06", "siege-begins"]
 
 
+async def test_swimlanes_are_worked_out_off_the_event_loop(make_app, monkeypatch):
+    """While the lanes are being counted (0.4 s at a million events) the screen says so and
+    keys are answered: Escape goes back at once, and the late lanes are dropped."""
+    import threading
+
+    from tui.screens import swimlanes
+
+    release = threading.Event()
+    real = swimlanes.Lanes
+
+    def slow_lanes(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(swimlanes, "Lanes", slow_lanes)
+        await pilot.press("w")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SwimlaneScreen) and screen.lanes is None
+        assert "Swimlanes: counting the actors of" in text(screen.query_one("#lanes-title", Static))
+        await pilot.press("enter")  # nothing drawn yet: nothing to choose, no error
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        release.set()
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+
+
 async def test_swimlanes_scroll_a_long_list_virtually(make_app):
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
