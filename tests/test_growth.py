@@ -291,6 +291,99 @@ def test_the_search_text_of_events_added_at_the_end_is_the_old_one_and_theirs(st
     assert not isinstance(growth.grow(new, grown.tail).timeline.text_source, GrownText)
 
 
+TEXT_QUERIES = (from_options(search="embassy"), from_options(search="appended late"),  # a word, a phrase
+                from_options(search="siege", actors=[ACTOR], date_from="2024-09"),  # with an actor and dates
+                from_options(search="unicode accents"), from_options(search="number"),
+                from_options(search="zzz-nowhere"))
+
+
+def text_answers(timeline) -> list[list[int]]:
+    """Every text query's answer over ``timeline`` (its search text built first)."""
+    timeline.haystack()
+    return [list(run(timeline, query).positions) for query in TEXT_QUERIES]
+
+
+def test_the_search_text_of_events_added_at_the_end_is_appended_to_the_old_one_s_file(story, monkeypatch):
+    """Growth after growth at the end appends the new events' text to the scratch file the
+    first text was written to (no copy of the old text), and every text search, alone or
+    with an actor and dates, answers as a full read and a fresh search text do; the old
+    versions, still mapping the shorter text, answer as before."""
+    from tui.store import text
+    from tui.store.grown_text import GrownText
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    current, tail = opened(story)
+    current.haystack()
+    scratch = current.text_source.scratch
+    assert scratch is not None and scratch.end == current.haystack()[1][-1]
+    versions = [(current, text_answers(current))]
+    copies = []
+    real_mapped = text._mapped
+    monkeypatch.setattr("tui.store.grown_text._mapped", lambda chunks: copies.append(1) or real_mapped(chunks))
+    for n, more in enumerate(([event(1, "2027-01-01", title="Embassy siege appended late", summary="Ünïcode àccents")],
+                              [event(2, "2027-02-01", title="Siege: appended late again", date_text="early Feb")],
+                              [event(3, "2027-03-01"), event(4, "2027-03-02", title="Embassy")]), 1):
+        append(story, "".join(more))
+        grown = growth.grow(current, tail)
+        new = grown.timeline
+        assert isinstance(new.text_source, GrownText)
+        answers = text_answers(new)
+        assert new.text_source.scratch is scratch and copies == []  # appended, not copied
+        full = load([str(story)], cache=False)
+        assert answers == text_answers(full)
+        blob, offsets = new.haystack()
+        full_blob, full_offsets = full.haystack()
+        assert bytes(blob[:offsets[-1]]) == bytes(full_blob[:full_offsets[-1]]) and list(offsets) == list(full_offsets)
+        assert list(new.text_positions("appended event number")) == list(full.text_positions("appended event number"))
+        for version, before in versions:  # the older versions read the text they always had
+            assert [list(run(version, query).positions) for query in TEXT_QUERIES] == before
+        versions.append((new, answers))
+        current, tail = new, grown.tail
+
+
+def test_two_versions_grown_from_one_text_keep_their_own(story, monkeypatch):
+    """A second version grown from the same old one (after the first appended its text) has
+    the old text copied, with its own new events after it: the first one's text stays as it
+    was, and both answer as a full read of their file does."""
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    old, tail = opened(story)
+    old.haystack()
+    append(story, event(1, "2027-01-01", title="Embassy siege appended late"))
+    first = growth.grow(old, tail).timeline
+    first_answers = text_answers(first)
+    assert first_answers == text_answers(load([str(story)], cache=False))
+    append(story, event(2, "2026-12-01", title="Unicode accents appended late"))  # before the first new one
+    grown = growth.grow(old, tail)  # from the same old version: both new lines
+    second = grown.timeline
+    second_answers = text_answers(second)
+    assert second.text_source.scratch is not old.text_source.scratch  # copied: the first one's text is in use
+    assert second_answers == text_answers(load([str(story)], cache=False))
+    assert [list(run(first, query).positions) for query in TEXT_QUERIES] == first_answers
+    append(story, event(3, "2027-03-01", title="Embassy once more"))  # that copy is appended to in turn
+    third = growth.grow(second, grown.tail).timeline
+    assert text_answers(third) == text_answers(load([str(story)], cache=False))
+    assert third.text_source.scratch is second.text_source.scratch
+
+
+def test_a_text_search_over_events_put_in_among_the_old_ones_answers_as_a_full_read(story, monkeypatch):
+    """Events dated among the old ones move positions: the search text is built anew, and
+    answers as a fresh one does; a growth at the end after that appends again."""
+    from tui.store.grown_text import GrownText
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    old, tail = opened(story)
+    old.haystack()
+    append(story, event(1, "2024-09-06", title="Embassy siege appended late") + event(2, "2027-01-01", title="Embassy"))
+    grown = growth.grow(old, tail)
+    assert not isinstance(grown.timeline.text_source, GrownText)
+    assert text_answers(grown.timeline) == text_answers(load([str(story)], cache=False))
+    append(story, event(3, "2027-02-01", title="Siege appended late"))
+    later = growth.grow(grown.timeline, grown.tail).timeline
+    assert isinstance(later.text_source, GrownText)
+    assert text_answers(later) == text_answers(load([str(story)], cache=False))
+    assert later.text_source.scratch is grown.timeline.text_source.scratch
+
+
 def test_the_explorer_s_widths_and_headings_of_a_grown_timeline_are_those_found_afresh(story, big):
     """What the reload worker hands the new screen (``measure_grown``, ``layout_grown``): the
     old timeline's row widths and unfiltered headings, extended for the new events."""
