@@ -263,9 +263,8 @@ def test_quotes_tied_to_no_event_stay_where_they_are(story, big):
 
 
 def test_the_search_text_of_events_added_at_the_end_is_the_old_one_and_theirs(story, monkeypatch):
-    """The old search text is reused (copied, not built again) and gives the answers a
-    search text built from the whole file gives; events put in among the old ones get a
-    text built anew."""
+    """The old search text is reused (not built again) and gives the answers a search text
+    built from the whole file gives."""
     from tui.store import text
     from tui.store.grown_text import GrownText
 
@@ -286,9 +285,6 @@ def test_the_search_text_of_events_added_at_the_end_is_the_old_one_and_theirs(st
     assert bytes(blob[:offsets[-1]]) == bytes(full_blob[:full_offsets[-1]]) and list(offsets) == list(full_offsets)
     for word in ("embassy", "unicode accents", "siege", "appended late", "zzz-nowhere"):
         assert list(new.text_positions(word)) == list(full.text_positions(word)), word
-    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
-    append(story, event(2, "2000-01-01"))  # among the old ones: the text is built anew
-    assert not isinstance(growth.grow(new, grown.tail).timeline.text_source, GrownText)
 
 
 TEXT_QUERIES = (from_options(search="embassy"), from_options(search="appended late"),  # a word, a phrase
@@ -365,23 +361,41 @@ def test_two_versions_grown_from_one_text_keep_their_own(story, monkeypatch):
     assert third.text_source.scratch is second.text_source.scratch
 
 
-def test_a_text_search_over_events_put_in_among_the_old_ones_answers_as_a_full_read(story, monkeypatch):
-    """Events dated among the old ones move positions: the search text is built anew, and
-    answers as a fresh one does; a growth at the end after that appends again."""
+def test_the_search_text_of_events_put_in_among_the_old_ones_is_the_old_one_spliced(story, monkeypatch):
+    """Events dated among the old ones (before the first, in the middle, two at one place,
+    and one at the end) move positions: the old text is copied with theirs put in where
+    they go, not built again from the file, and it is byte for byte, offset for offset, the
+    text a full read builds; searches alone or with an actor and dates answer as there. A
+    growth at the end after that appends to the copy."""
+    from tui.store import text
     from tui.store.grown_text import GrownText
 
     monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
     old, tail = opened(story)
     old.haystack()
-    append(story, event(1, "2024-09-06", title="Embassy siege appended late") + event(2, "2027-01-01", title="Embassy"))
+    dates = sorted({d.text for d in old.dates})
+    middle = dates[len(dates) // 2]
+    append(story, event(1, middle, title="Embassy siege appended late") + event(2, "2027-01-01", title="Embassy")
+           + event(3, "1999-01-01", title="Ünïcode àccents, appended late") + event(4, middle, title="Siege number")
+           + event(5, "2024-09-06", summary="embassy"))
     grown = growth.grow(old, tail)
-    assert not isinstance(grown.timeline.text_source, GrownText)
-    assert text_answers(grown.timeline) == text_answers(load([str(story)], cache=False))
-    append(story, event(3, "2027-02-01", title="Siege appended late"))
-    later = growth.grow(grown.timeline, grown.tail).timeline
-    assert isinstance(later.text_source, GrownText)
+    new = grown.timeline
+    assert isinstance(new.text_source, GrownText) and grown.positions[0] == 0 and grown.positions[-1] == len(new) - 1
+    built = []
+    monkeypatch.setattr(text.FileText, "build_text", lambda self, t: built.append(t))
+    blob, offsets = new.haystack()
+    assert built == []  # spliced, not built again from the file
+    monkeypatch.undo()
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    full = load([str(story)], cache=False)
+    full_blob, full_offsets = full.haystack()
+    assert bytes(blob[:offsets[-1]]) == bytes(full_blob[:full_offsets[-1]]) and list(offsets) == list(full_offsets)
+    assert text_answers(new) == text_answers(full)
+    same(grown, story, old)
+    append(story, event(6, "2027-02-01", title="Siege appended late"))
+    later = growth.grow(new, grown.tail).timeline
     assert text_answers(later) == text_answers(load([str(story)], cache=False))
-    assert later.text_source.scratch is grown.timeline.text_source.scratch
+    assert later.text_source.scratch is new.text_source.scratch
 
 
 def test_the_explorer_s_widths_and_headings_of_a_grown_timeline_are_those_found_afresh(story, big):

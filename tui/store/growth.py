@@ -404,10 +404,11 @@ def _spliced(old: Timeline, actors, sources, events, dates, spans: Spans, warnin
 
 
 def _text_source(old: Timeline, cuts: Sequence[int]) -> FileText:
-    """The old search text with the new events' after it (appended to its scratch file), when
-    they all went at the end and the old text is built; else a text built anew (``grown_text.py``)."""
-    if cuts[0] == len(old) and old.text_ready and old._text is not None:
-        return GrownText(old._text, getattr(old.text_source, "scratch", None))
+    """The old search text with the new events' put in where they go (appended to its
+    scratch file when they all went at the end), when the old text is built; else a text
+    built anew (``grown_text.py``)."""
+    if old.text_ready and old._text is not None:
+        return GrownText(old._text, getattr(old.text_source, "scratch", None), cuts)
     return FileText()
 
 
