@@ -254,6 +254,49 @@ def test_short_rows_read_as_if_padded_and_defused_formulas_are_undone(tmp_path):
     assert ev["Full"]["summary"] == "+1" and ev["Full"]["note"] == "@x" and ev["Full"]["tags"] == ["a", "b"]
 
 
+@pytest.mark.parametrize("shape", ["lf", "crlf", "cr", "bom", "formula-late", "formula-early", "multiline"])
+def test_a_big_csv_read_on_both_cores_is_the_same_as_in_one_process(tmp_path, monkeypatch, shape):
+    """A big CSV's bytes are cut and decoded part by part, each process its own lines; the
+    document and warnings are the same as the whole text read in one process, whatever the
+    line ends, a byte order mark, a defused formula in one part only, or a quoted cell over
+    several lines. (A file whose lines end in CR alone has no place to cut: one process.)"""
+    from tui.interchange import table
+
+    rows = [f"e{i},2024-{i % 12 + 1:02},Title {i} ø 𝄞,Sum {i}; more,Caracas,a; b,n{i}" for i in range(600)]
+    if shape == "formula-late":
+        rows[500] = "e500,2024,'=SUM(A1),it's,,,"
+    elif shape == "formula-early":
+        rows[3] = "e3,2024,'+1,'@x,,,"
+    elif shape == "multiline":
+        rows[200] = 'e200,2024,"two\nlines, ""quoted""",x,,,'
+        rows[450] = 'e450,2024,Kept,"a\r\nb",,,'
+        rows[451] = "e451,2024,Unquoted ls\u2028 nel\x85 ff\x0c fs\x1c,x,,,"  # not line ends to csv
+    end = {"crlf": "\r\n", "cr": "\r"}.get(shape, "\n")
+    text = ("\ufeff" if shape == "bom" else "") + end.join(["id,date,title,summary,place,tags,note", *rows]) + end
+    path = tmp_path / "big.csv"
+    path.write_bytes(text.encode("utf-8"))
+    monkeypatch.setattr(table, "HALVES_FROM", 1_000)
+    halved = []
+    real = table._read_halves
+    monkeypatch.setattr(table, "_read_halves", lambda *a: halved.append(real(*a)) or halved[-1])
+    both = convert(str(path))
+    assert len(halved) == (shape != "cr")  # read the both-cores way
+    monkeypatch.setattr(table, "HALVES_FROM", 1 << 40)
+    one = convert(str(path))
+    assert both.json() == one.json() and warnings(both) == warnings(one)
+    assert both.counts()["events"] == 600
+
+
+def test_a_big_csv_that_is_not_utf8_late_on_is_the_same_clear_error(tmp_path, monkeypatch):
+    from tui.interchange import table
+
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"id,date,title\n" + b"".join(b"e%d,2024,T %d\n" % (i, i) for i in range(500)) + b"e,2024,\xff\n")
+    monkeypatch.setattr(table, "HALVES_FROM", 1_000)
+    with pytest.raises(ConvertError, match=r"bad.csv:502: is not UTF-8 text \(byte"):
+        convert(str(path))
+
+
 def test_a_csv_without_a_map_says_which_columns_it_has(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("When,What\n2024,x\n")

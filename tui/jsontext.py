@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["json_safe", "inert"]
+__all__ = ["json_safe", "inert", "inert_all"]
 
 _UNSAFE = re.compile(  # UTF-8 of the characters model.text.visible replaces, beyond C0
     b"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xaf]"
@@ -33,3 +33,10 @@ def inert(text: str) -> bool:
     character class instead of eight byte sequences), so a writer can check what it is about
     to encode and skip ``json_safe`` when nothing in it needs an escape."""
     return _UNSAFE_TEXT.search(text) is None
+
+
+def inert_all(texts) -> bool:
+    """``inert`` of each of these texts (a file's lines): as ``inert`` of their join, without
+    the join (each character class is one character, so no match spans two texts)."""
+    search = _UNSAFE_TEXT.search
+    return not any(map(search, texts))

@@ -116,6 +116,26 @@ def sniff(path: str) -> str | None:
     return detect(path, head)
 
 
+def _big_table(name: str, data: bytes, fmt: str, mapping: str | None):
+    """``table.read_data`` of a big CSV/TSV file, or None when it is small or must be read as text."""
+    from . import table
+
+    if len(data) < table.HALVES_FROM:
+        return None
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if start:
+        data = data[start:]
+    if fmt == "tsv":
+        delimiter = "\t"
+    else:
+        try:
+            end = data.find(b"\n")
+            delimiter = _delimiter((data if end < 0 else data[:end]).decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+    return table.read_data(name, data, delimiter, mapping)
+
+
 def convert(path: str, fmt: str | None = None, mapping: str | None = None) -> Conversion:
     """Read one file in another format as a timeline/1 document, with its warnings."""
     name, data = _read(path)
@@ -126,10 +146,12 @@ def convert(path: str, fmt: str | None = None, mapping: str | None = None) -> Co
                                f"(formats: {', '.join(IMPORT_FORMATS)}; name one with --from)")
     if fmt not in IMPORT_FORMATS:
         raise ConvertError(f"--from: unknown format {fmt!r} (formats: {', '.join(IMPORT_FORMATS)})")
-    text = _text(name, data)
-    if not text.strip():
+    doc = _big_table(name, data, fmt, mapping) if fmt in ("csv", "tsv") else None
+    if doc is not None:  # a big table, its bytes decoded part by part by the process reading each
+        pass
+    elif not (text := _text(name, data)).strip():
         raise ConvertError(f"{name}: is empty")
-    if fmt == "timelinejs":
+    elif fmt == "timelinejs":
         from . import timelinejs
 
         doc = timelinejs.read(name, text.encode("utf-8"))

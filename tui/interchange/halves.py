@@ -87,14 +87,17 @@ def _get(f) -> bytes:
 class Partner:
     """A forked child that works on the later half of something in two steps, with this
     process's answer in between: ``first()`` (its result goes to this process, ``receive``),
-    then ``then(answer)`` (``send``), whose bytes come back (``result``). Messages are
+    then ``then(answer)`` (``send``), whose bytes come back (``result``); ``meanwhile()``, if
+    given, runs in the child while it waits for the answer. Messages are
     msgpack (tuples come back as lists) over two pipes; the child blocks on each until this
     process reads or writes it, so each side works while the other does. If the child
     cannot start or stops, this process does its steps itself (both are functions of what
-    the child inherited; ``then`` must work without ``first`` having run here). Use it with
+    the child inherited; ``then`` must work without ``first`` or ``meanwhile`` having run
+    here). Use it with
     ``with``: the child is stopped if this process leaves early."""
 
-    def __init__(self, first: Callable[[], object], then: Callable[[object], bytes]) -> None:
+    def __init__(self, first: Callable[[], object], then: Callable[[object], bytes],
+                 meanwhile: Callable[[], None] | None = None) -> None:
         self._first, self._then = first, then
         self._pid = 0
         self._answer = None
@@ -116,6 +119,8 @@ class Partner:
                 os.close(down_w)
                 with os.fdopen(up_w, "wb") as up, os.fdopen(down_r, "rb") as down:
                     _put(up, msgspec.msgpack.encode(first()))
+                    if meanwhile is not None:
+                        meanwhile()
                     _put(up, then(msgspec.msgpack.decode(_get(down))))
                 code = 0
             finally:

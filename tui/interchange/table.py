@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from operator import itemgetter
 
 import msgspec
 
 from ..model.dates import DateError, Point, parse_edtf, parse_user_date
 from ..model.entities import CONFIDENCES
-from ..jsontext import inert
+from ..jsontext import inert, inert_all
 from ..model.text import fold
 from .document import ConvertError, Document, slug
 
-__all__ = ["FIELDS", "OWN_COLUMNS", "parse_map", "read", "read_text", "point_text", "looks_like_own"]
+__all__ = ["FIELDS", "OWN_COLUMNS", "parse_map", "read", "read_text", "read_data", "point_text", "looks_like_own"]
 
 FIELDS = ("id", "date", "end", "title", "date_text", "summary", "place", "actors", "actor_ids",
           "tags", "confidence", "note", "sources", "source_urls")
@@ -130,89 +131,125 @@ def read(name: str, rows: list[list[str]], mapping: dict[str, str] | None) -> Do
 
 
 HALVES_FROM = 2_000_000
-"""A smaller file (in characters) is read in one process: a fork costs more than it saves."""
+"""A smaller file (in bytes) is read in one process: a fork costs more than it saves."""
 
 
 def read_text(name: str, text: str, delimiter: str, mapping_text: str | None) -> Document:
-    """A whole CSV/TSV text as a document. A big one is read on both cores: the text is cut
-    at a record boundary (``FIRST_SHARE``), and a forked child parses and prepares the later
-    rows (``_prepare``: everything that does not depend on earlier rows) while this process
-    does the first; then ids, actors and sources are given out here, row by row, in file
-    order (``_assemble``), so the result is the same as reading it in one go."""
+    """A whole CSV/TSV text as a document, in this process (a big file's bytes go to ``read_data``)."""
     from .sheet import read_csv
 
-    if len(text) >= HALVES_FROM:
-        try:
-            return _read_halves(name, text, delimiter, parse_map(mapping_text))
-        except (ConvertError, csv.Error):
-            pass  # read it the plain way, which says what is wrong exactly as it always has
     return read(name, read_csv(name, text, delimiter), parse_map(mapping_text))
 
 
-FIRST_SHARE = 0.3
-"""How much of the text this process reads itself, the child reading the rest: this process
-also reads the file, gives out every row's ids, actors and sources and joins the JSON, so
-with 30 % of the rows both take about as long (3.6 s of CPU each at 100k, against 4.5 s and
-2.5 s when cut in half)."""
+def read_data(name: str, data: bytes, delimiter: str, mapping_text: str | None) -> Document | None:
+    """A big CSV/TSV file's bytes (past any byte order mark) as a document, read on both cores,
+    or None when it cannot be read that way (not UTF-8, no place to cut, a header or map that
+    does not fit): the caller then reads it as text in one process, which says exactly what
+    is wrong. The bytes are cut at a record boundary (``FIRST_SHARE``), and a forked child
+    parses and prepares the later rows (``_prepare``: everything that does not depend on
+    earlier rows) while this process does the first; then ids, actors and sources are given
+    out here, row by row, in file order (``_assemble``), so the result is the same as
+    reading it in one go. Each process decodes only its own part, line by line (``_lines``):
+    the whole text as one string would be held four bytes a character (the file has
+    characters beyond U+FFFF) and copied again by the parser's reader, some 1 GB at 100k
+    rows written page by page, which cost more system time than the parsing itself."""
+    try:
+        return _read_halves(name, data, delimiter, parse_map(mapping_text))
+    except (ConvertError, csv.Error, UnicodeDecodeError):
+        return None
 
 
-def _cut(text: str) -> int:
-    """A place ``FIRST_SHARE`` into a CSV text just after a line end outside quotes (an even
+FIRST_SHARE = 0.4
+"""How much of the file this process reads itself, the child reading the rest: this process
+also gives out every row's ids, actors and sources and joins the JSON. At 100k rows (6 Dec)
+40 % gave both processes about the same CPU (2.0 and 1.9 s); 30 % left this one waiting
+for the child's keys for over a second."""
+
+
+def _cut(data: bytes) -> int:
+    """A place ``FIRST_SHARE`` into a CSV file just after a line end outside quotes (an even
     number of quote characters before it), or 0. A quote inside an unquoted field can fool
-    the count: the caller checks the first part parses strictly to its end."""
-    at = text.find("\n", int(len(text) * FIRST_SHARE))
-    quotes = text.count('"', 0, at) if at >= 0 else 0
+    the count: the caller checks the first part parses strictly to its end. (Both bytes are
+    ASCII, so UTF-8 never has them inside a character.)"""
+    at = data.find(b"\n", int(len(data) * FIRST_SHARE))
+    quotes = data.count(b'"', 0, at) if at >= 0 else 0
     for _ in range(1000):
         if at < 0:
             return 0
         if quotes % 2 == 0:
             return at + 1
-        following = text.find("\n", at + 1)
-        quotes += text.count('"', at, following if following >= 0 else len(text))
+        following = data.find(b"\n", at + 1)
+        quotes += data.count(b'"', at, following if following >= 0 else len(data))
         at = following
     return 0
 
 
-def _read_halves(name: str, text: str, delimiter: str, mapping: dict[str, str] | None) -> Document:
-    """``read_text`` on both cores. The child prepares the later rows and sends what ids,
-    actors and sources depend on (``_keys``: a few short strings a row); this process gives
-    them out after its own rows (``_register``) and answers; the child then writes its
-    events as JSON (``_events``), which the conversion keeps as it is (``Conversion.json``)."""
+def _lines(data: bytes) -> list[str]:
+    """The lines of UTF-8 bytes as text, each with its line end: what ``io.StringIO(text,
+    newline="")`` gives the csv reader (both end lines at \\n, \\r and \\r\\n only), each
+    line held as narrow as its own characters allow."""
+    return list(map(bytes.decode, data.splitlines(True)))
+
+
+_FORMULA = re.compile(rb"'[-=+@\t\r]")
+"""What a cell defused by ``timeline list --format csv`` holds (``'`` before = + - @ tab or
+CR): a part of a file without it has no formula to undo (a search of the bytes, ~25 ms for
+80 MB, against ~0.2 s to look at every row)."""
+
+
+def _read_halves(name: str, data: bytes, delimiter: str, mapping: dict[str, str] | None) -> Document:
+    """``read_data``. The header is read first; then the child starts, prepares the later
+    rows and sends what ids, actors and sources depend on (``_keys``: a few short strings a
+    row). This process prepares and assembles its own rows meanwhile, gives the child's
+    out after them (``_register``) and answers; the child, having made its events' dicts
+    while it waited (``_drafts``), fills them in and writes them as JSON (``_filled``),
+    which the conversion keeps as it is (``Conversion.json``)."""
     from .halves import Partner
 
-    at = _cut(text)
+    at = _cut(data)
     if not at:
         raise ConvertError("no place to cut")
-    head = text[:at]
-    first = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True))
-    if not first:
-        raise ConvertError("no header")
-    _, own, column, extra = _plan(name, first[0], mapping)
-    later = text[at:]
+    header_end = data.find(b"\n", 0, at) + 1
+    header_lines = _lines(data[:header_end])
+    header = list(csv.reader(header_lines, delimiter=delimiter, strict=True))
+    if len(header) != 1:
+        raise ConvertError("the header is not one line")
+    _, own, column, extra = _plan(name, header[0], mapping)
     state: dict = {}
 
     def keys() -> list:
-        rows = list(csv.reader(io.StringIO(later, newline=""), delimiter=delimiter))
-        state["prepared"] = prepared = _prepare(rows, column, own, extra)
+        state["lines"] = lines = _lines(data[at:])
+        rows = list(csv.reader(lines, delimiter=delimiter))
+        state["prepared"] = prepared = _prepare(rows, column, own, extra, _FORMULA.search(data, at) is not None)
         state["keys"] = found = _keys(prepared)
-        return [inert(later), found]
+        return found
+
+    def drafts() -> None:
+        state["drafts"] = _drafts(state["prepared"], state["keys"])
+        state["inert"] = inert_all(state.pop("lines"))
 
     def events(answer) -> bytes:
         if "prepared" not in state:
             keys()
-        return msgspec.json.encode(_events(state["prepared"], state["keys"], answer))[1:-1]
+        if "drafts" not in state:
+            drafts()
+        return (b"1" if state["inert"] else b"0") + msgspec.json.encode(_filled(state["drafts"], answer))[1:-1]
 
     doc = _start(name, extra)
-    with Partner(keys, events) as partner:
-        _assemble(doc, _prepare(first[1:], column, own, extra), 2)
-        later_inert, later_keys = partner.receive()
-        answer = _register(doc, later_keys, len(first) + 1)
+    with Partner(keys, events, drafts) as partner:
+        head = _lines(data[header_end:at])
+        rows = list(csv.reader(head, delimiter=delimiter, strict=True))
+        _assemble(doc, _prepare(rows, column, own, extra, _FORMULA.search(data, 0, at) is not None), 2)
+        later_keys = partner.receive()
+        answer = _register(doc, later_keys, len(rows) + 2)
         partner.send(answer)
         mine = msgspec.json.encode(doc.events)[1:-1]
         count = len(doc.events)
-        doc.inert = later_inert and inert(head) and inert(doc.title)
+        head_inert = inert_all(header_lines) and inert_all(head) and inert(doc.title)
         theirs = partner.result()
-    doc.tail = mine + (b"," if mine and theirs else b"") + theirs
+    doc.inert = head_inert and theirs[:1] == b"1"
+    theirs = memoryview(theirs)[1:]
+    doc.tail = b"".join((mine, b"," if mine and theirs else b"", theirs))
     doc.tail_count = count + sum(1 for given in answer[1] if given is not None)
     doc.events = []
     return doc
@@ -251,7 +288,7 @@ def _say(doc: Document, place: tuple, messages: list) -> None:
 
 def _register(doc: Document, found: list, number: int) -> list:
     """``_assemble`` for rows prepared elsewhere (``_keys``), without their events: the
-    warnings, ids, actors and sources, in file order. Returns the answer ``_events`` needs:
+    warnings, ids, actors and sources, in file order. Returns the answer ``_filled`` needs:
     [each source's id, each row's [id, actor ids]]."""
     actor_of, source_of, rows = found
     warn, tally, actor, source, new_id = doc.warn, doc.tally, doc.actor, doc.source, doc.new_id_from
@@ -295,18 +332,19 @@ def _register(doc: Document, found: list, number: int) -> list:
     return [source_ids, answer]
 
 
-def _events(prepared: list, found: list, answer: list) -> list[dict]:
-    """The events of rows prepared here, with the ids, actors and sources given out elsewhere
-    (``_register``): the same dicts ``_assemble`` makes."""
-    source_ids, given = answer
-    source_refs = [entry[2] if entry is not None and len(entry) > 1 else None for entry in found[2]]
+def _drafts(prepared: list, found: list) -> list:
+    """The events of rows prepared here, made before their ids, actors and sources are
+    given out elsewhere (``_register``): the dicts ``_assemble`` makes, keys in its order,
+    with ``id`` and ``actors`` still None and ``sources`` still the rows' source numbers
+    (``_filled`` puts them in). None for a row that makes no event."""
     out: list = []
     add = out.append
-    for entry, refs, ids in zip(prepared, source_refs, given):
-        if ids is None:
+    for entry, refs in zip(prepared, found[2]):
+        if entry is None or len(entry) == 1:
+            add(None)
             continue
         (_, date, title, date_text, summary, place, names, _, _, _, tags, confidence, pairs, note, _, _) = entry
-        event: dict = {"id": ids[0], "date": date, "title": title}
+        event: dict = {"id": None, "date": date, "title": title}
         if date_text:
             event["date_text"] = date_text
         if summary:
@@ -314,20 +352,38 @@ def _events(prepared: list, found: list, answer: list) -> list[dict]:
         if place:
             event["place"] = place
         if names:
-            event["actors"] = ids[1]
+            event["actors"] = None
         if tags:
             event["tags"] = tags
         if confidence:
             event["confidence"] = confidence
         if pairs:
+            event["sources"] = refs[2]
+        if note:
+            event["note"] = note
+        add(event)
+    return out
+
+
+def _filled(drafts: list, answer: list) -> list[dict]:
+    """The events of ``_drafts`` with the ids, actors and sources of ``_register``'s answer."""
+    source_ids, given = answer
+    out: list = []
+    add = out.append
+    for event, ids in zip(drafts, given):
+        if ids is None:
+            continue
+        event["id"] = ids[0]
+        if "actors" in event:
+            event["actors"] = ids[1]
+        refs = event.get("sources")
+        if refs is not None:
             sources: list = []
             for ref in refs:
                 source_id = source_ids[ref]
                 if source_id not in sources:
                     sources.append(source_id)
             event["sources"] = sources
-        if note:
-            event["note"] = note
         add(event)
     return out
 
@@ -338,11 +394,13 @@ _ORDER = ("id", "date", "end", "title", "date_text", "summary", "place", "actors
           "tags", "confidence", "note", "sources", "source_urls")
 
 
-def _prepare(rows: list[list[str]], column: dict[str, int], own: bool, extra) -> list:
+def _prepare(rows: list[list[str]], column: dict[str, int], own: bool, extra, formulas: bool = True) -> list:
     """Each row read as far as it can be without the rows before it: its cells, dates,
     actors' matching keys, tags, sources and warnings; ``_assemble`` does the rest. One
     entry per row (None for an empty one), plain lists and strings, so that a child
-    process can send them back in one msgpack message."""
+    process can send them back in one msgpack message. ``formulas``: False when the text
+    has no ``'`` before = + - @ tab or CR (``_FORMULA``), so no cell is a defused formula to
+    undo and no row needs looking at for one."""
     idx = [column.get(f, _NOWHERE) for f in _ORDER]
     used = [i for i in idx if i != _NOWHERE]
     width = max(used) + 1
@@ -364,7 +422,7 @@ def _prepare(rows: list[list[str]], column: dict[str, int], own: bool, extra) ->
         if not cells[1] and not "".join(row).strip():
             add(None)
             continue
-        if own and "\0'" in "\0" + "\0".join(cells):  # a cell starts with ' (rarely): look closer
+        if own and formulas and "\0'" in "\0" + "\0".join(cells):  # a cell starts with ' (rarely): look closer
             cells = [v[1:] if v[:1] == "'" and v[1:2] in _DEFUSED else v for v in cells]
         wanted, date_cell, end_cell, title, date_text, summary, place, actors_cell, ids_cell, \
             tags_cell, confidence_cell, note, sources_cell, urls_cell = cells
