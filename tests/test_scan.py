@@ -163,3 +163,22 @@ def test_a_scanner_is_freed_without_the_garbage_collector():
         assert gone() is None
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_a_scanner_grown_from_another_answers_as_one_made_afresh(prepared):
+    """``grown``: the scanner of a text that starts with this one's (an append) carries this
+    one's offsets list on, extended, and answers as a scanner made from nothing."""
+    more = TEXTS + ["power cut again", "", "embassy residence"]
+    old = Scanner(*_blob(TEXTS))
+    if prepared:
+        old.prepare()
+    blob, offsets = _blob(more)
+    grown = old.grown(blob, offsets)
+    assert isinstance(grown._bounds, list) == prepared
+    if prepared:
+        assert grown._bounds == list(offsets) and grown._bounds is not old._bounds
+    assert list(old._bounds) == list(_blob(TEXTS)[1])  # the old one's unchanged
+    for needle in (b"cut", b"embassy", b"power cut", b"residence", b"t", b"nowhere"):
+        assert list(grown.positions(needle)) == _expected(more, needle), needle
+        assert list(old.positions(needle)) == _expected(TEXTS, needle), needle

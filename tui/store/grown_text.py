@@ -62,7 +62,8 @@ class GrownText(FileText):
                     self.scratch = scratch
                     offsets = array("q", old.offsets)
                     offsets.extend(map(end.__add__, added))
-                    return SearchText(blob, offsets, Scanner(blob, offsets))
+                    grown = getattr(old.scan, "grown", None)
+                    return SearchText(blob, offsets, grown(blob, offsets) if grown else Scanner(blob, offsets))
             offsets = array("q", [0])
             blob, self.scratch = _mapped(_spliced(old, timeline, cuts, offsets))
         except OSError:  # no room in the scratch folder: built as after opening (in memory if need be)

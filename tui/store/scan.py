@@ -102,6 +102,17 @@ class Scanner:
             except (TypeError, ValueError, BufferError):
                 pass
 
+    def grown(self, blob, offsets: array) -> Scanner:
+        """A scanner of ``blob``, a text that starts with this one's (``offsets`` goes on
+        from this one's, as after an append): the offsets as a list, if made here, are this
+        list extended (a copy of a million pointers, 5 ms, not a million ints made again,
+        60 ms on the first search after the append)."""
+        scanner = Scanner(blob, offsets)
+        bounds = self._bounds
+        if isinstance(bounds, list) and len(bounds) <= len(offsets):
+            scanner._bounds = bounds + offsets[len(bounds):].tolist()
+        return scanner
+
     def share(self, helper) -> None:
         """From now on, ``helper`` (if not None) scans the text from ``helper.first`` on."""
         self._helper = helper
