@@ -184,3 +184,38 @@ def test_a_big_export_written_in_two_halves_is_the_same(monkeypatch, tmp_path):
     next(chunks), next(chunks)
     chunks.close()                                                           # the reader went away half-way
     assert glob.glob(str(tmp_path / "timeline-export-*")) == []
+
+
+@pytest.mark.parametrize("text", ["2024", "0044", "2024-09", "2024-02-29", "1999-12-31", "2024/2025",
+                                  "2024-09-06/2024-09-06", "2011-06/2012-01", "2017-01-26/2017-03-03"])
+def test_a_plain_dates_parts_read_from_its_digits_are_its_parsed_parts(text):
+    """The export reads a year, month or day (or an interval of two) from its own digits;
+    they are the parts the parsed date gives, and it needs no display_date."""
+    from tui.interchange.timelinejs import _DAY_DATE, _day_parts, _parts, display_date
+    from tui.model.dates import parse_edtf
+
+    edate = parse_edtf(text)
+    start, _, end = text.partition("/")
+    assert _DAY_DATE.fullmatch(text)
+    assert _day_parts(start) == _parts(edate.start or edate.end)
+    assert (_day_parts(end) if end else None) == (_parts(edate.end) if edate.interval else None)
+    assert display_date(edate, None) is None
+
+
+@pytest.mark.parametrize("text", ["2024-09~", "2024?", "2024-09-06T20:30Z", "2024/..", "../2024", "2024-09-06%"])
+def test_other_dates_are_not_read_from_their_digits(text):
+    from tui.interchange.timelinejs import _DAY_DATE
+
+    assert not _DAY_DATE.fullmatch(text)
+
+
+def test_an_actor_with_a_role_or_unknown_is_named_as_before(capsys, tmp_path):
+    """Names of known actors are joined in one call; an actor with a role, or an id that is
+    no actor's, goes the long way, with the same HTML."""
+    events = [{"id": "e1", "date": "2024-09", "title": "T", "sources": ["paper"],
+               "actors": ["ana", {"actor": "ana", "role": "<host>"}, {"actor": "ana"}]}]
+    path = write(tmp_path / "roles.json", doc(events=events, quotes=[]))
+    code, out, _ = run(capsys, "list", path, "--format", "timelinejs")
+    text = json.loads(out)["events"][0]["text"]["text"]
+    name = next(a["name"] for a in doc()["actors"] if a["id"] == "ana")
+    assert code == 0 and f"<p><strong>Actors:</strong> {name}, {name} (&lt;host&gt;), {name}</p>" in text

@@ -214,6 +214,14 @@ class _Slide(msgspec.Struct, omit_defaults=True, kw_only=True, gc=False):
 _PLAIN_DATE = re.compile(r"[0-9/-]+")
 """A stored date without a qualifier, an open end or a time (so without an offset):
 TimelineJS shows its parts as they are, and it needs no display_date."""
+_DAY_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}){0,2}(?:/[0-9]{4}(?:-[0-9]{2}){0,2})?")
+"""A year, month or day, or an interval between two of them: its parts are its own digits."""
+_PART_NAMES = ("year", "month", "day")
+
+
+def _day_parts(text: str) -> dict:
+    """``_parts`` of a point written as ``_DAY_DATE`` holds it (2024-09-06), from its text."""
+    return dict(zip(_PART_NAMES, map(str, map(int, text.split("-")))))
 
 
 class _Writer:
@@ -231,13 +239,14 @@ class _Writer:
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
-        self._actors: dict[str, str] = {}
+        self._actors: dict[str, str] = {actor_id: escape(a.name) for actor_id, a in timeline.actors.items()}
+        """Every actor's name, escaped (an event's names are then joined in one C call)."""
         self._sources: dict[str, tuple[str, dict | None]] = {}
         self._source_sets: dict[tuple, tuple[str | None, dict | None]] = {}
         self._tag_sets: dict[tuple, tuple[str, str]] = {}
         self._said: dict[str, str] = {}
         self._dates: dict[str, tuple] = {}
-        self.unsafe = False
+        self.unsafe = not inert("".join(self._actors.values()))
         """Something made once is not inert (a name, a link, a date): every batch from then
         on goes through json_safe (which leaves inert JSON as it is)."""
 
@@ -291,7 +300,13 @@ class _Writer:
     def date(self, pos: int, key: str) -> tuple:
         """(start parts, end parts or None, its display escaped, whether it is shown without
         words) for the date of the event at ``pos``, made once per distinct date (``key``: the
-        event's own text of it)."""
+        event's own text of it). A year, month or day (or an interval of two) is read from its
+        own digits and never shown without words; its display (None) is made when an event
+        with words for its date needs it (``shown``)."""
+        if _DAY_DATE.fullmatch(key):
+            start, _, end = key.partition("/")
+            cached = self._dates[key] = (_day_parts(start), _day_parts(end) if end else None, None, False)
+            return cached
         edate = self.timeline.dates[pos]
         start = edate.start or edate.end
         end = _parts(edate.end) if edate.interval and edate.start is not None and edate.end is not None else None
@@ -299,6 +314,27 @@ class _Writer:
         bare = False if _PLAIN_DATE.fullmatch(key) else display_date(edate, None) is not None
         cached = self._dates[key] = (_parts(start), end, shown, bare)
         return cached
+
+    def shown(self, pos: int, key: str) -> str:
+        """The display of the date of the event at ``pos``, escaped (``date`` leaves it None)."""
+        start, end, shown, bare = self._dates[key]
+        if shown is None:
+            shown = self._made(escape(self.timeline.dates[pos].display()))
+            self._dates[key] = (start, end, shown, bare)
+        return shown
+
+    def names(self, actors: list, texts: list[str]) -> str:
+        """An event's actors as HTML, each with its role; a role goes into ``texts``."""
+        names = []
+        for a in actors:
+            if a.__class__ is str:
+                names.append(self._actors.get(a) or self.actor(a))
+            elif a.role:
+                names.append((self._actors.get(a.actor) or self.actor(a.actor)) + f" ({escape(a.role)})")
+                texts.append(a.role)
+            else:
+                names.append(self._actors.get(a.actor) or self.actor(a.actor))
+        return ", ".join(names)
 
     def slides(self, positions: Sequence[int], texts: list[str]) -> list[_Slide]:
         """Slides for these positions; their events and quotes read together (a big file's
@@ -319,7 +355,7 @@ class _Writer:
             start, end, shown, bare = dates.get(e.date) or self.date(pos, e.date)
             display = None
             if e.date_text:
-                display = f"{shown} ({escape(e.date_text)})"
+                display = f"{shown or self.shown(pos, e.date)} ({escape(e.date_text)})"
                 add(e.date_text)
             elif bare:
                 display = shown
@@ -334,16 +370,11 @@ class _Writer:
                 html.append("<p><strong>Place:</strong> " + escape(e.place) + "</p>")
                 add(e.place)
             if e.actors:
-                names = []
-                for a in e.actors:
-                    if a.__class__ is str:
-                        names.append(actors.get(a) or self.actor(a))
-                    elif a.role:
-                        names.append((actors.get(a.actor) or self.actor(a.actor)) + f" ({escape(a.role)})")
-                        add(a.role)
-                    else:
-                        names.append(actors.get(a.actor) or self.actor(a.actor))
-                html.append("<p><strong>Actors:</strong> " + ", ".join(names) + "</p>")
+                try:  # ids of known actors (most events): joined in C
+                    names = ", ".join(map(actors.__getitem__, e.actors))
+                except (KeyError, TypeError):  # an unknown id, or an actor with a role
+                    names = self.names(e.actors, texts)
+                html.append("<p><strong>Actors:</strong> " + names + "</p>")
             n = count(pos)
             if n:
                 for quote in quotes[q:q + n]:
