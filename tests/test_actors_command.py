@@ -152,6 +152,21 @@ def test_the_table_shows_names_literally(capsys, monkeypatch, hostile, columns):
         assert shown in flat or shown.replace(" ", "") in "".join(out.split())
 
 
+def test_a_field_is_told_shown_as_is_only_when_the_table_shows_it_unchanged():
+    """The table sizes its columns by 50,000 names without making each visible: what it
+    takes as shown unchanged (``shown_as_is``, alone or a column at once) must be so."""
+    from tui.model.text import CLIP_LIMIT, all_shown_as_is, clip, one_line, shown_as_is
+
+    chars = [chr(cp) for cp in (*range(0x3000), *range(0xD7F0, 0xE010), *range(0xFE00, 0x10000),
+                                *range(0x1F300, 0x1F400), 0xE0001, 0x10FFFF)]
+    texts = [*chars, *HOSTILE_NAMES, "Agustín Álvarez", "❤\ufe0f", "👍\U0001f3fd", "x" * CLIP_LIMIT,
+             "é" * (CLIP_LIMIT + 1), "a\u202eb", "nbsp\u00a0here", ""]
+    told = [text for text in texts if shown_as_is(text)]
+    assert told and all(one_line(clip(text)) == text for text in told)
+    assert len(told) < len(texts)  # some are not: controls, bidi, emoji modifiers, too long
+    assert all_shown_as_is(told) and not any(all_shown_as_is([*told, text]) for text in texts if text not in told)
+
+
 def test_a_later_date_longer_than_its_column_wraps_inside_it(monkeypatch, tmp_path):
     doc = many_actors(3)
     doc["events"].append({"id": "late", "date": "2024-09-06T20:00:00Z/2024-09-07T06:30:00Z", "title": "t",

@@ -23,12 +23,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from itertools import filterfalse
 
 from rich.cells import cell_len, chop_cells
 
 from .jsontext import json_safe
 from .model.dates import EDate
-from .model.text import CLIP_LIMIT, clip, one_line
+from .model.text import all_shown_as_is, clip, one_line, shown_as_is
 from .model.timeline import Timeline
 from .output import csv_cell, encode_json
 
@@ -136,8 +137,8 @@ def _csv(timeline: Timeline) -> Iterator[str]:
 
 def _shown(text: str) -> str:
     """What the table shows of a field (``clip``, on one line, controls visible); most
-    fields are short printable ASCII, shown as they are without the regular expressions."""
-    if len(text) <= CLIP_LIMIT and text.isascii() and text.isprintable():
+    fields are short printable text, shown as they are without the regular expressions."""
+    if shown_as_is(text):
         return text
     return one_line(clip(text))
 
@@ -147,15 +148,23 @@ def _cells(text: str) -> int:
 
 
 def _widest(texts: list[str]) -> int:
-    """The most cells any of ``texts`` takes. A character takes at most two cells, so the
-    longest are measured first and the rest skipped once none can be wider (at 50,000
-    actors, a few are measured rather than every name)."""
-    best = 0
-    for text in sorted(texts, key=len, reverse=True):
+    """The most cells any of ``texts`` takes: an ASCII text takes a cell a character, any
+    other at most two, so only those that could be wider than the widest ASCII one are
+    measured, longest first (at 50,000 actors, a few rather than every name; the passes
+    over all of them are in C)."""
+    best = max(map(len, filter(str.isascii, texts)), default=0)
+    for text in sorted(filterfalse(str.isascii, texts), key=len, reverse=True):
         if 2 * len(text) <= best:
             break
-        best = max(best, _cells(text))
+        best = max(best, cell_len(text))
     return best
+
+
+def _shown_column(texts: list[str]) -> list[str]:
+    """A column's texts as the table shows them (``_shown``), to size it by; most columns
+    are shown as they are, told in one pass. The rows themselves are made visible as they
+    are written, so the first row does not wait for 50,000 of them."""
+    return texts if all_shown_as_is(texts) else [_shown(text) for text in texts]
 
 
 def _date_cell(date: EDate | None) -> str:
@@ -204,15 +213,14 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _table(timeline: Timeline, width: int, bold: bool) -> Iterator[str]:
     actors = list(timeline.actors.values())
-    texts = [(_shown(a.id), _shown(a.name), _shown(a.kind)) for a in actors]
     counts = timeline.actor_event_counts()
     stats = _stats(timeline)
     sample = [next(stats) for _ in range(min(SAMPLE, len(actors)))]
     dates = [(_date_cell(s.first), _date_cell(s.last)) for _, s in sample]
     columns = [
-        [HEADERS[0], *(t[0] for t in texts)],
-        [HEADERS[1], *(t[1] for t in texts)],
-        [HEADERS[2], *(t[2] for t in texts)],
+        [HEADERS[0], *_shown_column([a.id for a in actors])],
+        [HEADERS[1], *_shown_column([a.name for a in actors])],
+        [HEADERS[2], *_shown_column([a.kind for a in actors])],
         [HEADERS[3], str(max(counts.values(), default=0))],
         [HEADERS[4], str(len(timeline.quotes))],  # a bound: no actor says more than every quote
         [HEADERS[5], *(d[0] for d in dates)],
@@ -222,8 +230,9 @@ def _table(timeline: Timeline, width: int, bold: bool) -> Iterator[str]:
     widths[5:7] = [max(w, _DATE) for w in widths[5:7]]  # room for a day's date, whatever the sample held
     least = [_widest(" ".join(column).split()) for column in columns]
     least[3:5] = widths[3:5]  # numbers are never wrapped
+    del columns
     fitted = _fit(widths, least, width - _GAP * (len(HEADERS) - 1))
-    rows = ((texts[i], s) for i, (_, s) in enumerate(_chain(sample, stats)))
+    rows = (((_shown(a.id), _shown(a.name), _shown(a.kind)), s) for a, s in _chain(sample, stats))
     if fitted is None:
         return _blocks(rows, width, bold)
     return _columns(rows, fitted, bold)

@@ -11,10 +11,12 @@ so nothing from the data can ever act as a control sequence.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from urllib.parse import quote as _urlquote
 
-__all__ = ["fold", "visible", "visible_same_length", "one_line", "clip", "CLIP_LIMIT", "md", "md_link"]
+__all__ = ["fold", "visible", "visible_same_length", "one_line", "clip", "shown_as_is", "all_shown_as_is", "CLIP_LIMIT", "md",
+           "md_link"]
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -99,6 +101,20 @@ def clip(text: str, limit: int = CLIP_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit:,} more characters]"
+
+
+def shown_as_is(text: str, limit: int = CLIP_LIMIT) -> bool:
+    """Whether ``one_line(clip(text))`` is ``text`` itself, told without the regular
+    expressions for most text: short, with nothing ``visible`` replaces (every character it
+    replaces is one ``str.isprintable`` refuses, a line break too) and nothing ``clip``
+    takes out."""
+    return len(text) <= limit and text.isprintable() and (text.isascii() or not _UNEVEN.search(text))
+
+
+def all_shown_as_is(texts: list[str]) -> bool:
+    """``shown_as_is`` of every text, in one pass over them joined (each check is of single
+    characters, so joining makes no new match): a table sizing a column of 50,000 names."""
+    return max(map(len, texts), default=0) <= CLIP_LIMIT and shown_as_is("".join(texts), limit=sys.maxsize)
 
 
 # --- Markdown (``timeline list --format markdown``, Markdown citations) ---------------------------
