@@ -42,6 +42,9 @@ def test_a_big_file_reopens_from_its_cache_exactly_as_loaded(big, tmp_path, vari
     assert restored.from_cache and restored.cached_text
     assert not isinstance(restored.events, list)  # records are read back on demand
     same_timeline(fresh, restored)
+    for actor in list(fresh.actors)[:20]:  # the reverse links, from the packed actors' affiliations alone
+        assert restored.members_of(actor) == fresh.members_of(actor)
+    assert restored._members == fresh._members
     assert path.read_bytes() == before  # the data file is only ever read
 
 

@@ -72,6 +72,28 @@ def test_packed_records_decode_what_is_asked_for_and_all_at_once():
     assert list(records) == [a.id for a in actors] and dict(records.items()) == {a.id: a for a in actors}
 
 
+def test_packed_records_project_only_some_fields_of_every_record_in_order():
+    """What a list of 50,000 actors or their reverse links need, decoded without the rest
+    of each record: the same ids, names, kinds and affiliations as the whole records."""
+    from tui.model.entities import ActorName, Membership
+    from tui.model.timeline import project
+
+    actors = [Actor(id=f"a{i}", name=f"Näme {i}", kind="person", aliases=["x"] * (i % 3),
+                    description="¬affiliations" if i % 5 else None, affiliations=[f"a{j}" for j in range(i % 4)])
+              for i in range(60)]
+    ids, id_offsets, blob, offsets = pack_records(actors)
+    packed_ids = Packed(ids, id_offsets)
+    records = PackedRecords(packed_ids, Positions(packed_ids, *idhash.build(ids, id_offsets)), Packed(blob, offsets),
+                            Actor)
+    deferred = DeferredMapping(lambda: records)
+    names = project(deferred, ActorName)
+    assert [(a.id, a.name, a.kind) for a in names] == [(a.id, a.name, a.kind) for a in actors]
+    assert all(type(a) is ActorName for a in names)
+    assert [(a.id, a.affiliations) for a in project(records, Membership)] == [(a.id, a.affiliations) for a in actors]
+    plain = {a.id: a for a in actors}  # a timeline read from the file: the records themselves
+    assert project(plain, ActorName) == actors
+
+
 def test_a_deferred_section_is_read_once_when_first_used():
     loads = []
     section = DeferredSequence(lambda: loads.append(1) or ["as cached"], length=1)

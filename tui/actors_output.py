@@ -30,7 +30,8 @@ from rich.cells import cell_len, chop_cells
 from .jsontext import json_safe
 from .model.dates import EDate
 from .model.text import all_shown_as_is, clip, one_line, shown_as_is
-from .model.timeline import Timeline
+from .model.entities import ActorName
+from .model.timeline import Timeline, project
 from .output import csv_cell, encode_json
 
 __all__ = ["FORMATS", "render", "CSV_COLUMNS", "SAMPLE"]
@@ -61,10 +62,16 @@ def render(timeline: Timeline, fmt: str, *, width: int = 120, bold: bool = False
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def _stats(timeline: Timeline):
-    """Each actor with its stats, in the file's order: computed one at a time, as asked."""
-    for actor in timeline.actors.values():
+def _stats(timeline: Timeline, actors):
+    """Each of ``actors`` (their ids, names and kinds) with its stats: computed one at a
+    time, as asked."""
+    for actor in actors:
         yield actor, timeline.actor_stats(actor.id)
+
+
+def _actors(timeline: Timeline):
+    """Every actor's id, name and kind, in the file's order (all a row shows)."""
+    return project(timeline.actors, ActorName)
 
 
 def _chunks(rows: Iterator, join):
@@ -93,7 +100,7 @@ def _record(actor, stats) -> dict:
 
 
 def _json(timeline: Timeline, *, lines: bool) -> Iterator[bytes]:
-    encoded = (json_safe(encode_json(_record(actor, stats))) for actor, stats in _stats(timeline))
+    encoded = (json_safe(encode_json(_record(actor, stats))) for actor, stats in _stats(timeline, _actors(timeline)))
     if lines:
         yield from _chunks((row + b"\n" for row in encoded), b"".join)
         return
@@ -130,7 +137,7 @@ def _csv(timeline: Timeline) -> Iterator[str]:
                               stats.quotes, csv_cell(stats.first.text if stats.first else ""),
                               csv_cell(_display(stats.first)), csv_cell(stats.last.text if stats.last else ""),
                               csv_cell(_display(stats.last))])
-                        for actor, stats in _stats(timeline)), "".join)
+                        for actor, stats in _stats(timeline, _actors(timeline))), "".join)
 
 
 # --- table -----------------------------------------------------------------------------------------
@@ -161,9 +168,9 @@ def _widest(texts: list[str]) -> int:
 
 
 def _shown_column(texts: list[str]) -> list[str]:
-    """A column's texts as the table shows them (``_shown``), to size it by; most columns
-    are shown as they are, told in one pass. The rows themselves are made visible as they
-    are written, so the first row does not wait for 50,000 of them."""
+    """A column's texts as the table shows them (``_shown``); most columns are shown as
+    they are, told in one pass, so the first row does not wait for 50,000 texts made
+    visible one by one."""
     return texts if all_shown_as_is(texts) else [_shown(text) for text in texts]
 
 
@@ -212,15 +219,16 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _table(timeline: Timeline, width: int, bold: bool) -> Iterator[str]:
-    actors = list(timeline.actors.values())
+    actors = _actors(timeline)
     counts = timeline.actor_event_counts()
-    stats = _stats(timeline)
+    stats = _stats(timeline, actors)
     sample = [next(stats) for _ in range(min(SAMPLE, len(actors)))]
     dates = [(_date_cell(s.first), _date_cell(s.last)) for _, s in sample]
+    ids, names, kinds = (_shown_column([getattr(a, field) for a in actors]) for field in ("id", "name", "kind"))
     columns = [
-        [HEADERS[0], *_shown_column([a.id for a in actors])],
-        [HEADERS[1], *_shown_column([a.name for a in actors])],
-        [HEADERS[2], *_shown_column([a.kind for a in actors])],
+        [HEADERS[0], *ids],
+        [HEADERS[1], *names],
+        [HEADERS[2], *kinds],
         [HEADERS[3], str(max(counts.values(), default=0))],
         [HEADERS[4], str(len(timeline.quotes))],  # a bound: no actor says more than every quote
         [HEADERS[5], *(d[0] for d in dates)],
@@ -232,7 +240,7 @@ def _table(timeline: Timeline, width: int, bold: bool) -> Iterator[str]:
     least[3:5] = widths[3:5]  # numbers are never wrapped
     del columns
     fitted = _fit(widths, least, width - _GAP * (len(HEADERS) - 1))
-    rows = (((_shown(a.id), _shown(a.name), _shown(a.kind)), s) for a, s in _chain(sample, stats))
+    rows = (((ids[i], names[i], kinds[i]), s) for i, (_, s) in enumerate(_chain(sample, stats)))
     if fitted is None:
         return _blocks(rows, width, bold)
     return _columns(rows, fitted, bold)

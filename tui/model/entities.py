@@ -16,7 +16,7 @@ import msgspec
 
 __all__ = [
     "Actor", "ActorRef", "Source", "SourceRef", "Event", "Quote", "TimelineFile",
-    "ACTOR_KINDS", "SOURCE_KINDS", "CONFIDENCES", "STANCES", "FORMAT", "KINDS",
+    "ACTOR_KINDS", "SOURCE_KINDS", "CONFIDENCES", "STANCES", "FORMAT", "KINDS", "ActorName", "Membership",
 ]
 
 FORMAT = "timeline/1"
@@ -41,6 +41,24 @@ class Actor(msgspec.Struct, tag_field="type", tag="actor", **_OPTS):
     affiliations: list[str] = []
     """Ids of actors this one belongs to; members are derived, never stored."""
     country: str | None = None
+
+
+class ActorName(msgspec.Struct, gc=False):
+    """An actor's id, name and kind, and nothing else: what a list of every actor shows
+    (``timeline actors``), decoded from the cache without the rest of each actor
+    (``timeline.project``: 50,000 in about 15 ms, where whole actors take 0.1 s)."""
+
+    id: str
+    name: str
+    kind: str
+
+
+class Membership(msgspec.Struct, gc=False):
+    """An actor's id and the groups it belongs to, and nothing else: what the reverse link
+    (``Timeline.members_of``) is derived from (``timeline.project``)."""
+
+    id: str
+    affiliations: list[str] = []
 
 
 class ActorRef(msgspec.Struct, **_OPTS):

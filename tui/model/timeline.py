@@ -21,7 +21,7 @@ from functools import cached_property
 from itertools import compress
 
 from .dates import EDate
-from .entities import Actor, Event, Quote, Source
+from .entities import Actor, Event, Membership, Quote, Source
 from .haystack import TEXT_DECODERS, InMemory, quote_indexes, records_at, search_text, searchable
 from .postings import both, union
 from .problems import Problem
@@ -29,7 +29,7 @@ from .protocols import Placement, Records, SearchText, SourceRefs, TextSource, W
 from .source_refs import Collector, read_refs
 from .text import fold
 
-__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "records_at"]
+__all__ = ["Timeline", "ActorStats", "sort_key", "group_key", "is_long", "date_columns", "records_at", "project"]
 
 _LONG = 400 * 86400
 """Events spanning more than this are kept aside, so date windows stay a bisection."""
@@ -62,6 +62,15 @@ def sort_key(d: EDate) -> int:
 def is_long(d: EDate) -> bool:
     """Spans this long are kept aside (``Timeline._long``), so date windows stay a bisection."""
     return d.upper - d.lower > _LONG
+
+
+def project(records: Mapping, fields: type) -> Sequence:
+    """Every record of ``records`` (actors by id), in order, with only the fields of
+    ``fields`` (a struct with some of theirs, ``entities.ActorName``): decoded as just those
+    where the mapping can (``project``: the cache's packed records, where 50,000 whole
+    actors take 0.1 s to decode), else the records themselves, which have them too."""
+    fast = getattr(records, "project", None)
+    return fast(fields) if fast is not None else list(records.values())
 
 
 def date_columns(dates: Sequence[EDate]) -> tuple[array, array, array, array]:
@@ -274,9 +283,9 @@ class Timeline:
 
     def members_of(self, actor_id: str) -> list[str]:
         """Actors whose ``affiliations`` name this one (the reverse link, derived)."""
-        if self._members is None:
+        if self._members is None:  # from the actors' ids and affiliations alone (50,000 at a million events)
             members: dict[str, list[str]] = {}
-            for actor in self.actors.values():
+            for actor in project(self.actors, Membership):
                 for group in actor.affiliations:
                     members.setdefault(group, []).append(actor.id)
             self._members = members

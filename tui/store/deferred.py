@@ -112,5 +112,12 @@ class DeferredMapping(_Deferred, Mapping):
     def items(self):
         return self.checked().items()
 
+    def project(self, fields: type) -> list:
+        """The records with only the fields of ``fields`` (``timeline.project``); the records
+        themselves if the section was read around."""
+        checked = self.checked()
+        fast = getattr(checked, "project", None)
+        return fast(fields) if fast is not None else list(checked.values())
+
     def keys(self):
         return self.checked().keys()

@@ -190,3 +190,14 @@ class PackedRecords(Mapping):
 
     def items(self):
         return list(zip(self.ids, self.values()))
+
+    def project(self, fields: type) -> list:
+        """Every record with only the fields of ``fields`` (``timeline.project``), decoded in
+        one call and not kept: the others are skipped, unread, by the decoder."""
+        if self._all is not None:
+            return self._all
+        n = len(self.ids)
+        records = msgspec.msgpack.decode(b"\xdd" + n.to_bytes(4, "big") + bytes(self.records.blob), type=list[fields])
+        if len(records) != n:
+            raise ValueError("packed records and ids disagree")
+        return records
