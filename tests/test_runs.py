@@ -13,7 +13,10 @@ from tui.model import Query
 from tui.model.density import Density
 from tui.model.query import make_term, run
 from tui.model.runs import Runs, runs_of
+from tui.store import load
 from tui.widgets.timeline_view import compute_layout
+
+from helpers_model import doc, write
 
 
 def plain_split(column, positions):
@@ -94,3 +97,34 @@ def test_the_runs_of_a_column_grown_at_its_end_are_its_old_runs_and_the_new_valu
     for new, added in ((array("q", [0, *old]), [0]), (array("q", [9, 1, 2, 2, 2, 5, 5]), [6])):
         runs_grown(old, new, added)
         assert id(new) not in runs._CACHE  # found when first asked, by a pass
+
+
+def test_runs_and_density_found_in_numpy_for_a_big_column_are_those_of_the_pass(monkeypatch, timeline, tmp_path):
+    """From ``NUMPY_FROM`` values the runs and the density's buckets are worked out in numpy
+    (the explorer's way to its first frame at a million events): the same as the pass."""
+    from tui.model import density as density_module, runs
+
+    rnd = random.Random(7)
+    columns = [array(code, sorted(rnd.randint(0, 9) for _ in range(300))) for code in "IiqB"]
+    columns += [array("i", [rnd.randint(-3, 3) for _ in range(300)]), array("I", [4] * 300), array("q", [7])]
+    passes = [(list(r.starts), list(r.values), r.size) for r in map(runs.Runs, columns)]
+    monkeypatch.setattr(runs, "NUMPY_FROM", 1)
+    assert [(list(r.starts), list(r.values), r.size) for r in map(runs.Runs, columns)] == passes
+    weekly = []
+    for dated in (timeline, _weeks(tmp_path)):  # monthly buckets, and weekly ones
+        monkeypatch.setattr(density_module, "NUMPY_FROM", 1 << 30)
+        plain = Density(dated)
+        monkeypatch.setattr(density_module, "NUMPY_FROM", 1)
+        vector = Density(dated)
+        assert (vector.weekly, vector.first, vector.size) == (plain.weekly, plain.first, plain.size)
+        assert list(vector.bucket) == list(plain.bucket) and vector.total == plain.total and sum(plain.total)
+        assert vector.bucket.typecode == plain.bucket.typecode
+        weekly.append(plain.weekly)
+    assert weekly == [False, True] and -1 in plain.bucket  # the open start
+
+
+def _weeks(tmp_path):
+    """A story of five weeks, an undated event and one with only a year among them."""
+    events = [{"id": f"e{i}", "date": f"2024-03-{1 + i % 28:02}", "title": "t"} for i in range(40)]
+    events += [{"id": "open", "date": "../2024-03-05", "title": "t"}, {"id": "year", "date": "2024", "title": "t"}]
+    return load([str(write(tmp_path / "weeks.json", doc(events=events, quotes=[])))])

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from .dates import MONTH_ABBR, parse_user_date
-from .runs import runs_of
+from .runs import NUMPY_FROM, runs_of
 from .timeline import Timeline
 
 __all__ = ["Density"]
@@ -29,6 +29,10 @@ class Density:
             return
         # From the index arrays, not the dates: a timeline from the cache parses dates on demand.
         first = self.first
+        if len(timeline) >= NUMPY_FROM and isinstance(timeline.group_keys, array) \
+                and isinstance(timeline.lower, array):
+            self.bucket, self.total = _buckets(timeline, self.weekly, first, self.size)
+            return
         if self.weekly:
             self.bucket = array("i", [(lower // _WEEK - first) if key else -1
                                       for lower, key in zip(timeline.lower, timeline.group_keys)])
@@ -118,6 +122,24 @@ class Density:
             else:
                 hi = mid - 1
         return lo
+
+
+def _buckets(timeline: Timeline, weekly: bool, first: int, size: int) -> tuple[array, list[int]]:
+    """Every event's bucket and the totals per bucket, as ``Density`` works them out, in
+    numpy (a few ms at a million events, where the pass in Python took 0.1 s on the way to
+    the explorer's first frame)."""
+    import numpy as np  # a runtime dependency already (the cache's range checks)
+
+    keys = np.frombuffer(timeline.group_keys, dtype=np.dtype(timeline.group_keys.typecode)).astype(np.int64)
+    if weekly:
+        lower = np.frombuffer(timeline.lower, dtype=np.dtype(timeline.lower.typecode))
+        bucket = lower // _WEEK - first
+    else:  # a year alone (month 0) goes in its January
+        bucket = keys // 13 * 12 + np.maximum(keys % 13, 1) - 1 - first
+    bucket[keys == 0] = -1  # an open start
+    counted = bucket[(bucket >= 0) & (bucket < size)]
+    total = np.bincount(counted, minlength=size)[:size] if len(counted) else np.zeros(size, np.int64)
+    return array("i", bucket.astype(np.int32).tobytes()), total.tolist()
 
 
 def _scale(timeline: Timeline) -> tuple[bool, int, int]:

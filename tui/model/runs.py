@@ -22,6 +22,14 @@ from operator import ne
 __all__ = ["Runs", "runs_of", "runs_grown"]
 
 
+NUMPY_FROM = 1 << 16
+"""From this many values (an array of them) the runs are found in numpy: 4 ms at a million,
+where the pass below takes 70 ms, on the explorer's way to its first frame (the headings of
+the first result); below it, importing numpy would cost more than the pass."""
+_TYPECODES = "bBhHiIlq"
+"""Arrays whose values all fit in the runs' own 64-bit signed words."""
+
+
 class Runs:
     """Where each run of equal values starts (``starts``), and its value (``values``)."""
 
@@ -30,6 +38,14 @@ class Runs:
     def __init__(self, column: Sequence[int]) -> None:
         n = len(column)
         self.size = n
+        if n >= NUMPY_FROM and isinstance(column, array) and column.typecode in _TYPECODES:
+            import numpy as np  # a runtime dependency already (the cache's range checks)
+
+            values = np.frombuffer(column, dtype=np.dtype(column.typecode))
+            at = np.concatenate((np.zeros(1, np.int64), np.flatnonzero(values[1:] != values[:-1]) + 1))
+            self.starts = array("q", at.astype(np.int64).tobytes())
+            self.values = array("q", values[at].astype(np.int64).tobytes())
+            return
         starts = [0, *compress(range(1, n), map(ne, column[1:], column))] if n else []
         self.starts = array("q", starts)
         self.values = array("q", map(column.__getitem__, starts))
