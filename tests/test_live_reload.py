@@ -194,6 +194,7 @@ async def test_a_change_while_a_dialog_is_open_shows_once_it_closes(story_jsonl)
 
 async def test_a_reload_that_fails_unexpectedly_never_ends_the_explorer(story_jsonl, monkeypatch):
     import tui.live_reload
+    import tui.store.growth
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -202,7 +203,7 @@ async def test_a_reload_that_fails_unexpectedly_never_ends_the_explorer(story_js
     async with app.run_test(size=(120, 40)) as pilot:
         await opened(app, pilot)
         monkeypatch.setattr(tui.live_reload, "load_any", broken)
-        monkeypatch.setattr(tui.live_reload, "grow", broken)
+        monkeypatch.setattr(tui.store.growth, "grow", broken)  # imported when a reload runs
         with story_jsonl.open("a") as f:
             f.write(event_line(1))
         await poll(app, pilot)
@@ -212,10 +213,11 @@ async def test_a_reload_that_fails_unexpectedly_never_ends_the_explorer(story_js
 
 async def test_idle_watching_is_one_stat_per_file_per_poll_and_reads_nothing(story_jsonl, monkeypatch):
     import tui.live_reload
+    import tui.store.growth
 
     loads = []
     monkeypatch.setattr(tui.live_reload, "load_any", lambda *a, **k: loads.append(a))
-    monkeypatch.setattr(tui.live_reload, "grow", lambda *a, **k: loads.append(a))
+    monkeypatch.setattr(tui.store.growth, "grow", lambda *a, **k: loads.append(a))
     app = start(story_jsonl)
     async with app.run_test(size=(120, 40)) as pilot:
         await opened(app, pilot)
@@ -279,6 +281,7 @@ def test_changes_are_counted_by_event_id(timeline, story_json):
 
 async def test_in_the_explorer_an_append_to_a_big_file_reads_only_the_new_lines(story_jsonl, monkeypatch):
     import tui.live_reload
+    import tui.store.growth
     from tui.store import loader
 
     monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
@@ -323,6 +326,7 @@ async def test_an_append_dated_in_the_middle_keeps_the_filter_and_the_cursor_on_
     matching the filter, go in without a full read; the filter stays, the count grows by the
     one that matches, and the cursor stays on its event though it moved down a row."""
     import tui.live_reload
+    import tui.store.growth
     from tui.model.query import from_options
     from tui.store import loader
 
@@ -349,6 +353,7 @@ async def test_an_append_dated_in_the_middle_keeps_the_filter_and_the_cursor_on_
 
 async def test_a_broken_line_appended_to_a_big_file_is_named_with_its_line_and_the_last_version_stays(story_jsonl, monkeypatch):
     import tui.live_reload
+    import tui.store.growth
     from tui.store import loader
 
     monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)

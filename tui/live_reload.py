@@ -19,6 +19,7 @@ import time
 import weakref
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
@@ -37,11 +38,14 @@ from .model.query import Query, QueryError
 from .model.runs import runs_grown
 from .notes.session import NotesSession
 from .screens.main import MainScreen, filtered
-from .store.growth import Tail, grow, tail_of
+from .store.loader import JSONL_SUFFIXES
 from .store.watcher import POLL_SECONDS, Watcher, stamp
 from .widgets.reload_panel import ReloadPanel
 from .widgets.timeline_row import measure_grown
 from .widgets.timeline_view import layout_grown
+
+if TYPE_CHECKING:
+    from .store.growth import Tail
 
 __all__ = ["LiveReload", "Reloaded", "ReloadFailed"]
 
@@ -101,7 +105,12 @@ class LiveReload:
         """Called once the first main screen shows."""
         if self.watcher is not None and not hasattr(self, "_poller"):
             first = self.watcher.stamps.get(self.paths[0]) if len(self.paths) == 1 else None
-            self._tail = tail_of(self.paths, first.size if first else None)
+            if first is not None and str(self.paths[0]).lower().endswith(JSONL_SUFFIXES):
+                # only a JSON Lines file grows by lines; what reads them takes 0.05 s to import,
+                # on the way to the first frame
+                from .store.growth import tail_of
+
+                self._tail = tail_of(self.paths, first.size)
             self._poller = self.set_interval(POLL_SECONDS, self.poll_files)
             if self._tail is not None:
                 self.busy.add("watch")  # quitting meanwhile must not wait for the thread
@@ -143,6 +152,8 @@ class LiveReload:
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def _reload(self, old: Timeline, tail: Tail | None, density: Density | None = None,
                 labels: Labels | None = None, shown: tuple[Query, NotesSession] | None = None) -> None:
+        from .store.growth import grow, tail_of
+
         result = None
         try:
             try:
