@@ -77,14 +77,15 @@ def source_kind(url: str) -> tuple[str, bool]:
 class Conversion:
     """What a converter produced: the document, the warnings, and where it came from.
 
-    A big CSV read on both cores keeps the later events as the JSON its second process
-    wrote (``tail``, ``tail_count``), so that writing the document out (``json``) costs one
-    copy of those bytes, not a decode and an encode; ``document`` decodes them the first time
+    A big CSV read on both cores keeps its events as the JSON its two processes wrote
+    (``tail``: the pieces in order, each a run of events separated by commas; ``tail_count``),
+    so that writing the document out (``json``) costs one copy of those bytes, not a decode
+    and an encode; ``document`` decodes them the first time
     it is asked for. ``inert``: the input had no character ``json_safe`` escapes, so its JSON
     needs no search for one."""
 
     def __init__(self, document: dict, warnings: list[Problem], name: str, format: str, *,
-                 tail: bytes = b"", tail_count: int = 0, inert: bool = False) -> None:
+                 tail: tuple[bytes, ...] = (), tail_count: int = 0, inert: bool = False) -> None:
         self._document = document
         self.warnings = warnings
         self.name = name
@@ -94,8 +95,8 @@ class Conversion:
     @property
     def document(self) -> dict:
         if self._tail:
-            self._document["events"].extend(msgspec.json.decode(b"[" + self._tail + b"]"))
-            self._tail, self._tail_count = b"", 0
+            self._document["events"].extend(msgspec.json.decode(b"".join((b"[", *self._tail, b"]"))))
+            self._tail, self._tail_count = (), 0
         return self._document
 
     def json(self) -> bytes:
@@ -106,7 +107,7 @@ class Conversion:
         rest = {k: v for k, v in doc.items() if k not in ("events", "quotes")}  # the two come last
         events = msgspec.json.encode(doc["events"])[1:-1]
         return b"".join((msgspec.json.encode(rest)[:-1], b',"events":[', events, b"," if events else b"",
-                         self._tail, b'],"quotes":', msgspec.json.encode(doc["quotes"]), b"}"))
+                         *self._tail, b'],"quotes":', msgspec.json.encode(doc["quotes"]), b"}"))
 
     def counts(self) -> dict[str, int]:
         counts = {kind: len(self._document[kind]) for kind in ("events", "actors", "sources", "quotes")}
@@ -142,8 +143,8 @@ class Document:
     _source_urls: dict[str, str] = field(default_factory=dict)
     _tally: dict[str, list] = field(default_factory=dict)
     _suffix: dict[tuple[str, str], int] = field(default_factory=dict)
-    tail: bytes = b""
-    """Later events already written as JSON by another process (``Conversion``)."""
+    tail: tuple[bytes, ...] = ()
+    """Events already written as JSON, in pieces (``Conversion``), after ``events``."""
     tail_count: int = 0
     inert: bool = False
     """The input had no character ``json_safe`` escapes."""

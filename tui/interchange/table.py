@@ -84,7 +84,7 @@ def _date(cell: str, warn) -> str | None:
 
 
 def _split(cell: str) -> list[str]:
-    return [part.strip() for part in cell.split(";") if part.strip()]
+    return [part for part in map(str.strip, cell.split(";")) if part]
 
 
 def _plan(name: str, header_row: list[str], mapping: dict[str, str] | None):
@@ -233,25 +233,28 @@ def _read_halves(name: str, data: bytes, delimiter: str, mapping: dict[str, str]
             keys()
         if "drafts" not in state:
             drafts()
-        return (b"1" if state["inert"] else b"0") + msgspec.json.encode(_filled(state["drafts"], answer))[1:-1]
+        return (b"1" if state["inert"] else b"0") + _filled(state["drafts"], answer)
 
     doc = _start(name, extra)
     with Partner(keys, events, drafts) as partner:
         head = _lines(data[header_end:at])
         rows = list(csv.reader(head, delimiter=delimiter, strict=True))
         _assemble(doc, _prepare(rows, column, own, extra, _FORMULA.search(data, 0, at) is not None), 2)
+        head_inert = inert_all(header_lines) and inert_all(head) and inert(doc.title)
+        number = len(rows) + 2
+        del head, rows  # freed now, while the child is still at work, not on the way out
         later_keys = partner.receive()
-        answer = _register(doc, later_keys, len(rows) + 2)
+        answer = _register(doc, later_keys, number)
         partner.send(answer)
+        del later_keys
         mine = msgspec.json.encode(doc.events)[1:-1]
         count = len(doc.events)
-        head_inert = inert_all(header_lines) and inert_all(head) and inert(doc.title)
+        doc.events = []
         theirs = partner.result()
     doc.inert = head_inert and theirs[:1] == b"1"
     theirs = memoryview(theirs)[1:]
-    doc.tail = b"".join((mine, b"," if mine and theirs else b"", theirs))
+    doc.tail = tuple(part for part in (mine, b"," if mine and theirs else b"", theirs) if part)
     doc.tail_count = count + sum(1 for given in answer[1] if given is not None)
-    doc.events = []
     return doc
 
 
@@ -301,8 +304,8 @@ def _register(doc: Document, found: list, number: int) -> list:
             add(None)
             number += 1
             continue
-        place = (f"row {number}",)
-        _say(doc, place, entry[0])
+        if entry[0]:
+            _say(doc, (f"row {number}",), entry[0])
         if len(entry) == 1:
             add(None)
             number += 1
@@ -316,7 +319,7 @@ def _register(doc: Document, found: list, number: int) -> list:
                 before = len(doc.actors)
                 actor_id = actor(actor_name, wanted_id=wanted_id, key=key, wanted_key=wanted_key)
                 if len(doc.actors) > before:
-                    tally("actor-kind", place, f"actor {actor_name!r} created with kind 'other' "
+                    tally("actor-kind", (f"row {number}",), f"actor {actor_name!r} created with kind 'other' "
                           "(a CSV has no actor kinds)")
             if actor_id not in actors:
                 actors.append(actor_id)
@@ -326,17 +329,19 @@ def _register(doc: Document, found: list, number: int) -> list:
                 source_ids[ref] = source(title=source_title, url=url)
         event_id = new_id("events", base)
         if wanted and event_id != wanted:
-            warn(place, f"id {wanted!r} is not a valid or unique id: it became {event_id!r}")
+            warn((f"row {number}",), f"id {wanted!r} is not a valid or unique id: it became {event_id!r}")
         add((event_id, actors))
         number += 1
     return [source_ids, answer]
 
 
 def _drafts(prepared: list, found: list) -> list:
-    """The events of rows prepared here, made before their ids, actors and sources are
-    given out elsewhere (``_register``): the dicts ``_assemble`` makes, keys in its order,
-    with ``id`` and ``actors`` still None and ``sources`` still the rows' source numbers
-    (``_filled`` puts them in). None for a row that makes no event."""
+    """The events of rows prepared here, written before their ids, actors and sources are
+    given out elsewhere (``_register``): for each, the JSON of its fields around those three
+    (``_assemble``'s dict, in its order: date, title, date_text, summary, place | actors |
+    tags, confidence | sources | note), whether it has actors, and its source numbers;
+    ``_filled`` puts the three in. None for a row that makes no event."""
+    encode = msgspec.json.encode
     out: list = []
     add = out.append
     for entry, refs in zip(prepared, found[2]):
@@ -344,48 +349,57 @@ def _drafts(prepared: list, found: list) -> list:
             add(None)
             continue
         (_, date, title, date_text, summary, place, names, _, _, _, tags, confidence, pairs, note, _, _) = entry
-        event: dict = {"id": None, "date": date, "title": title}
+        head: dict = {"date": date, "title": title}
         if date_text:
-            event["date_text"] = date_text
+            head["date_text"] = date_text
         if summary:
-            event["summary"] = summary
+            head["summary"] = summary
         if place:
-            event["place"] = place
-        if names:
-            event["actors"] = None
+            head["place"] = place
+        middle: dict = {}
         if tags:
-            event["tags"] = tags
+            middle["tags"] = tags
         if confidence:
-            event["confidence"] = confidence
-        if pairs:
-            event["sources"] = refs[2]
-        if note:
-            event["note"] = note
-        add(event)
+            middle["confidence"] = confidence
+        add((b"," + encode(head)[1:-1], bool(names), b"," + encode(middle)[1:-1] if middle else b"",
+             refs[2] if pairs else None, b',"note":' + encode(note) if note else b""))
     return out
 
 
-def _filled(drafts: list, answer: list) -> list[dict]:
-    """The events of ``_drafts`` with the ids, actors and sources of ``_register``'s answer."""
+def _filled(drafts: list, answer: list) -> bytes:
+    """The events of ``_drafts`` as JSON, separated by commas, with the ids, actors and
+    sources of ``_register``'s answer: the bytes ``msgspec.json.encode`` writes of the
+    dicts ``_assemble`` makes."""
+    encode = msgspec.json.encode
     source_ids, given = answer
     out: list = []
     add = out.append
-    for event, ids in zip(drafts, given):
+    for draft, ids in zip(drafts, given):
         if ids is None:
             continue
-        event["id"] = ids[0]
-        if "actors" in event:
-            event["actors"] = ids[1]
-        refs = event.get("sources")
+        head, has_actors, middle, refs, note = draft
+        add(b'{"id":')
+        add(encode(ids[0]))
+        add(head)  # (each piece joined once, at the end)
+        if has_actors:
+            add(b',"actors":')
+            add(encode(ids[1]))
+        if middle:
+            add(middle)
         if refs is not None:
             sources: list = []
             for ref in refs:
                 source_id = source_ids[ref]
                 if source_id not in sources:
                     sources.append(source_id)
-            event["sources"] = sources
-        add(event)
-    return out
+            add(b',"sources":')
+            add(encode(sources))
+        if note:
+            add(note)
+        add(b"},")
+    if out:
+        out[-1] = b"}"
+    return b"".join(out)
 
 
 _NOWHERE = 1 << 30
@@ -502,8 +516,8 @@ def _assemble(doc: Document, prepared: list, number: int) -> None:
         if entry is None:
             number += 1
             continue
-        place = (f"row {number}",)
-        _say(doc, place, entry[0])
+        if entry[0]:
+            _say(doc, (f"row {number}",), entry[0])
         if len(entry) == 1:
             number += 1
             continue
@@ -525,7 +539,7 @@ def _assemble(doc: Document, prepared: list, number: int) -> None:
                     actor_id = actor(actor_name, wanted_id=ids[i] if ids else None, key=name_keys[i],
                                      wanted_key=id_keys[i] if ids else None)
                     if len(doc.actors) > before:
-                        tally("actor-kind", place, f"actor {actor_name!r} created with kind 'other' "
+                        tally("actor-kind", (f"row {number}",), f"actor {actor_name!r} created with kind 'other' "
                               "(a CSV has no actor kinds)")
                 if actor_id not in actors:
                     actors.append(actor_id)
@@ -545,6 +559,6 @@ def _assemble(doc: Document, prepared: list, number: int) -> None:
             event["note"] = note
         event["id"] = event_id = new_id("events", base)
         if wanted and event_id != wanted:
-            warn(place, f"id {wanted!r} is not a valid or unique id: it became {event_id!r}")
+            warn((f"row {number}",), f"id {wanted!r} is not a valid or unique id: it became {event_id!r}")
         events(event)
         number += 1
