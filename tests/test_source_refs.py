@@ -14,6 +14,7 @@ import pytest
 from tui import report_halves
 from tui.cli import main
 from tui.model.first_report import NOT_DATED, first_reports, source_date
+from tui.model import source_refs
 from tui.model.source_refs import read_refs, refs_at
 from tui.store import cache, loader
 from tui.store.loader import load
@@ -45,11 +46,16 @@ def _files(tmp_path):
     return found
 
 
+@pytest.mark.parametrize("arrayed", [False, True], ids=["python", "numpy"])
 @pytest.mark.parametrize("variant", ["pretty", "compact", "jsonl", "synthetic"])
-def test_the_columns_and_the_record_by_record_read_gather_the_same_refs(tmp_path, monkeypatch, variant):
+def test_the_columns_and_the_record_by_record_read_gather_the_same_refs(tmp_path, monkeypatch, variant, arrayed):
+    """``arrayed``: the columns put the refs in timeline order in numpy (as from 20,000
+    events), the record-by-record read in Python."""
     path = _files(tmp_path)[variant]
     by_record = load(path, cache=False)
     monkeypatch.setattr(loader, "STRICT_LIMIT", 0)
+    if arrayed:
+        monkeypatch.setattr(source_refs, "ARRAYED_FROM", 0)
     by_columns = load(path, cache=False)
     assert isinstance(by_record.events, list) and not isinstance(by_columns.events, list)
     assert _columns(by_columns.source_refs) == _columns(by_record.source_refs)
