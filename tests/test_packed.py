@@ -94,6 +94,23 @@ def test_packed_records_project_only_some_fields_of_every_record_in_order():
     assert project(plain, ActorName) == actors
 
 
+def test_packed_postings_cut_each_key_s_postings_when_asked_for():
+    from array import array
+
+    from tui.store.packed import PackedPostings
+
+    index = {"a": array("I", [0, 4, 9]), "": array("I"), "ü": array("I", [2]), "b": array("I", [1, 2, 3, 8])}
+    flat = array("I")
+    for postings in index.values():
+        flat.extend(postings)
+    packed = PackedPostings(list(index), array("Q", map(len, index.values())), flat)
+    assert packed == index and list(packed) == list(index) and len(packed) == 4
+    assert packed["b"] == array("I", [1, 2, 3, 8]) and packed.get("nope") is None and "" in packed
+    assert packed.lengths() == {key: len(p) for key, p in index.items()}
+    with pytest.raises(KeyError):
+        packed["nope"]
+
+
 def test_a_deferred_section_is_read_once_when_first_used():
     loads = []
     section = DeferredSequence(lambda: loads.append(1) or ["as cached"], length=1)

@@ -174,7 +174,7 @@ class Timeline:
                 actors: Iterable[Actor] | Mapping[str, Actor], sources: Iterable[Source] | Mapping[str, Source],
                 events: Records, dates: Sequence[EDate],
                 quotes: Records, origin: Placement, text_source: TextSource, lower: array, upper: array, group_keys: array,
-                long: array, qstart: array, by_actor: dict[str, array], by_tag: dict[str, array],
+                long: array, qstart: array, by_actor: Mapping[str, array], by_tag: dict[str, array],
                 by_confidence: dict[str, array], quotes_by_speaker: Counter[str],
                 source_refs: SourceRefs | None = None) -> Timeline:
         """A timeline of one big file whose indexes are built already, in timeline order
@@ -313,7 +313,8 @@ class Timeline:
         )
 
     def actor_event_counts(self) -> dict[str, int]:
-        return {a: len(p) for a, p in self._by_actor.items()}
+        lengths = getattr(self._by_actor, "lengths", None)  # the cache's postings: counted without a cut
+        return lengths() if lengths is not None else {a: len(p) for a, p in self._by_actor.items()}
 
     def tag_counts(self) -> dict[str, int]:
         """Every tag with how many events carry it, most used first."""

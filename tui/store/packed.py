@@ -13,12 +13,13 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
 
 import msgspec
 
 from .idhash import hash_one
 
-__all__ = ["pack", "Packed", "Positions", "PackedRecords", "pack_records"]
+__all__ = ["pack", "Packed", "Positions", "PackedRecords", "pack_records", "PackedPostings"]
 
 _MANY = 1000
 """Lookups by id after which ``Positions`` builds a dict (if they are also 1/64 of the ids)."""
@@ -201,3 +202,35 @@ class PackedRecords(Mapping):
         if len(records) != n:
             raise ValueError("packed records and ids disagree")
         return records
+
+
+class PackedPostings(Mapping):
+    """Key -> its postings (an array of positions), each key's cut from one array of all of
+    them when asked for: a reopen no longer slices 50,000 actors' postings (40 ms at a
+    million events) to answer for a handful. Keys in their order; ``lengths`` without any cut."""
+
+    def __init__(self, keys: list[str], counts: Sequence[int], postings: array) -> None:
+        self._keys, self._counts, self._postings = keys, counts, postings
+        self._at = dict(zip(keys, range(len(keys))))
+        self._starts = array("q", accumulate(counts, initial=0))
+
+    def __getitem__(self, key) -> array:
+        i = self._at[key]
+        return self._postings[self._starts[i]:self._starts[i + 1]]
+
+    def get(self, key, default=None):
+        i = self._at.get(key)
+        return default if i is None else self._postings[self._starts[i]:self._starts[i + 1]]
+
+    def __contains__(self, key) -> bool:
+        return key in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def lengths(self) -> dict[str, int]:
+        """Key -> how many postings it has (``Timeline.actor_event_counts``), none cut."""
+        return dict(zip(self._keys, self._counts))
