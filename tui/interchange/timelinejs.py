@@ -10,6 +10,7 @@ headlines and texts into the page as HTML), URLs become links only when they are
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -433,11 +434,17 @@ def render(timeline: Timeline, positions: Sequence[int], query: str = "") -> Ite
 
     def slides(part: Sequence[int], after: bool) -> Iterator[bytes]:
         for i in range(0, len(part), 2000):
-            texts: list[str] = []
-            chunk = msgspec.json.encode(writer.slides(part[i:i + 2000], texts))[1:-1]
-            chunk = chunk.replace(b'},{"start_date"', b'},\n{"start_date"')
-            if writer.unsafe or not inert("".join(texts)):
-                chunk = _json_safe(chunk)
+            enabled = gc.isenabled()
+            gc.disable()  # as while loading: a batch's new objects hold no cycles (its passes cost ~10 %)
+            try:
+                texts: list[str] = []
+                chunk = msgspec.json.encode(writer.slides(part[i:i + 2000], texts))[1:-1]
+                chunk = chunk.replace(b'},{"start_date"', b'},\n{"start_date"')
+                if writer.unsafe or not inert("".join(texts)):
+                    chunk = _json_safe(chunk)
+            finally:
+                if enabled:
+                    gc.enable()
             yield (b"," if i or after else b"") + b"\n" + chunk
 
     yield _json_safe(msgspec.json.encode(_head(timeline, query)))[:-1] + b', "events": ['
