@@ -387,6 +387,15 @@ def test_the_numpy_columns_are_the_python_ones(tmp_path, which):
     if which == "synthetic":  # the checks had something to find
         assert len(a.lone) > 100 and a.kinds.count(1) > 100 and a.kinds.count(2) > 100 and 3 in a.kinds
     _same(python.report(names=True), numpy.report(names=True))
+    # the findings made in numpy (a big timeline's) are the loop's, in the same order, whole or in parts
+    loop = python.report(names=True, vector=False)
+    _same(loop, numpy.report(names=True, vector=True))
+    n = len(t)
+    parts = numpy.report(names=True, positions=range(0, n // 3), untied=False, vector=True)
+    parts.extend(numpy.report(names=True, positions=range(n // 3, n), vector=True))
+    _same(loop, parts)
+    if which == "synthetic":
+        assert min(loop.counts().values()) > 50  # every check found some
 
 
 @pytest.mark.parametrize("aside", [True, False], ids=["json-quotes-child", "jsonl"])

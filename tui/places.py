@@ -12,13 +12,14 @@ and id, as JSON Lines problems are (``event 'siege-begins'.note``).
 from __future__ import annotations
 
 import os
+from operator import itemgetter
 from collections.abc import Iterable, Iterator
 
 import msgspec
 
 from .model.problems import Problem, locate_lines
 from .model.sourcing_report import Finding
-from .model.text import visible
+from .model.text import visible, visible_all
 
 __all__ = ["place", "lines", "read_again"]
 
@@ -138,17 +139,33 @@ def lines(findings: list[Finding], files: list[str]) -> Iterable[str]:
 
 
 def _direct_lines(findings: list[Finding], head: str) -> Iterator[str]:
-    """``lines`` of findings named by record: each line written at once, what comes before
-    its message worked out once per kind and place in a record (a few dozen)."""
-    starts: dict[tuple, tuple[str, str]] = {}
-    for kind, record, where, _, message in findings:
-        start = starts.get((kind, where))
-        if start is None:
-            start = starts[(kind, where)] = (f"{head}: warning: {_SINGULAR[kind]} '", f"'{_where(where)}: ")
-        if len(message) <= 600:
-            yield visible(f"{start[0]}{record}{start[1]}{message}")
-        else:
-            yield str(Problem(head, (f"{_SINGULAR[kind]} '{record}'", *where), message, True))
+    """``lines`` of findings named by record: what comes before each message worked out once
+    per kind and place in a record (a few dozen), each block's lines joined by one C-level
+    map, and made visible only where some line needs it (one scan of the block)."""
+    starts: dict[tuple, str] = {}
+    for a in range(0, len(findings), _BLOCK):
+        block = findings[a:a + _BLOCK]
+        for kind, where in set(map(_KIND_WHERE, block)) - starts.keys():  # "%s" for the record and the message
+            before, after = f"{head}: warning: {_SINGULAR[kind]} '", f"'{_where(where)}: "
+            starts[(kind, where)] = f"{before.replace('%', '%%')}%s{after.replace('%', '%%')}%s"
+        if max(map(len, map(_MESSAGE, block))) > 600:  # a long message is cut as a problem cuts it
+            yield from (_line(f, starts, head) for f in block)
+            continue
+        yield from visible_all(list(map(str.__mod__, map(starts.__getitem__, map(_KIND_WHERE, block)),
+                                        map(_RECORD_MESSAGE, block))))
+
+
+_BLOCK = 4096
+_KIND_WHERE = itemgetter(0, 2)
+_RECORD_MESSAGE = itemgetter(1, 4)
+_MESSAGE = itemgetter(4)
+
+
+def _line(finding: Finding, starts: dict[tuple, str], head: str) -> str:
+    kind, record, where, _, message = finding
+    if len(message) <= 600:
+        return visible(starts[(kind, where)] % (record, message))
+    return str(Problem(head, (f"{_SINGULAR[kind]} '{record}'", *where), message, True))
 
 
 def _where(parts: tuple) -> str:

@@ -29,6 +29,7 @@ import pickle
 import signal
 import sys
 import tempfile
+from contextlib import contextmanager
 from typing import TextIO
 
 from .model.sourcing_report import Report, SourcingReport
@@ -117,6 +118,11 @@ def _answer(pid: int, read: int):
 def report(timeline: Timeline, *, names: bool = False) -> tuple[SourcingReport, Report]:
     """The sourcing report of every event (``SourcingReport.report``), and the
     ``SourcingReport`` that made the first part (its caches serve the output)."""
+    with _uncollected():
+        return _report(timeline, names)
+
+
+def _report(timeline: Timeline, names: bool) -> tuple[SourcingReport, Report]:
     sourcing = SourcingReport(timeline)
     n = len(timeline)
     if n < HALVES_LIMIT or not hasattr(os, "fork"):
@@ -138,6 +144,11 @@ def write(timeline: Timeline, out: TextIO) -> int:
     """Print the text report of every event to ``out``: the table, every warning's line
     (in the file's order, as ``places.lines`` gives them), the summary line. The number of
     warnings."""
+    with _uncollected():
+        return _write(timeline, out)
+
+
+def _write(timeline: Timeline, out: TextIO) -> int:
     from .places import lines, read_again
     from .streams import is_utf8
     from .validate_output import sourcing_table
@@ -210,6 +221,21 @@ def write(timeline: Timeline, out: TextIO) -> int:
     counts = {check: c + later[check] for check, c in counts.items()}
     out.write(whole.summary(counts) + "\n")
     return sum(counts.values())
+
+
+@contextmanager
+def _uncollected():
+    """The cyclic garbage collector off while the report is made: it makes millions of
+    objects (findings, their messages, lines) that hold no cycle, and each collection of the
+    youngest generations walked them again (the findings of the 100k bench file: 1.4 s of
+    CPU with it on, 0.8 s off); what they leave is freed by reference counting as ever."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _text(scratch, out: TextIO) -> TextIO:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from .model.problems import Problem, format_path
 from .model.sourcing_report import CHECKS, Finding, Report, SourcingReport
-from .model.text import visible
+from .model.text import visible_all
 from .model.timeline import Timeline
 
 __all__ = ["sourcing_table", "problem_json", "sourcing_json", "dump"]
@@ -28,14 +28,22 @@ def sourcing_table(timeline: Timeline, report: Report, sourcing: SourcingReport,
     if header:
         yield f"{'Date':<30} {'Independent':>11}  {'URL':<3}  {'First published':<24}  Event"
     texts = getattr(timeline.dates, "texts", None)  # a big file's: parsed only when shown
-    shown = sourcing.display
+    shown = sourcing.displays
     ids, firsts, independent, with_url = report.ids, report.first, report.independent, report.with_url
-    for pos in range(len(ids)) if positions is None else positions:
-        first = firsts[pos]
-        date = shown(texts[pos] if texts is not None else timeline.dates[pos].text)
-        yield (f"{date:<30} {independent[pos]:>11}  "
-               f"{'yes' if with_url[pos] else 'no':<3}  {shown(first.text) if first else '—':<24}  "
-               f"{visible(ids[pos])}")
+    positions = range(len(ids)) if positions is None else positions
+    for a in range(positions.start, positions.stop, _BLOCK):  # each block's lines made by C-level maps
+        b = min(a + _BLOCK, positions.stop)
+        dates = shown(texts[a:b] if texts is not None else [timeline.dates[p].text for p in range(a, b)])
+        first = shown([f.text if f else None for f in firsts[a:b]])
+        yield from map(_LINE.__mod__, zip(dates, independent[a:b], map(_YES_NO.__getitem__, with_url[a:b]), first,
+                                          visible_all(ids[a:b])))
+
+
+_BLOCK = 4096
+_LINE = "%-30s %11d  %-3s  %-24s  %s"
+"""One line of the table: date, independent sources, URL, first published, the event's id."""
+_YES_NO = ("no", "yes")
+"""The URL column, by ``Report.with_url`` (0 or 1)."""
 
 
 def problem_json(problem: Problem, check: str | None = None) -> dict:

@@ -27,6 +27,7 @@ import weakref
 from bisect import bisect_left
 from array import array
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from typing import NamedTuple
 
 import msgspec
@@ -105,6 +106,28 @@ def _date(text: str | None) -> EDate | None:
         return parse_edtf(text)
     except DateError:  # every date was checked on load; a stray one is simply not used
         return None
+
+
+_SINGLE = ("event '%s' is 'confirmed' (also the default) but rests on one independent source (%s): "
+           "cite another, or make it 'reported'")
+_NO_URL_MESSAGE = "no source in the chain of '%s' has an http(s) URL (%s)"
+_EARLY_MESSAGE = "source '%s' was published %s, before the event it reports on (%s)"
+_TRANSLATION = ("quote '%s' is in '%s' but its source '%s' is in '%s', and it has no 'original' "
+                "(a translation shown as verbatim)")
+_SPEAKER = "speaker '%s' is neither %s nor the author or publisher of source '%s'"
+"""The findings' messages (as ``report``'s loop writes them), for ``%`` formatting in C."""
+
+
+def _in_order(np, parts: list[tuple]) -> list[Finding]:
+    """The findings of ``parts`` (primary keys, secondary keys, findings) in the order of
+    their keys: one stable sort of them all."""
+    if not parts:
+        return []
+    primary = np.concatenate([p[0] for p in parts])
+    secondary = np.concatenate([p[1] for p in parts])
+    found = [f for p in parts for f in p[2]]
+    order = np.lexsort((secondary, primary))
+    return list(map(found.__getitem__, order.tolist()))
 
 
 class SourceFacts(NamedTuple):
@@ -350,11 +373,14 @@ class SourcingReport:
                 first = facts.first
         return EventSourcing(tuple(names.values()), has_url, first)
 
-    def report(self, *, names: bool = False, positions: range | None = None, untied: bool = True) -> Report:
+    def report(self, *, names: bool = False, positions: range | None = None, untied: bool = True,
+               vector: bool | None = None) -> Report:
         """Every event's sourcing and every finding, in timeline order, then the findings
         on quotes tied to no event. ``names``: keep each event's independent sources by name.
         ``positions``: only these events (a part, as ``Report.extend`` joins them again);
-        ``untied``: also check the quotes tied to no event.
+        ``untied``: also check the quotes tied to no event; ``vector``: make the findings in
+        numpy (``_findings_numpy``: the default from ``VECTOR_FROM`` events) or in the loop
+        below (both make the same findings).
 
         What each event's cited sources give it is worked out for every event at once
         (``prepare``: in numpy for a big timeline), from the refs the loader gathered
@@ -377,6 +403,17 @@ class SourcingReport:
         report.with_url += columns.with_url[p0:p1]
         report.first += columns.first[p0:p1]
         kept = report.names
+        if len(t) >= VECTOR_FROM if vector is None else vector:
+            if kept is not None:
+                for pos in positions:
+                    independent = {}
+                    for k in range(starts[pos], starts[pos + 1]):
+                        if stances[k] == SUPPORTS:
+                            facts = by_code[codes[k]]
+                            independent.setdefault(facts.key, facts.name)
+                    kept.append(tuple(independent.values()))
+            report.findings = self._findings_numpy(p0, p1, untied)
+            return report
         lone, fstarts, flagged, kinds = columns.lone, columns.fstarts, columns.flagged, columns.kinds
         qstarts = t.quote_starts
         check_quote = self._quote_findings
@@ -428,6 +465,168 @@ class SourcingReport:
             for quote in zip(*self._quotes(range(qstarts[len(t)] if len(t) else 0, len(t.quotes)))):
                 check_quote(*quote, None, None, add)
         return report
+
+    def _findings_numpy(self, p0: int, p1: int, untied: bool) -> list[Finding]:
+        """``report``'s findings for events ``p0:p1`` (and the quotes tied to no event, with
+        ``untied``), the same and in the same order as its loop makes them, but with Python
+        spent only on what is found: numpy picks the events and quotes with a finding, each
+        check's messages are made by C-level maps (``%`` formatting, one message per source
+        where it depends on the source alone), and one sort puts them in timeline order (by
+        position, then single source, cited refs, note, quotes; then where in the event)."""
+        import numpy as np
+
+        t = self.timeline
+        columns = self.prepare()
+        refs = t.source_refs
+        event_ids = self.event_ids()
+        texts = getattr(t.dates, "texts", None)
+        texts = texts if texts is not None else [d.text for d in t.dates]
+        parts: list[tuple] = []  # (primary keys, secondary keys, findings), each in order
+
+        def made(kind: str, records: list[str], wheres, check: str, messages: list[str]) -> list[Finding]:
+            return list(map(_finding, repeat(Finding), zip(repeat(kind), records, wheres, repeat(check), messages)))
+
+        lone = [(p, name) for p, name in columns.lone.items() if p0 <= p < p1]
+        if lone:
+            at, lone_names = zip(*lone)
+            ids = list(map(event_ids.__getitem__, at))
+            parts.append((np.array(at, np.int64) * 4, np.zeros(len(at), np.int64),
+                          made("events", ids, repeat(()), "single-source", list(map(_SINGLE.__mod__, zip(ids, lone_names))))))
+        f0, f1 = columns.fstarts[p0], columns.fstarts[p1]
+        if f1 > f0:
+            starts = np.frombuffer(refs.starts, np.uint32).astype(np.int64)
+            flagged = np.asarray(columns.flagged[f0:f1], np.int64)
+            kinds = np.asarray(columns.kinds[f0:f1], np.int64)
+            at = np.searchsorted(starts, flagged, side="right") - 1  # each flagged ref's position
+            local = flagged - starts[at]
+            codes = np.frombuffer(refs.sources, np.uint32)[flagged]
+            wheres = [("sources", k) for k in range(int(local.max()) + 1)]
+            source_ids = refs.ids
+            by_code = self._by_code
+            no_url = np.flatnonzero(kinds & _NO_URL)
+            if len(no_url):
+                chosen = codes[no_url].tolist()
+                said = {code: _NO_URL_MESSAGE % (source_ids[code], self._chain_text(source_ids[code]))
+                        for code in dict.fromkeys(chosen)}
+                parts.append((at[no_url] * 4 + 1, local[no_url] * 2,
+                              made("events", list(map(event_ids.__getitem__, at[no_url].tolist())),
+                                   map(wheres.__getitem__, local[no_url].tolist()), "no-url",
+                                   list(map(said.__getitem__, chosen)))))
+            early = np.flatnonzero(kinds & _EARLY)
+            if len(early):
+                dates = list(map(texts.__getitem__, at[early].tolist()))
+                # the event's date shown, or None when qualified (it cannot show a report came first)
+                shown = {text: None if _QUALIFIED.search(text) else self.display(text) for text in dict.fromkeys(dates)}
+                dates = list(map(shown.__getitem__, dates))
+                kept = [d is not None for d in dates]
+                early = early[np.array(kept, np.bool_)]
+                dates = list(compress(dates, kept))
+                chosen = codes[early].tolist()
+                published = {code: (source_ids[code], self.display(by_code[code].published.text))
+                             for code in dict.fromkeys(chosen)}
+                parts.append((at[early] * 4 + 1, local[early] * 2 + 1,
+                              made("events", list(map(event_ids.__getitem__, at[early].tolist())),
+                                   map(wheres.__getitem__, local[early].tolist()), "published-early",
+                                   list(map(_EARLY_MESSAGE.__mod__, (published[c] + (d,) for c, d in zip(chosen, dates)))))))
+        qstarts = t.quote_starts
+        n = len(t)
+        a = qstarts[p0]
+        tied = self._quotes(range(a, qstarts[p1]))
+        loose = self._quotes(range(qstarts[n], len(t.quotes))) if untied else ([], [], [], [], b"")
+        notes = refs.event_notes
+        if notes:
+            noted: list[Finding] = []
+            at_noted: list[int] = []
+            order: list[int] = []
+            for pos in sorted(p for p in notes if p0 <= p < p1 and notes[p]):
+                before = len(noted)
+                cited = [(refs.ids[refs.sources[k]], self._by_code[refs.sources[k]])
+                         for k in range(refs.starts[pos], refs.starts[pos + 1])]
+                self._note_findings(event_ids[pos], notes[pos], cited, tied[2][qstarts[pos] - a:qstarts[pos + 1] - a],
+                                    noted.append)
+                at_noted += [pos] * (len(noted) - before)
+                order += range(len(noted) - before)
+            if noted:
+                parts.append((np.array(at_noted, np.int64) * 4 + 2, np.array(order, np.int64), noted))
+        parts += self._quote_findings_numpy(tied, loose, p0, p1)
+        return _in_order(np, parts)
+
+    def _quote_findings_numpy(self, tied: tuple, loose: tuple, p0: int, p1: int) -> list[tuple]:
+        """``_findings_numpy``'s part for the quotes: those of events ``p0:p1`` (``tied``,
+        their ``_quotes``), then ``loose`` (those tied to no event, or none)."""
+        import numpy as np
+
+        t = self.timeline
+        n = len(t)
+        qstarts = np.asarray(t.quote_starts, np.int64)
+        event_ids = self.event_ids()
+        ids, speakers, said_in, languages = (tied[i] + loose[i] for i in range(4))
+        originals = bytes(tied[4]) + bytes(loose[4])
+        if not ids:
+            return []
+        m = len(ids)
+        count = len(tied[0])  # those tied to an event (the rest are tied to none)
+        at = np.full(m, n, np.int64)
+        at[:count] = np.repeat(np.arange(p0, p1, dtype=np.int64), np.diff(qstarts[p0:p1 + 1]))
+        local = np.arange(m, dtype=np.int64)
+        local[:count] -= qstarts[at[:count]] - qstarts[p0]
+        # the sources: known or not, their language, who may speak in them (``_quoted_source``)
+        distinct = list(dict.fromkeys(said_in))
+        code_of = {sid: i for i, sid in enumerate(distinct)}
+        quoted = [self._quoted.get(sid) or self._quoted.setdefault(sid, self._quoted_source(sid)) for sid in distinct]
+        source_code = np.fromiter(map(code_of.__getitem__, said_in), np.int64, m)
+        known = np.fromiter((q[0] is not None for q in quoted), np.bool_, len(quoted))[source_code]
+        tongues = {None: -1}  # each primary language's number
+        printed = np.fromiter((tongues.setdefault(q[1], len(tongues)) for q in quoted), np.int64, len(quoted))
+        primary = self._languages
+        for language in dict.fromkeys(languages):
+            if language not in primary:
+                primary[language] = _language(language)
+        said = np.fromiter(map(tongues.setdefault, map(primary.__getitem__, languages), repeat(len(tongues) + 1)), np.int64, m)
+        printed = printed[source_code]
+        translated = known & (said != -1) & (printed != -1) & (said != printed) & (
+            np.frombuffer(bytes(originals), np.uint8) == 0)
+        # speakers: neither a voice of the source nor an actor of the event
+        people = {sp: i for i, sp in enumerate(dict.fromkeys(speakers))}
+        speaker_code = np.fromiter(map(people.__getitem__, speakers), np.int64, m)
+        width = len(people)
+        voices = sorted(code * width + people[v] for code, q in enumerate(quoted) for v in q[2] if v in people)
+        voice_keys = np.array(voices, np.int64)
+        pair = source_code * width + speaker_code
+        heard = np.zeros(m, np.bool_)
+        if len(voice_keys):
+            i = np.minimum(np.searchsorted(voice_keys, pair), len(voice_keys) - 1)
+            heard = voice_keys[i] == pair
+        spoken = self._spoken
+        for sp in people:
+            if sp not in spoken:
+                spoken[sp] = t.actor_positions(sp)
+        postings = [np.asarray(spoken[sp], np.int64) for sp in people]
+        acting = np.zeros(m, np.bool_)
+        if postings and sum(map(len, postings)):
+            span = n + 1
+            actor_keys = np.concatenate([code * span + p for code, p in enumerate(postings)])  # ascending
+            keys = speaker_code * span + at
+            i = np.minimum(np.searchsorted(actor_keys, keys), len(actor_keys) - 1)
+            acting = (actor_keys[i] == keys) & (at < n)
+        unheard = known & ~heard & ~acting
+        parts = []
+        chosen = np.flatnonzero(translated).tolist()
+        if chosen:
+            messages = list(map(_TRANSLATION.__mod__, ((ids[i], languages[i], quoted[c][0].id, quoted[c][0].language)
+                                                        for i, c in zip(chosen, source_code[chosen].tolist()))))
+            parts.append((at[chosen] * 4 + 3, local[chosen] * 2,
+                          list(map(_finding, repeat(Finding), zip(repeat("quotes"), map(ids.__getitem__, chosen),
+                                                                  repeat(("language",)), repeat("translation"), messages)))))
+        chosen = np.flatnonzero(unheard).tolist()
+        if chosen:
+            places = [f"an actor of event '{event_ids[p]}'" if p < n else "tied to an event" for p in at[chosen].tolist()]
+            messages = list(map(_SPEAKER.__mod__, zip(map(speakers.__getitem__, chosen), places,
+                                                      (quoted[c][0].id for c in source_code[chosen].tolist()))))
+            parts.append((at[chosen] * 4 + 3, local[chosen] * 2 + 1,
+                          list(map(_finding, repeat(Finding), zip(repeat("quotes"), map(ids.__getitem__, chosen),
+                                                                  repeat(("speaker",)), repeat("speaker"), messages)))))
+        return parts
 
     def _quotes(self, indexes: range) -> tuple[list[str], list[str], list[str], list[str | None], bytes]:
         """What the checks read of these quotes: ids, speakers, sources, languages, whether
@@ -583,6 +782,11 @@ class SourcingReport:
             if len(self._displays) < 1_000_000:
                 self._displays[date_text] = shown
         return shown
+
+    def displays(self, texts: list[str | None]) -> list[str]:
+        """``display`` of each of these date texts (a column of the table), "—" for None."""
+        known = self._displays.get
+        return [known(text) or ("—" if text is None else self.display(text)) for text in texts]
 
     def _note_findings(self, event_id: str, note: str, cited, quotes: list[str], add) -> None:
         """``quotes``: the sources of the event's quotes."""

@@ -15,8 +15,8 @@ import sys
 import unicodedata
 from urllib.parse import quote as _urlquote
 
-__all__ = ["fold", "visible", "visible_same_length", "one_line", "clip", "shown_as_is", "all_shown_as_is", "CLIP_LIMIT", "md",
-           "md_link"]
+__all__ = ["fold", "visible", "visible_all", "visible_same_length", "one_line", "clip", "shown_as_is", "all_shown_as_is",
+           "CLIP_LIMIT", "md", "md_link"]
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -59,6 +59,14 @@ def visible(text: str, *, multiline: bool = False) -> str:
     if not _UNSAFE.search(text):
         return text
     return text.translate(_MULTILINE if multiline else _TABLE)
+
+
+def visible_all(texts: list[str]) -> list[str]:
+    """``visible`` of each of these texts (one scan of them all: most need nothing, and the
+    list itself comes back then)."""
+    if not _UNSAFE.search("".join(texts)):
+        return texts
+    return [visible(text) for text in texts]
 
 
 _ONE_FOR_ONE = {cp: (r if len(r) == 1 else "\ufffd") for cp, r in _TABLE.items()}
