@@ -26,7 +26,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.loading import LoadingScreen
 from tui.screens.main import MainScreen
 from tui.widgets.density_strip import DensityStrip
-from tui.widgets.status_bar import Chip
+from tui.widgets.status_bar import Chip, StatusBar
 from tui.widgets.timeline_view import TimelineView
 
 SIZE = (120, 40)
@@ -52,7 +52,12 @@ def count(app) -> str:
 
 
 def chips(app) -> list[str]:
-    return [text(c) for c in app.screen.query(Chip)]
+    return [text(c) for c in shown_chips(app)]
+
+
+def shown_chips(app) -> list[Chip]:
+    """The chips on the screen (the status bar keeps unused ones mounted, hidden, for reuse)."""
+    return app.screen.query_one(StatusBar).chips()
 
 
 def detail(app) -> str:
@@ -686,7 +691,7 @@ async def test_query_bar_unknown_actor_is_refused_with_a_caret(explorer, timelin
 def assert_chips_visible(app) -> None:
     area = app.screen.query_one("#chips").region
     hint = app.screen.query_one("#hint").region
-    for chip in app.screen.query(Chip):
+    for chip in shown_chips(app):
         assert area.contains_region(chip.region), text(chip)
         assert not chip.region.overlaps(hint), text(chip)
 
@@ -702,7 +707,7 @@ async def test_backspace_chip_click_and_x_remove_filters(make_app, timeline):
         await settle(app, pilot)
         assert_applied(app, timeline, "actor:omar-gonzalez from:2024-09 to:2024-09-30", 2)
         # clicking a chip's words only reads it; clicking its × removes that one (the middle one)
-        [from_chip] = [c for c in app.screen.query(Chip) if text(c).startswith("from")]
+        [from_chip] = [c for c in shown_chips(app) if text(c).startswith("from")]
         await pilot.click(from_chip, offset=(2, 0))
         await settle(app, pilot)
         assert str(app.screen.filters) == "actor:omar-gonzalez from:2024-09 to:2024-09-30"
