@@ -63,8 +63,10 @@ def visible(text: str, *, multiline: bool = False) -> str:
 
 def visible_all(texts: list[str]) -> list[str]:
     """``visible`` of each of these texts (one scan of them all: most need nothing, and the
-    list itself comes back then)."""
-    if not _UNSAFE.search("".join(texts)):
+    list itself comes back then). ``str.isprintable`` answers first, in C: every character
+    ``visible`` replaces is one it refuses (it refuses more, which the expression then tells)."""
+    joined = "".join(texts)
+    if joined.isprintable() or not _UNSAFE.search(joined):
         return texts
     return [visible(text) for text in texts]
 
