@@ -459,3 +459,86 @@ def test_a_timeline_reopened_from_the_cache_grows_as_one_read_grows(story, monke
     same(end, story, reopened)
     full = load([str(story)], cache=False)
     assert list(end.timeline.text_positions("embassy news")) == list(full.text_positions("embassy news"))
+
+
+def test_a_text_reopened_from_the_cache_grows_after_the_cache_s_pages_never_copied(story, monkeypatch):
+    """A search text mapped from the on-disk cache, grown at its end once and twice: the
+    cache's pages of text are mapped as they are and the new events' text after them in a
+    scratch file (the old text is never copied, the cache file never written); byte for byte
+    and offset for offset the text a full read builds, and a word, a phrase and a word with
+    an actor and dates answer as over a fresh full load; the older versions answer as
+    before. A second version grown from the same reopened one has its own file after the
+    same pages. The cache then written for the grown version reopens as a full read."""
+    import mmap
+
+    from tui.store import cache, text
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    first = load([str(story)])
+    first.haystack()
+    target = cache.save(first)
+    written = target.read_bytes()
+    old = load([str(story)])
+    assert old.from_cache and old.cached_text
+    tail = growth.tail_of([str(story)], story.stat().st_size)
+    length = old.haystack()[1][-1]
+    assert length > mmap.PAGESIZE and length % mmap.PAGESIZE  # whole pages, and a part-page copied
+    versions = [(old, text_answers(old))]
+    copies = []
+    real_mapped = text._mapped
+    monkeypatch.setattr("tui.store.grown_text._mapped", lambda chunks: copies.append(1) or real_mapped(chunks))
+    current, scratch, old_tail = old, None, tail
+    for n, more in enumerate(([event(1, "2027-01-01", title="Embassy siege appended late", summary="Ünïcode àccents")],
+                              [event(2, "2027-02-01", title="Siege: appended late again"),
+                               event(3, "2027-02-02", title="Embassy number")]), 1):
+        append(story, "".join(more))
+        grown = growth.grow(current, tail)
+        new = grown.timeline
+        answers = text_answers(new)
+        assert copies == []  # the cache's text mapped, not copied
+        assert scratch is None or new.text_source.scratch is scratch  # the second growth appends to the first's file
+        scratch = new.text_source.scratch
+        full = load([str(story)], cache=False)
+        assert answers == text_answers(full)
+        blob, offsets = new.haystack()
+        full_blob, full_offsets = full.haystack()
+        assert len(blob) == offsets[-1]
+        assert bytes(blob) == bytes(full_blob[:full_offsets[-1]]) and list(offsets) == list(full_offsets)
+        assert list(new.text_positions("appended event number")) == list(full.text_positions("appended event number"))
+        same(grown, story, current)
+        for version, before in versions:  # the older versions read the text they always had
+            assert [list(run(version, query).positions) for query in TEXT_QUERIES] == before
+        versions.append((new, answers))
+        current, tail = new, grown.tail
+    assert target.read_bytes() == written  # the cache file was never written
+    other = growth.grow(old, old_tail)
+    assert text_answers(other.timeline) == versions[-1][1] and copies == []  # all three new lines, after the same pages
+    assert other.timeline.text_source.scratch is not scratch
+    assert cache.save(current) == target
+    reopened = load([str(story)])
+    assert reopened.from_cache and reopened.cached_text and len(reopened) == len(full)
+    blob, offsets = reopened.haystack()
+    assert not reopened.notices  # its text matched its checksum
+    assert bytes(blob) == bytes(full_blob[:full_offsets[-1]]) and list(offsets) == list(full_offsets)
+    assert text_answers(reopened) == text_answers(full)
+    for version, before in versions:  # the cache file replaced: the versions mapping the old one still answer
+        assert [list(run(version, query).positions) for query in TEXT_QUERIES] == before
+
+
+def test_a_cached_text_is_copied_where_two_files_cannot_be_mapped_as_one(story, monkeypatch):
+    """Without ``mmap(2)`` to place mappings (not Linux), the first growth of a text mapped
+    from the cache copies it, as before, and answers as a full read."""
+    from tui.store import cache, joined
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    first = load([str(story)])
+    first.haystack()
+    assert cache.save(first) is not None
+    old = load([str(story)])
+    tail = growth.tail_of([str(story)], story.stat().st_size)
+    old.haystack()
+    monkeypatch.setattr(joined, "_MMAP", None)
+    append(story, event(1, "2027-01-01", title="Embassy siege appended late"))
+    new = growth.grow(old, tail).timeline
+    assert text_answers(new) == text_answers(load([str(story)], cache=False))
+    assert new.text_source.scratch is not None and new.text_source.scratch._lead is None  # a copy, appended to next

@@ -405,10 +405,11 @@ def _spliced(old: Timeline, actors, sources, events, dates, spans: Spans, warnin
 
 def _text_source(old: Timeline, cuts: Sequence[int]) -> FileText:
     """The old search text with the new events' put in where they go (appended to its
-    scratch file when they all went at the end), when the old text is built; else a text
-    built anew (``grown_text.py``)."""
+    scratch file, or after its pages in the cache file, when they all went at the end), when
+    the old text is built; else a text built anew (``grown_text.py``)."""
     if old.text_ready and old._text is not None:
-        return GrownText(old._text, getattr(old.text_source, "scratch", None), cuts)
+        source = old.text_source
+        return GrownText(old._text, getattr(source, "scratch", None), cuts, getattr(source, "mapped_from", None))
     return FileText()
 
 

@@ -10,7 +10,9 @@ store plugs into every ``Timeline`` it makes.
   in use, so that a version grown at its end appends its new events' text to it
   (``grown_text.py``). A timeline restored from the on-disk cache has its text there
   (``CachedText``), checked against its checksum when first used; readying its search then
-  starts a child mapping and scanning half of that text (``held_in``).
+  starts a child mapping and scanning half of that text (``held_in``). A version grown from
+  it at its end maps the same pages of the cache file, never written, with a scratch file of
+  its own after them (``Scratch.after``, ``joined.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ..model.haystack import InMemory, noting_ends
 from ..model.protocols import SearchText
 from ..model.timeline import Timeline
-from . import aside
+from . import aside, joined
 from .aside import TextAside
 from .cachefile import checksum, scratch_dir
 from .records import DataFile
@@ -43,14 +45,43 @@ class Scratch:
     the last goes). A version of the timeline grown by events at its end appends their text
     here and maps the longer file (``appended``): the old text's bytes are never written again,
     so a version still mapping the shorter text reads what it always did, and the growth
-    costs the new events' text, not a copy of the old (0.73 GB at a million events)."""
+    costs the new events' text, not a copy of the old (0.73 GB at a million events).
 
-    def __init__(self, file) -> None:
+    A text mapped from the on-disk cache has a scratch file of its own made when it first
+    grows (``after``): the text's whole pages stay in the cache file (the *lead*, mapped, never
+    written) and this file holds the rest, mapped right after them (``joined.map_joined``)."""
+
+    def __init__(self, file, lead: tuple[DataFile, int, int] | None = None) -> None:
         self._file = file
-        self.end = file.tell()
-        """Bytes of text in the file: a version whose text ends here may append to it."""
+        self._lead = lead
+        """(file, where, bytes): the text's first bytes, whole pages of another file."""
+        self._start = lead[2] if lead is not None else 0
+        """Where this file's bytes start in the text."""
+        self.end = self._start + file.tell()
+        """Bytes of text up to this file's end: a version whose text ends here may append to it."""
         self._lock = threading.Lock()
         weakref.finalize(self, file.close)
+
+    @classmethod
+    def after(cls, held: DataFile, at: int, length: int) -> Scratch | None:
+        """A scratch file for the text of ``length`` bytes at ``at`` in ``held`` (the cache
+        file, never written), to append to: its whole pages are mapped from there, the last
+        part-page (under 4 KiB) is copied here. None where that cannot be done (the text is
+        then copied, as before)."""
+        lead = length - length % mmap.PAGESIZE
+        if not joined.available() or at % mmap.PAGESIZE:
+            return None
+        rest = os.pread(held.fd, length - lead, at + lead)
+        if len(rest) != length - lead:
+            raise OSError("the cache ended before its search text")
+        f = tempfile.TemporaryFile(dir=scratch_dir())
+        try:
+            f.write(rest)
+            f.flush()
+        except BaseException:
+            f.close()
+            raise
+        return cls(f, (held, at, lead))
 
     def appended(self, at: int, chunks: Iterable[bytes]) -> mmap.mmap | None:
         """The text up to ``at`` with ``chunks`` after it, mapped; None (``chunks`` untouched)
@@ -60,18 +91,25 @@ class Scratch:
             if at != self.end:
                 return None
             f = self._file
-            f.seek(at)
+            f.seek(at - self._start)
             try:
                 for encoded in chunks:
                     f.write(encoded)
                 f.flush()
+                end = self._start + f.tell()
+                blob = self._mapped(end)
             except BaseException:
-                f.seek(at)  # what was written past the end is nobody's: the next append writes over it
+                f.seek(at - self._start)  # what was written past the end is nobody's: the next append writes over it
                 raise
-            end = f.tell()
-            blob = map_text(f.fileno(), end)
             self.end = end
             return blob
+
+    def _mapped(self, end: int) -> mmap.mmap:
+        """The text's first ``end`` bytes, mapped."""
+        if not self._start:
+            return map_text(self._file.fileno(), end)
+        held, at, lead = self._lead
+        return joined.map_joined(held.fd, at, lead, self._file.fileno(), end - lead)
 
 
 def _mapped(chunks: Iterable[bytes]) -> tuple[mmap.mmap, Scratch]:
@@ -143,6 +181,9 @@ class FileText(MemoryText):
         self.scratch: Scratch | None = None
         """The scratch file the text was written to, once built there (a version grown at
         the end appends to it)."""
+        self.mapped_from: tuple[DataFile, int, int] | None = None
+        """The cache file the text is mapped from, where in it and how long (a version grown
+        at the end maps the same pages, and its events' text after them: ``Scratch.after``)."""
 
     def build_text(self, timeline: Timeline) -> SearchText:
         cached, self.cached = self.cached, None
@@ -153,6 +194,7 @@ class FileText(MemoryText):
                 text = False
             if text:
                 self.held_in = (cached.file, cached.at)
+                self.mapped_from = (cached.file, cached.at, cached.length)
                 return text
             if text is None:
                 timeline.cached_text = False  # so the cache is written again, with the text built now
