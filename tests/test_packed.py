@@ -28,6 +28,18 @@ def test_packed_strings_read_back_as_written():
         packed[len(IDS)]
 
 
+def test_packed_slices_are_the_strings_one_by_one_whatever_holds_them():
+    """A slice (cut and decoded in C: a reopened file's million ids, spliced when it grows)
+    is the list of those strings, read from bytes, a mapped view or a bytearray."""
+    items = [*IDS, "ünï-😀", "", "z"]
+    blob, offsets = pack(s.encode() for s in items)
+    for held in (bytes(blob), memoryview(bytes(blob)), blob):
+        packed = Packed(held, memoryview(offsets))
+        for cut in (slice(None), slice(2, 5), slice(-3, None), slice(5, 2), slice(None, None, 2),
+                    slice(len(items), None), slice(None, -1)):
+            assert packed[cut] == items[cut], cut
+
+
 def test_bulk_hashes_are_the_hashes_of_each_id():
     packed = _packed(IDS)
     hashes, order = idhash.build(packed.blob, packed.offsets)
