@@ -326,12 +326,18 @@ def shown(app, n, query):
             and screen._applied == query)
 
 async def main():
-    shutil.copyfile(path, scratch)  # the dataset itself is never written to
-    app = TimelineApp([scratch], cache=False)
+    reopen = len(sys.argv) > 5 and sys.argv[5] == "reopen"
+    if not reopen:  # else the copy and its cache were made by REOPEN_SETUP_SNIPPET
+        shutil.copyfile(path, scratch)  # the dataset itself is never written to
+    if reopen:  # no reloaded version's cache written (1 GB at 1M) in the middle of the rounds
+        import tui.app
+        tui.app.SAVE_AFTER_RELOAD = 1e9
+    app = TimelineApp([scratch], cache=reopen)
     out = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await until(app, pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.ready, "never usable")
         await wait_workers(app)
+        out["from_cache"] = app.timeline.from_cache
         app._poller.pause()  # each poll is made here, at a known moment
         displays = []  # when each frame went to the (headless) terminal
         real_display = app._display
@@ -354,7 +360,9 @@ async def main():
             await wait_workers(app)
             app.screen.timeline_view.action_move(5)
             await settle(app, pilot)
-            cursor_id = app.timeline.events.ids[app.screen.current] if hasattr(app.timeline.events, "ids") else None
+            current = app.screen.current  # None with no row shown (the word, before any event holds it)
+            cursor_id = app.timeline.events.ids[current] if hasattr(app.timeline.events, "ids") and current is not None \
+                else None
             n = len(app.timeline) + count
             lines = "".join(json.dumps({"type": "event", "id": f"appended-{round_number}-{i}",
                                         "date": f"2026-{round_number + 1:02d}-{i + 1:02d}",
@@ -381,6 +389,8 @@ async def main():
             if cursor_id is not None:
                 out[name + "_cursor_kept"] = app.timeline.events.ids[app.screen.current] == cursor_id
             out[name + "_shown"] = len(app.screen.timeline_view.positions)
+            grown_into = getattr(app.timeline.text_source, "scratch", None)  # the text of this round's version
+            out[name + "_after_cache_pages"] = getattr(grown_into, "_lead", None) is not None
         out["events"] = len(app.timeline)
         out["peak"] = hwm()
     emit(out)
@@ -389,8 +399,39 @@ try:
     asyncio.run(main())
 finally:
     if os.path.exists(scratch):
+        from tui.store.cachefile import cache_path
+        target = cache_path(scratch)
         os.unlink(scratch)
+        for made in (target, f"{target}.words"):  # 1 GB at 1M, of a copy that is gone
+            if os.path.exists(made):
+                os.unlink(made)
 os._exit(0)
+'''
+
+REOPEN_SETUP_SNIPPET = r'''
+import shutil
+path, scratch = sys.argv[1], sys.argv[2]
+from tui.store import cache, words
+from tui.store.loader import load
+from tui.store.cachefile import cache_path
+shutil.copyfile(path, scratch)  # the dataset itself is never written to
+done = False
+try:
+    t0 = time.perf_counter()
+    tl = load(scratch)  # what a first session does: read, build the search text, cache, word index
+    tl.haystack()
+    target = cache.save(tl)
+    if target is None:
+        emit({"error": "the cache was not written"})
+        raise SystemExit(0)
+    words.build(target)
+    done = True
+    emit({"seconds": time.perf_counter() - t0, "cache": str(target)})
+finally:
+    if not done:  # 1 GB at 1M each: never left behind
+        for made in (scratch, cache_path(scratch), f"{cache_path(scratch)}.words"):
+            if os.path.exists(made):
+                os.unlink(made)
 '''
 
 OPEN_SNIPPET = r'''
@@ -926,15 +967,28 @@ def measure_append(n: int, seed: int, cache: Path, count: int = 10, scratch: Pat
 
 
 def measure_live(n: int, seed: int, cache: Path, count: int = 10,
-                 rounds: tuple[str, ...] = ("none", "actor", "word"), scratch: Path | None = None) -> list[Metric]:
+                 rounds: tuple[str, ...] = ("none", "actor", "word"), scratch: Path | None = None,
+                 reopen: bool = False) -> list[Metric]:
     """The whole path a user sees (issue 15): an explorer (``cache=False``) on the JSON Lines
     file; with no filter, an actor filter and a word filter in turn, ``count`` events are
     appended and one poll is made at once; timed from the write until the new screen has
     its first result painted (the poll interval, up to 0.25 s, comes on top). Then the
-    background work the reload leaves (the search text for the new version) until idle."""
+    background work the reload leaves (the search text for the new version) until idle.
+
+    ``reopen``: the copy is first opened once by another process, which writes its cache and
+    word index (in ``CACHE_DIR``), and the explorer reopens it from that cache, as a second
+    session does: the first round's append is then the first growth of a text mapped from
+    the cache (``text.Scratch.after``); the rounds after it grow a text in a scratch file."""
     path = dataset_jsonl(n, seed, cache)
-    child = python(LIVE_SNIPPET, str(path), str((scratch or cache) / f"live-scratch-{os.getpid()}.jsonl"), str(count),
-                   ",".join(rounds))
+    copy = (scratch or cache) / f"live-scratch-{os.getpid()}.jsonl"
+    if reopen:
+        setup = python(REOPEN_SETUP_SNIPPET, str(path), str(copy))
+        if not setup.ok:
+            failed = Metric("live reload, reopened from the cache: the first session")
+            failed.error = setup.failure
+            return [failed]
+        print(f"first session (read, search text, cache, word index): {setup.data['seconds']:.1f} s", flush=True)
+    child = python(LIVE_SNIPPET, str(path), str(copy), str(count), ",".join(rounds), "reopen" if reopen else "new")
     names = {"none": "no filter", "actor": "actor filter", "word": "word filter"}
     rows = []
     for key, name in ((key, names[key]) for key in rounds):
@@ -947,7 +1001,10 @@ def measure_live(n: int, seed: int, cache: Path, count: int = 10,
             shown.ok = shown.value <= 1.0
             kept = child.data.get(f"{key}_cursor_kept")
             shown.note = f"CPU {child.data.get(key + '_cpu', 0):.2f} s; {child.data.get(key + '_shown', 0):,} rows shown" + (
-                "; cursor kept" if kept else "; CURSOR MOVED" if kept is False else "")
+                "; cursor kept" if kept else "; CURSOR MOVED" if kept is False else "") + (
+                ("; reopened from the cache" if child.data.get("from_cache") else "; NOT from the cache")
+                + ("; text after the cache's pages" if child.data.get(key + "_after_cache_pages") else "")
+                if reopen else "")
             after.samples = [child.data[f"{key}_after"]]
         rows += [shown, after]
     return rows
