@@ -428,7 +428,11 @@ class MainScreen(Annotating, Screen[None]):
         """The side panes show the cursor's event once the cursor has settled: after the
         frame that drew it, when no key is waiting. A key answers with the cursor row alone
         (a few ms); held down, the panes (tens of ms, a layout of the screen) wait for it
-        to be let go (issue 20)."""
+        to be let go (issue 20). A screen replaced meanwhile (a reload with new filters, the
+        app quitting) has no panes left to fill: its due settle does nothing."""
+        if not self.is_attached or not self.query("#timeline"):
+            self._settling = False
+            return
         if keys_waiting(self) or self.timeline_view.current_position != self.current:
             # keys to come, or the cursor's last move still on its way up to this screen
             self.set_timer(1 / 60, self._settle)  # a frame later (a timer: never a busy loop)
