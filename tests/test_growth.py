@@ -542,3 +542,83 @@ def test_a_cached_text_is_copied_where_two_files_cannot_be_mapped_as_one(story, 
     new = growth.grow(old, tail).timeline
     assert text_answers(new) == text_answers(load([str(story)], cache=False))
     assert new.text_source.scratch is not None and new.text_source.scratch._lead is None  # a copy, appended to next
+
+
+def test_a_reopened_timeline_s_ids_and_dates_grow_as_the_cache_s_columns_and_a_tail(story, monkeypatch):
+    """A timeline reopened from the cache, grown at its end once and twice: its event ids and
+    date texts are the cache's packed columns, not decoded into lists, with the new ones
+    after them (``Extended``, one level deep), and the timeline is what a full read gives;
+    the older versions keep theirs. A growth among the old events then makes plain lists,
+    and the cache written for a grown version reopens as a full read."""
+    from tui.store import cache
+    from tui.store.deferred import DeferredSequence
+    from tui.store.extended import Extended
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    first = load([str(story)])
+    first.haystack()
+    assert cache.save(first) is not None
+    old = load([str(story)])
+    assert old.from_cache and isinstance(old.events.ids, DeferredSequence)
+    old_ids, old_texts = list(old.events.ids), list(old.dates.texts)
+    tail = growth.tail_of([str(story)], story.stat().st_size)
+    versions = [(old, old_ids, old_texts, text_answers(old))]
+    current = old
+    for n, more in enumerate(([event(1, "2027-01-01", title="Embassy news after the reopen")],
+                              [event(2, "2027-02-01"), event(3, "2027-02-01", title="Embassy again")]), 1):
+        append(story, "".join(more))
+        grown = growth.grow(current, tail)
+        new = grown.timeline
+        for column, cached in ((new.events.ids, old.events.ids), (new.dates.texts, old.dates.texts)):
+            assert isinstance(column, Extended) and column.base is cached  # the cache's own column, shared
+        assert isinstance(new.position, growth.Appended) and new.position._base is old.position  # its lookup too
+        full = load([str(story)], cache=False)
+        assert list(new.events.ids) == [e.id for e in full.events] and new.events.ids == full.events.ids
+        assert list(new.dates.texts) == [d.text for d in full.dates]
+        assert new.events.ids[len(old) - 1:] == [e.id for e in full.events][len(old) - 1:]
+        assert list(reversed(new.events.ids)) == [e.id for e in full.events][::-1]
+        assert new.events.ids[-1] == full.events[-1].id and new.events[len(new) - 1] == full.events[-1]
+        same(grown, story, current)
+        assert text_answers(new) == text_answers(full)
+        for version, ids, texts, answers in versions:  # the older versions keep what they had
+            assert list(version.events.ids) == ids and list(version.dates.texts) == texts
+            assert text_answers(version) == answers
+        versions.append((new, list(new.events.ids), list(new.dates.texts), text_answers(new)))
+        current, tail = new, grown.tail
+    append(story, event(4, "2001-02-03"))  # among the old events: the columns spliced into lists
+    among = growth.grow(current, tail)
+    assert type(among.timeline.events.ids) is list and type(among.timeline.dates.texts) is list
+    same(among, story, current)
+    among.timeline.haystack()
+    assert cache.save(among.timeline) is not None
+    reopened = load([str(story)])
+    full = load([str(story)], cache=False)
+    assert reopened.from_cache and list(reopened.events.ids) == [e.id for e in full.events]
+    assert list(reopened.dates.texts) == [d.text for d in full.dates]
+
+
+def test_a_grown_version_s_cache_holds_its_extended_columns(story, monkeypatch):
+    """The cache written for a version grown at its end from a reopened one (its ids and
+    dates a packed column and a tail) reopens as a full read of the grown file."""
+    from tui.store import cache
+    from tui.store.extended import Extended
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    first = load([str(story)])
+    first.haystack()
+    assert cache.save(first) is not None
+    old = load([str(story)])
+    tail = growth.tail_of([str(story)], story.stat().st_size)
+    append(story, event(1, "2027-01-01", title="Ünïcode àccents") + event(2, "2027-01-02"))
+    new = growth.grow(old, tail).timeline
+    assert isinstance(new.events.ids, Extended)
+    new.haystack()
+    assert cache.save(new) is not None
+    reopened = load([str(story)])
+    full = load([str(story)], cache=False)
+    assert reopened.from_cache and len(reopened) == len(full)
+    assert list(reopened.events.ids) == [e.id for e in full.events]
+    assert list(reopened.dates.texts) == [d.text for d in full.dates]
+    assert dict(reopened.position.items()) == full.position
+    assert text_answers(reopened) == text_answers(full)
+

@@ -214,16 +214,21 @@ def spliced(refs: SourceRefs, cuts: Sequence[int], events: Sequence, new_ids: li
     all when every new event goes at the end), and no index of the old ids is built again."""
     old_ids, n = refs.ids, len(refs.starts) - 1
     base = len(old_ids)
-    ids = [*old_ids, *new_ids]
-    known = _numbers(refs)
+    ids = old_ids[:base]  # a packed column's (a reopened timeline's) decoded in C, not one by one
+    ids = ids if type(ids) is list else list(ids)
+    known = _numbers(refs, ids)
+    ids += new_ids
     fresh = {sid: base + j for j, sid in enumerate(new_ids)}
 
     def number(sid: str) -> int:
         k = fresh.get(sid)
         if k is None:
             k = known.get(sid)
-            if k is None or k >= base or old_ids[k] != sid:  # another growth's entry: look it up
-                k = old_ids.index(sid) if sid in old_ids else None
+            if k is None or k >= base or ids[k] != sid:  # another growth's entry: look it up
+                try:
+                    k = ids.index(sid, 0, base)
+                except ValueError:
+                    k = None
             if k is None:  # cited, never defined (a timeline made by hand): after the rest, as ``refs`` does
                 k = fresh[sid] = len(ids)
                 ids.append(sid)
@@ -269,9 +274,10 @@ def spliced(refs: SourceRefs, cuts: Sequence[int], events: Sequence, new_ids: li
     return SourceRefs(out, sources, bytes(stances), notes, event_notes, ids, known)
 
 
-def _numbers(refs: SourceRefs) -> dict[str, int]:
-    """Source id -> index in ``refs.ids``, built once and handed on to the grown refs."""
+def _numbers(refs: SourceRefs, ids: list[str]) -> dict[str, int]:
+    """Source id -> index in ``refs.ids`` (``ids``, as a list), built once (in C) and handed
+    on to the grown refs."""
     if refs.numbers is None:
-        refs.numbers = {sid: k for k, sid in enumerate(refs.ids)}
+        refs.numbers = dict(zip(ids, range(len(ids))))
     return refs.numbers
 
