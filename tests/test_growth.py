@@ -622,3 +622,47 @@ def test_a_grown_version_s_cache_holds_its_extended_columns(story, monkeypatch):
     assert dict(reopened.position.items()) == full.position
     assert text_answers(reopened) == text_answers(full)
 
+
+def test_a_version_grown_at_its_end_answers_words_from_the_old_index_and_its_new_text(story, monkeypatch):
+    """A timeline reopened with its word index, grown at its end once and twice: the old
+    index answers for the old events (their text is unchanged) and the new events' own text
+    is looked through, with no scan of the whole text; every text query answers as over a
+    fresh full read, the older versions as before. Events put in among the old ones move
+    the positions: that version has no index (it scans)."""
+    from tui.store import cache, words
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    first = load([str(story)])
+    first.haystack()
+    target = cache.save(first)
+    assert target is not None and words.build(target) is not None
+    old = load([str(story)])
+    assert old.words is not None and getattr(old.words, "cover", None) is None
+    n = len(old)
+    tail = growth.tail_of([str(story)], story.stat().st_size)
+    versions = [(old, text_answers(old))]
+    current = old
+    for more in ([event(1, "2027-01-01", title="Embassy siege appended late", summary="Ünïcode àccents")],
+                 [event(2, "2027-02-01", title="Siege: appended late again"), event(3, "2027-02-02", title="Embassy")]):
+        append(story, "".join(more))
+        grown = growth.grow(current, tail)
+        new = grown.timeline
+        assert isinstance(new.words, growth.WordsBefore) and new.words.cover == n
+        new.haystack()
+        scans = []
+        real = new._scanner.positions
+        monkeypatch.setattr(new._scanner, "positions", lambda raw: scans.append(raw) or real(raw), raising=False)
+        full = load([str(story)], cache=False)
+        for word in ("embassy", "siege", "appended", "unicode", "accents", "number"):
+            assert list(new.text_positions(word)) == list(full.text_positions(word)), word
+        assert scans == []  # the index and the new events' text answered
+        assert text_answers(new) == text_answers(full)
+        same(grown, story, current)
+        for version, answers in versions:
+            assert text_answers(version) == answers
+        versions.append((new, text_answers(new)))
+        current, tail = new, grown.tail
+    append(story, event(4, "2001-02-03", title="Embassy long ago"))
+    among = growth.grow(current, tail).timeline
+    assert among.words is None
+    assert text_answers(among) == text_answers(load([str(story)], cache=False))

@@ -478,3 +478,31 @@ async def test_a_settle_due_on_a_screen_whose_panes_are_gone_does_nothing(story_
         screen._settling = True
         screen._settle()
         assert screen._settling is False
+
+
+async def test_a_version_answering_from_an_older_index_gets_its_own_once_its_cache_is_written(story_jsonl,
+                                                                                              monkeypatch):
+    """A version grown at its end answers words from the index of the one it grew from
+    (``growth.WordsBefore``); once its own cache is written, the index built for that cache
+    replaces it (a failed build keeps the older one, which still answers right)."""
+    import tui.app
+    from tui.store import growth, loader
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    app = start(story_jsonl)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        timeline = app.timeline
+        own, older = object(), growth.WordsBefore(object(), 3)
+        built = []
+        monkeypatch.setattr(tui.app, "save", lambda t: story_jsonl)
+        for result in (None, own):
+            timeline.words = older
+            monkeypatch.setattr(tui.app, "build_aside", lambda target, r=result: built.append(target) or r)
+            app._save_cache(timeline)
+            await settle(app, pilot)
+            assert timeline.words is (older if result is None else own)
+        assert built == [story_jsonl, story_jsonl]
+        app._save_cache(timeline)  # an index of its own: not built again
+        await settle(app, pilot)
+        assert built == [story_jsonl, story_jsonl] and timeline.words is own

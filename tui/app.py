@@ -226,9 +226,11 @@ class TimelineApp(KeyOrder, LiveReload, App[None]):
         low-priority child process builds its word index, used as soon as it is there."""
         try:
             written = save(timeline)
-            if timeline.words is None:
+            if timeline.words is None or getattr(timeline.words, "cover", None) is not None:  # none, or a part
                 target = written or (cache_path(timeline.origin.path) if timeline.from_cache else None)
                 if target is not None:
-                    timeline.words = build_aside(target)
+                    built = build_aside(target)
+                    if built is not None:
+                        timeline.words = built
         finally:
             self.busy.discard("cache")

@@ -64,7 +64,8 @@ class SearchText:
 
 
 class Words(Protocol):
-    """A word index of the search text (``tui.store.words.WordIndex``)."""
+    """A word index of the search text (``tui.store.words.WordIndex``), or of its first
+    events only (``tui.store.growth.WordsBefore``: then it has ``cover``, how many)."""
 
     def lookup(self, piece: bytes, limit: int) -> list[Sequence[int]] | None:
         """The sorted postings of every word holding ``piece``; None when a scan is cheaper."""

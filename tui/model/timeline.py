@@ -446,15 +446,25 @@ class Timeline:
 
     def _from_words(self, raw: bytes) -> array | None:
         """Positions of the events holding every whitespace-separated piece of ``raw``,
-        from the word index; None without one, or if a piece is too common for it."""
-        if self.words is None:
+        from the word index (and, for a version grown at its end from an indexed one, the
+        new events' own text: ``Words.cover``); None without one, or if a piece is too
+        common for it."""
+        words = self.words
+        if words is None:
             return None
+        cover = getattr(words, "cover", None)  # grown at its end from an indexed version: the index's share
         found = None
         for piece in raw.split():
-            postings = self.words.lookup(piece, len(self.events) // 2)  # beyond that, a scan is quicker
+            postings = words.lookup(piece, len(self.events) // 2)  # beyond that, a scan is quicker
             if postings is None:
                 return None
-            found = union(postings) if found is None else both(found, union(postings))
+            matched = union(postings)
+            if cover is not None:  # the events after it, looked through in their own text (all after the index's)
+                blob, offsets = self.haystack()
+                find = blob.find
+                matched.extend([p for p in range(cover, len(self.events))
+                                if find(piece, offsets[p], offsets[p + 1] - 1) >= 0])
+            found = matched if found is None else both(found, matched)
         return found
 
     def text_positions(self, needle: str, candidates: Sequence[int] | None = None) -> Sequence[int]:
