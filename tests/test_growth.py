@@ -424,6 +424,18 @@ def test_the_explorer_s_widths_and_headings_of_a_grown_timeline_are_those_found_
     assert (measured.date, measured.actors) == (fresh.date, fresh.actors) != (1, 1)
 
 
+def _reopened(story, monkeypatch):
+    """The story as the explorer holds it after a reopen: read once as a big file, its search
+    text built and its cache written, then loaded again from that cache."""
+    from tui.store import cache
+
+    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
+    first = load([str(story)])
+    first.haystack()
+    assert cache.save(first) is not None
+    return load([str(story)])
+
+
 def test_a_timeline_reopened_from_the_cache_grows_as_one_read_grows(story, monkeypatch):
     """What the explorer holds after a reopen (indexes restored from the on-disk cache, the
     search text mapped from it) grows like a first read; and the grown timeline's cache,
@@ -431,11 +443,7 @@ def test_a_timeline_reopened_from_the_cache_grows_as_one_read_grows(story, monke
     from tui.store import cache
     from tui.store.grown_text import GrownText
 
-    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
-    first = load([str(story)])
-    first.haystack()
-    assert cache.save(first) is not None
-    old = load([str(story)])
+    old = _reopened(story, monkeypatch)
     assert old.from_cache and old.cached_text
     tail = growth.tail_of([str(story)], story.stat().st_size)
     old.haystack()
@@ -528,13 +536,9 @@ def test_a_text_reopened_from_the_cache_grows_after_the_cache_s_pages_never_copi
 def test_a_cached_text_is_copied_where_two_files_cannot_be_mapped_as_one(story, monkeypatch):
     """Without ``mmap(2)`` to place mappings (not Linux), the first growth of a text mapped
     from the cache copies it, as before, and answers as a full read."""
-    from tui.store import cache, joined
+    from tui.store import joined
 
-    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
-    first = load([str(story)])
-    first.haystack()
-    assert cache.save(first) is not None
-    old = load([str(story)])
+    old = _reopened(story, monkeypatch)
     tail = growth.tail_of([str(story)], story.stat().st_size)
     old.haystack()
     monkeypatch.setattr(joined, "_MMAP", None)
@@ -554,11 +558,7 @@ def test_a_reopened_timeline_s_ids_and_dates_grow_as_the_cache_s_columns_and_a_t
     from tui.store.deferred import DeferredSequence
     from tui.store.extended import Extended
 
-    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
-    first = load([str(story)])
-    first.haystack()
-    assert cache.save(first) is not None
-    old = load([str(story)])
+    old = _reopened(story, monkeypatch)
     assert old.from_cache and isinstance(old.events.ids, DeferredSequence)
     old_ids, old_texts = list(old.events.ids), list(old.dates.texts)
     tail = growth.tail_of([str(story)], story.stat().st_size)
@@ -603,11 +603,7 @@ def test_a_grown_version_s_cache_holds_its_extended_columns(story, monkeypatch):
     from tui.store import cache
     from tui.store.extended import Extended
 
-    monkeypatch.setattr(loader, "STRICT_LIMIT", 1000)
-    first = load([str(story)])
-    first.haystack()
-    assert cache.save(first) is not None
-    old = load([str(story)])
+    old = _reopened(story, monkeypatch)
     tail = growth.tail_of([str(story)], story.stat().st_size)
     append(story, event(1, "2027-01-01", title="Ünïcode àccents") + event(2, "2027-01-02"))
     new = growth.grow(old, tail).timeline
